@@ -1,0 +1,112 @@
+"""The entry points: :func:`audit` reads a project and a cluster, :func:`analyse` judges a snapshot."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import google.auth
+import google.auth.exceptions
+from google.auth.credentials import AnonymousCredentials, Credentials
+from kubernetes import client as k8s
+from kubernetes import config as k8s_config
+
+from gkeingress.checks import REGISTRY, AuditOptions, Registry, run_checks
+from gkeingress.collect import collect
+from gkeingress.collect.snapshot import Snapshot
+from gkeingress.errors import AuditError
+from gkeingress.model.topology import pair
+from gkeingress.report import Report
+
+COMPUTE_READONLY = "https://www.googleapis.com/auth/compute.readonly"
+
+
+def kube_client_from_config(kubeconfig: str | None = None, context: str | None = None) -> k8s.ApiClient:
+    """An ``ApiClient`` for a kubeconfig context (the current one by default).
+
+    Raises:
+        AuditError: no usable kubeconfig.
+    """
+    try:
+        return k8s_config.new_client_from_config(config_file=kubeconfig, context=context)
+    except (k8s_config.ConfigException, OSError, TypeError) as exc:
+        raise AuditError(
+            f"cannot load Kubernetes configuration ({exc}); pass kube_client= or a kubeconfig "
+            "with a context for the cluster (gcloud container clusters get-credentials …)"
+        ) from exc
+
+
+def _credentials(credentials: Credentials | None, compute_endpoint: str | None) -> Credentials | None:
+    if credentials is not None:
+        return credentials
+    try:
+        found, _ = google.auth.default(scopes=[COMPUTE_READONLY])
+    except google.auth.exceptions.DefaultCredentialsError as exc:
+        if compute_endpoint:
+            # A custom endpoint (a test world, a proxy) may need no Google identity.
+            return AnonymousCredentials()
+        raise AuditError(
+            "no Google credentials: run `gcloud auth application-default login`, set "
+            f"GOOGLE_APPLICATION_CREDENTIALS, or pass credentials= ({exc})"
+        ) from exc
+    return found
+
+
+def analyse(
+    snapshot: Snapshot,
+    *,
+    now: datetime | None = None,
+    propagation_window: timedelta = timedelta(minutes=10),
+    registry: Registry = REGISTRY,
+) -> Report:
+    """Pair and check an already collected snapshot; no I/O."""
+    when = now or snapshot.collected_at
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=timezone.utc)
+    topology = pair(snapshot)
+    options = AuditOptions(now=when, propagation_window=propagation_window)
+    findings = sorted(
+        run_checks(topology, options, registry),
+        key=lambda f: (-f.severity.rank, f.ingress or "", f.code, f.resource),
+    )
+    return Report(snapshot.project, when, topology, tuple(findings))
+
+
+def audit(
+    project: str,
+    *,
+    kube_client: k8s.ApiClient | None = None,
+    credentials: Credentials | None = None,
+    compute_endpoint: str | None = None,
+    namespace: str | None = None,
+    now: datetime | None = None,
+    propagation_window: timedelta = timedelta(minutes=10),
+    kubeconfig: str | None = None,
+    context: str | None = None,
+) -> Report:
+    """Audit every GKE Ingress of a cluster against the load balancers of ``project``.
+
+    Args:
+        project: GCP project id that holds the cluster's load balancers.
+        kube_client: a ``kubernetes.client.ApiClient``; default: ``kubeconfig``/``context``, else
+            the current kubeconfig context.
+        credentials: Google credentials; default: Application Default Credentials.
+        compute_endpoint: Compute API endpoint, e.g. ``http://127.0.0.1:8123``; default: Google's.
+        namespace: audit only the Ingresses of this namespace.
+        now: the time for time-based judgements; default: the current UTC time.
+        propagation_window: how long after a change a missing or unhealthy resource is expected.
+        kubeconfig: kubeconfig file used when ``kube_client`` is not given.
+        context: kubeconfig context used when ``kube_client`` is not given.
+
+    Raises:
+        AuditError: the audit could not start (no cluster configuration, no credentials). API
+            errors during collection do not raise: see ``Report.errors``.
+    """
+    client = kube_client or kube_client_from_config(kubeconfig, context)
+    snapshot = collect(
+        project,
+        kube_client=client,
+        credentials=_credentials(credentials, compute_endpoint),
+        compute_endpoint=compute_endpoint,
+        namespace=namespace,
+    )
+    return analyse(snapshot, now=now, propagation_window=propagation_window)

@@ -1,0 +1,83 @@
+"""Every check gkeingress runs, registered in one place.
+
+To add a check: write it in the module for its concern with :func:`~gkeingress.checks.registry.check`,
+list it below, and add its scenario test. Codes are public API: never rename or reuse one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from gkeingress.checks import health_checks, negs, provisioning, sync_errors
+from gkeingress.checks.registry import AuditOptions, Check, Hit, Registry
+from gkeingress.collect.snapshot import CollectionError
+from gkeingress.findings import Finding, Severity
+from gkeingress.model.topology import Topology
+
+CHECK_INCOMPLETE = Check(
+    code="CHECK_INCOMPLETE",
+    severity=Severity.WARNING,
+    title="A check could not run: data it needs could not be read",
+    explanation=(
+        "An API call failed after retries (permission denied, API not enabled, custom resource not "
+        "installed, throttling, a malformed response) or a check met data it could not handle. "
+        "The checks that needed that data are skipped rather than report a false 'missing' or "
+        "'empty'; the report's `errors` list the failed calls."
+    ),
+    fix=(
+        "Grant the permission or enable the API the message names (see the docs' minimal "
+        "permissions page), then audit again."
+    ),
+    requires=frozenset(),
+)
+
+REGISTRY = Registry(
+    [
+        health_checks.health_check_path_mismatch,
+        health_checks.health_check_port_mismatch,
+        negs.neg_empty,
+        negs.neg_missing,
+        negs.neg_not_attached,
+        sync_errors.sync_error,
+        provisioning.propagation_pending,
+        provisioning.ingress_not_provisioned,
+        provisioning.lb_resource_missing,
+        CHECK_INCOMPLETE,
+    ]
+)
+"""All checks, in the order they run."""
+
+
+def _incomplete(item: Check, reason: str, errors: tuple[CollectionError, ...] = ()) -> Finding:
+    return CHECK_INCOMPLETE.finding(
+        Hit(
+            ingress=None,
+            resource=item.code,
+            message=f"{item.code} was not checked: {reason}",
+            remediation=CHECK_INCOMPLETE.fix,
+            evidence={"check": item.code, "errors": [e.to_dict() for e in errors]},
+        )
+    )
+
+
+def run_checks(
+    topology: Topology, options: AuditOptions, registry: Registry = REGISTRY
+) -> Iterator[Finding]:
+    """Run every check; a check missing data, or one that fails, yields ``CHECK_INCOMPLETE``."""
+    snapshot = topology.snapshot
+    for item in registry:
+        if item.run is None:
+            continue
+        errors = tuple(e for kind in sorted(item.requires) for e in snapshot.failed(kind))
+        if errors:
+            yield _incomplete(item, "; ".join(f"{e.call}: {e.message}" for e in errors), errors)
+            continue
+        try:
+            findings = [item.finding(hit) for hit in item.run(topology, options)]
+        except Exception as exc:  # noqa: BLE001 - a broken check must not sink the audit
+            yield _incomplete(item, f"the check failed on unexpected data: {exc!r}")
+            continue
+        yield from findings
+
+
+__all__ = ["CHECK_INCOMPLETE", "REGISTRY", "AuditOptions", "Check", "Hit", "Registry", "run_checks"]

@@ -1,0 +1,159 @@
+"""Health checks that probe a path or port the pods do not serve: the classic cause of 502s."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from gkeingress.checks.registry import AuditOptions, Hit, check
+from gkeingress.collect.snapshot import DataKind
+from gkeingress.findings import Severity
+from gkeingress.model.topology import ServiceBackend, Topology
+
+_REQUIRES = (
+    DataKind.INGRESSES,
+    DataKind.SERVICES,
+    DataKind.PODS,
+    DataKind.BACKEND_SERVICES,
+    DataKind.HEALTH_CHECKS,
+    DataKind.BACKEND_CONFIGS,
+)
+
+
+def _checked_backends(topology: Topology) -> Iterator[tuple[str, ServiceBackend]]:
+    """Each (Ingress, backend) pair with a health check and pods to compare it with, once per check."""
+    seen: set[tuple[str, str]] = set()
+    for paired in topology.ingresses:
+        for backend in paired.backends:
+            hc = backend.health_check
+            if hc is None or backend.expectation is None or (paired.name, hc.name) in seen:
+                continue
+            seen.add((paired.name, hc.name))
+            yield paired.name, backend
+
+
+def _backend_config_fix(backend: ServiceBackend, field: str, value: object) -> str:
+    name = backend.backend_config_name or f"{backend.ref.service}-backendconfig"
+    attach = (
+        ""
+        if backend.backend_config_name
+        else (
+            f" and attach it with the annotation cloud.google.com/backend-config: "
+            f'\'{{"default": "{name}"}}\' on Service {backend.service_key}'
+        )
+    )
+    return (
+        f"Set spec.healthCheck.{field}: {value} in BackendConfig {backend.namespace}/{name}"
+        f"{attach}; ingress-gce then updates the health check within a few minutes."
+    )
+
+
+@check(
+    "HEALTH_CHECK_PATH_MISMATCH",
+    severity=Severity.ERROR,
+    title="Health check probes a path the pods do not answer on",
+    explanation=(
+        "ingress-gce sets the health check's requestPath from the BackendConfig "
+        "healthCheck.requestPath, else from a qualifying readinessProbe (httpGet, no host, on the "
+        "declared container port the Service targetPort designates), else `/`. It copies the probe "
+        "only when it creates the health check: a probe added or changed later is never applied. "
+        "When the path differs from what the pods answer on, every endpoint fails the health check "
+        "and the load balancer answers 502."
+    ),
+    fix=(
+        "Declare the path in a BackendConfig `spec.healthCheck.requestPath` attached to the Service "
+        "(`cloud.google.com/backend-config`); it always wins and is kept in sync."
+    ),
+    requires=_REQUIRES,
+)
+def health_check_path_mismatch(topology: Topology, options: AuditOptions) -> Iterator[Hit]:
+    """Compare each backend's health-check path with the path its pods answer on."""
+    del options
+    for ingress, backend in _checked_backends(topology):
+        hc, want = backend.health_check, backend.expectation
+        assert hc is not None and want is not None  # guaranteed by _checked_backends
+        if hc.request_path == want.path:
+            continue
+        why = ""
+        if want.probe_skipped:
+            why = f" ingress-gce did not use the readinessProbe because {want.probe_skipped}."
+        elif want.probe and hc.created and want.probe.pod_created and want.probe.pod_created > hc.created:
+            why = (
+                f" The probe appeared after the health check was created ({hc.created:%Y-%m-%d %H:%M} "
+                f"UTC; oldest pod with the probe {want.probe.pod_created:%Y-%m-%d %H:%M} UTC): "
+                "ingress-gce never updates an existing health check from readiness probes."
+            )
+        yield Hit(
+            ingress=ingress,
+            resource=str(hc.ref),
+            message=(
+                f"Health check {hc.name} probes path {hc.request_path!r}, but the pods of Service "
+                f"{backend.service_key} answer on {want.path!r} ({want.path_source}).{why}"
+            ),
+            remediation=_backend_config_fix(backend, "requestPath", want.path),
+            evidence={
+                "health_check": hc.name,
+                "health_check_path": hc.request_path,
+                "expected_path": want.path,
+                "expected_from": want.path_source,
+                "probe_skipped": want.probe_skipped,
+            },
+        )
+
+
+@check(
+    "HEALTH_CHECK_PORT_MISMATCH",
+    severity=Severity.ERROR,
+    title="Health check probes a port the pods do not serve on",
+    explanation=(
+        "For NEG backends the health check should use `USE_SERVING_PORT`, so each pod is probed on "
+        "the port it serves (the Service targetPort, resolved to a containerPort). A fixed port "
+        "that is not that port, or a BackendConfig `healthCheck.port` that was not applied, makes "
+        "every probe fail. For instance-group backends the check must probe the Service nodePort."
+    ),
+    fix=(
+        "Remove the fixed port so the check uses the serving port, or set the port the pods "
+        "really answer on in the BackendConfig `spec.healthCheck.port`."
+    ),
+    requires=_REQUIRES,
+)
+def health_check_port_mismatch(topology: Topology, options: AuditOptions) -> Iterator[Hit]:
+    """Compare each backend's health-check port with the port its pods (or nodes) serve on."""
+    del options
+    for ingress, backend in _checked_backends(topology):
+        hc, want, port = backend.health_check, backend.expectation, backend.port
+        assert hc is not None and want is not None and port is not None
+        if want.fixed_port is not None:
+            expected, why = want.fixed_port, f"BackendConfig {backend.backend_config_name} healthCheck.port"
+            actual: object = "the serving port" if hc.uses_serving_port else hc.port
+            if hc.port == expected and not hc.uses_serving_port:
+                continue
+        elif backend.uses_neg:
+            if hc.uses_serving_port or want.serving_port is None or hc.port == want.serving_port:
+                continue
+            expected = want.serving_port
+            why = f"the containerPort Service {backend.service_key} targetPort {port.target_port!r} designates"
+            actual = hc.port
+        else:
+            if port.node_port is None or hc.port == port.node_port:
+                continue
+            expected, why, actual = port.node_port, f"the nodePort of Service {backend.service_key}", hc.port
+        yield Hit(
+            ingress=ingress,
+            resource=str(hc.ref),
+            message=(
+                f"Health check {hc.name} probes port {actual}, but the pods are reached on port "
+                f"{expected} ({why})."
+            ),
+            remediation=_backend_config_fix(backend, "port", expected)
+            if want.fixed_port is None
+            else (
+                f"The BackendConfig port {expected} has not been applied to {hc.name}: look for "
+                f"Warning events on Service {backend.service_key} and Ingress {ingress}."
+            ),
+            evidence={
+                "health_check": hc.name,
+                "health_check_port": hc.port,
+                "port_specification": hc.port_specification,
+                "expected_port": expected,
+            },
+        )

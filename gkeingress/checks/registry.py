@@ -1,0 +1,131 @@
+"""How checks are declared, registered and run.
+
+A check is a pure function of the paired :class:`~gkeingress.model.topology.Topology` that yields
+:class:`Hit` objects; :func:`check` attaches its metadata (code, severity, title, documentation and
+the data it needs). The runner turns hits into :class:`~gkeingress.findings.Finding` objects, and
+skips a check whose data could not be collected with a ``CHECK_INCOMPLETE`` finding instead of
+reporting a false "missing" or "empty".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from gkeingress.collect.snapshot import DataKind
+from gkeingress.findings import Finding, Severity
+from gkeingress.model.topology import Topology
+
+DOCS_BASE = "https://gkeingress.readthedocs.io/en/latest/findings/#"
+
+
+@dataclass(frozen=True, slots=True)
+class AuditOptions:
+    """Settings for time-based judgements.
+
+    Attributes:
+        now: the time the audit judges against.
+        propagation_window: how long after a change missing or ``Unknown`` resources are still
+            expected (default 10 minutes; load balancer changes take minutes to propagate).
+    """
+
+    now: datetime
+    propagation_window: timedelta = timedelta(minutes=10)
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """What a check yields: one occurrence of its fault."""
+
+    ingress: str | None
+    resource: str
+    message: str
+    remediation: str
+    evidence: Mapping[str, Any] = field(default_factory=dict)
+    severity: Severity | None = None
+
+
+CheckFunction = Callable[[Topology, AuditOptions], Iterable[Hit]]
+
+
+@dataclass(frozen=True, slots=True)
+class Check:
+    """A registered check and its documentation.
+
+    Attributes:
+        code: the stable finding code.
+        severity: default severity of its findings.
+        title: one line for tables and the catalog.
+        explanation: what it means and why it happens (catalog text).
+        fix: how to fix it in general (catalog text; findings carry a specific remediation).
+        requires: data the check reads; if any failed to load the check is reported incomplete.
+        run: the check function, or None for codes the engine itself emits.
+    """
+
+    code: str
+    severity: Severity
+    title: str
+    explanation: str
+    fix: str
+    requires: frozenset[DataKind]
+    run: CheckFunction | None = None
+
+    @property
+    def docs_url(self) -> str:
+        """The catalog entry for this code."""
+        return DOCS_BASE + self.code.lower().replace("_", "-")
+
+    def finding(self, hit: Hit) -> Finding:
+        """Stamp a hit with this check's code, severity and documentation link."""
+        return Finding(
+            code=self.code,
+            severity=hit.severity or self.severity,
+            ingress=hit.ingress,
+            resource=hit.resource,
+            message=hit.message,
+            remediation=hit.remediation,
+            evidence=hit.evidence,
+            docs_url=self.docs_url,
+        )
+
+
+def check(
+    code: str,
+    *,
+    severity: Severity,
+    title: str,
+    explanation: str,
+    fix: str,
+    requires: Iterable[DataKind],
+) -> Callable[[CheckFunction], Check]:
+    """Declare a check function with its metadata; list it in :data:`gkeingress.checks.REGISTRY`."""
+
+    def wrap(fn: CheckFunction) -> Check:
+        return Check(code, severity, title, explanation, fix, frozenset(requires), fn)
+
+    return wrap
+
+
+class Registry:
+    """The checks an audit runs, by code, in a fixed order."""
+
+    def __init__(self, checks: Iterable[Check]) -> None:
+        self._checks: dict[str, Check] = {}
+        for item in checks:
+            if item.code in self._checks:
+                raise ValueError(f"finding code {item.code} is registered twice")
+            self._checks[item.code] = item
+
+    def __iter__(self) -> Iterator[Check]:
+        return iter(self._checks.values())
+
+    def __len__(self) -> int:
+        return len(self._checks)
+
+    def __getitem__(self, code: str) -> Check:
+        return self._checks[code]
+
+    def __contains__(self, code: object) -> bool:
+        return code in self._checks

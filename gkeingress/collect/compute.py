@@ -1,0 +1,183 @@
+"""Read the Compute side: one aggregated list per collection, followed to its last page.
+
+Aggregated lists return global, regional and zonal resources in one pass, so the number of calls
+does not depend on how many Ingresses, regions or zones there are. Pages are requested one by one so
+that each page is retried on its own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import tenacity
+from google.api_core.client_options import ClientOptions
+from google.auth.credentials import Credentials
+from google.cloud import compute_v1
+
+from gkeingress.collect.calls import CallLog
+from gkeingress.collect.retry import call_with_retry, google_reasons, status_of
+from gkeingress.collect.snapshot import CollectionError, DataKind
+
+
+@dataclass(frozen=True, slots=True)
+class ComputeList:
+    """One Compute collection: its client, request type and the field holding each scope's items."""
+
+    kind: DataKind
+    collection: str
+    client: type[Any]
+    request: type[Any]
+    items_field: str
+    aggregated: bool = True
+
+
+LISTS: tuple[ComputeList, ...] = (
+    ComputeList(
+        DataKind.URL_MAPS,
+        "urlMaps",
+        compute_v1.UrlMapsClient,
+        compute_v1.AggregatedListUrlMapsRequest,
+        "url_maps",
+    ),
+    ComputeList(
+        DataKind.TARGET_PROXIES,
+        "targetHttpProxies",
+        compute_v1.TargetHttpProxiesClient,
+        compute_v1.AggregatedListTargetHttpProxiesRequest,
+        "target_http_proxies",
+    ),
+    ComputeList(
+        DataKind.TARGET_PROXIES,
+        "targetHttpsProxies",
+        compute_v1.TargetHttpsProxiesClient,
+        compute_v1.AggregatedListTargetHttpsProxiesRequest,
+        "target_https_proxies",
+    ),
+    ComputeList(
+        DataKind.FORWARDING_RULES,
+        "forwardingRules",
+        compute_v1.ForwardingRulesClient,
+        compute_v1.AggregatedListForwardingRulesRequest,
+        "forwarding_rules",
+    ),
+    ComputeList(
+        DataKind.BACKEND_SERVICES,
+        "backendServices",
+        compute_v1.BackendServicesClient,
+        compute_v1.AggregatedListBackendServicesRequest,
+        "backend_services",
+    ),
+    ComputeList(
+        DataKind.HEALTH_CHECKS,
+        "healthChecks",
+        compute_v1.HealthChecksClient,
+        compute_v1.AggregatedListHealthChecksRequest,
+        "health_checks",
+    ),
+    ComputeList(
+        DataKind.NEGS,
+        "networkEndpointGroups",
+        compute_v1.NetworkEndpointGroupsClient,
+        compute_v1.AggregatedListNetworkEndpointGroupsRequest,
+        "network_endpoint_groups",
+    ),
+    ComputeList(
+        DataKind.ADDRESSES,
+        "addresses",
+        compute_v1.AddressesClient,
+        compute_v1.AggregatedListAddressesRequest,
+        "addresses",
+    ),
+    ComputeList(
+        DataKind.FIREWALLS,
+        "firewalls",
+        compute_v1.FirewallsClient,
+        compute_v1.ListFirewallsRequest,
+        "items",
+        aggregated=False,
+    ),
+)
+
+
+@dataclass
+class ComputeResult:
+    """Resources as JSON dicts by collection, and the calls that failed."""
+
+    resources: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    errors: list[CollectionError] = field(default_factory=list)
+
+
+def _to_json(message: Any) -> dict[str, Any]:
+    result: dict[str, Any] = type(message).to_dict(
+        message, use_integers_for_enums=False, preserving_proto_field_name=False
+    )
+    return result
+
+
+def _error(listing: ComputeList, call: str, exc: Exception) -> CollectionError:
+    status = status_of(exc)
+    reasons = sorted(google_reasons(exc))
+    message = getattr(exc, "message", None) or str(exc)
+    if status == 403 and "accessNotConfigured" in reasons:
+        message = f"the Compute Engine API is not enabled for this project: {message}"
+    elif status == 403:
+        message = f"permission denied (needs compute.{listing.collection}.list): {message}"
+    return CollectionError(
+        listing.kind, call, str(message), status, ",".join(reasons) or type(exc).__name__
+    )
+
+
+class ComputeCollector:
+    """Lists the Compute resources of one project through the official client library."""
+
+    def __init__(
+        self,
+        project: str,
+        *,
+        credentials: Credentials | None,
+        endpoint: str | None,
+        policy: tenacity.Retrying,
+        calls: CallLog,
+    ) -> None:
+        self._project = project
+        self._credentials = credentials
+        self._options = ClientOptions(api_endpoint=endpoint) if endpoint else None
+        self._policy = policy
+        self._calls = calls
+
+    def _client(self, listing: ComputeList) -> Any:
+        return listing.client(credentials=self._credentials, client_options=self._options)
+
+    def _pages(self, listing: ComputeList, client: Any) -> Iterator[Any]:
+        method: Callable[..., Any] = client.aggregated_list if listing.aggregated else client.list
+        verb = "aggregatedList" if listing.aggregated else "list"
+        request = listing.request(project=self._project)
+        if listing.aggregated:
+            request.return_partial_success = True
+        while True:
+            self._calls.record(f"compute {verb} {listing.collection}")
+            page = call_with_retry(self._policy, method, request=request)
+            if listing.aggregated:
+                for scoped in page.items.values():
+                    yield from getattr(scoped, listing.items_field)
+            else:
+                yield from page.items
+            if not page.next_page_token:
+                return
+            request.page_token = page.next_page_token
+
+    def collect(self) -> ComputeResult:
+        """Every collection the audit reads; a collection whose call failed is recorded and left empty."""
+        result = ComputeResult()
+        for listing in LISTS:
+            verb = "aggregatedList" if listing.aggregated else "list"
+            try:
+                with self._client(listing) as client:
+                    items = [_to_json(m) for m in self._pages(listing, client)]
+            except Exception as exc:  # noqa: BLE001 - every failure is recorded as data
+                result.errors.append(_error(listing, f"compute.{listing.collection}.{verb}", exc))
+                continue
+            result.resources[listing.collection] = items
+        return result

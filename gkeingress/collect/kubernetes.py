@@ -1,0 +1,188 @@
+"""Read the Kubernetes side: one paginated list call per kind, never one call per Ingress.
+
+Responses are read as the JSON the API server sent (``_preload_content=False``) rather than through
+the client's model classes, so one object with an unexpected field cannot fail a whole list.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import tenacity
+from kubernetes import client as k8s
+
+from gkeingress.collect.calls import CallLog
+from gkeingress.collect.retry import call_with_retry
+from gkeingress.collect.snapshot import ClusterIdentity, CollectionError, DataKind
+
+PAGE_SIZE = 500
+
+
+@dataclass(frozen=True, slots=True)
+class KubeList:
+    """How to list one kind: cluster-wide and in one namespace."""
+
+    kind: DataKind
+    label: str
+    all_namespaces: Callable[..., Any]
+    namespaced: Callable[..., Any]
+
+
+@dataclass
+class KubeResult:
+    """Raw objects by kind, the cluster identity, and the calls that failed."""
+
+    objects: dict[DataKind, list[dict[str, Any]]] = field(default_factory=dict)
+    identity: ClusterIdentity = ClusterIdentity()
+    errors: list[CollectionError] = field(default_factory=list)
+
+
+def _custom(group: str, version: str, plural: str) -> tuple[Callable[..., Any], Callable[..., Any]]:
+    def cluster(api: k8s.CustomObjectsApi, **kw: Any) -> Any:
+        return api.list_cluster_custom_object(group, version, plural, **kw)
+
+    def namespaced(api: k8s.CustomObjectsApi, namespace: str, **kw: Any) -> Any:
+        return api.list_namespaced_custom_object(group, version, namespace, plural, **kw)
+
+    return cluster, namespaced
+
+
+def _lists(api: k8s.ApiClient) -> tuple[KubeList, ...]:
+    core, net, disc, custom = (
+        k8s.CoreV1Api(api),
+        k8s.NetworkingV1Api(api),
+        k8s.DiscoveryV1Api(api),
+        k8s.CustomObjectsApi(api),
+    )
+    bc_all, bc_ns = _custom("cloud.google.com", "v1", "backendconfigs")
+    neg_all, neg_ns = _custom("networking.gke.io", "v1beta1", "servicenetworkendpointgroups")
+    return (
+        KubeList(
+            DataKind.INGRESSES,
+            "networking.k8s.io/v1 ingresses",
+            net.list_ingress_for_all_namespaces,
+            net.list_namespaced_ingress,
+        ),
+        KubeList(
+            DataKind.SERVICES,
+            "v1 services",
+            core.list_service_for_all_namespaces,
+            core.list_namespaced_service,
+        ),
+        KubeList(
+            DataKind.ENDPOINT_SLICES,
+            "discovery.k8s.io/v1 endpointslices",
+            disc.list_endpoint_slice_for_all_namespaces,
+            disc.list_namespaced_endpoint_slice,
+        ),
+        KubeList(
+            DataKind.PODS, "v1 pods", core.list_pod_for_all_namespaces, core.list_namespaced_pod
+        ),
+        KubeList(
+            DataKind.EVENTS,
+            "v1 events",
+            core.list_event_for_all_namespaces,
+            core.list_namespaced_event,
+        ),
+        KubeList(
+            DataKind.BACKEND_CONFIGS,
+            "cloud.google.com/v1 backendconfigs",
+            lambda **kw: bc_all(custom, **kw),
+            lambda namespace, **kw: bc_ns(custom, namespace, **kw),
+        ),
+        KubeList(
+            DataKind.SVCNEGS,
+            "networking.gke.io/v1beta1 servicenetworkendpointgroups",
+            lambda **kw: neg_all(custom, **kw),
+            lambda namespace, **kw: neg_ns(custom, namespace, **kw),
+        ),
+    )
+
+
+def _error(kind: DataKind, call: str, exc: Exception) -> CollectionError:
+    status = getattr(exc, "status", None)
+    reason = str(getattr(exc, "reason", "") or type(exc).__name__)
+    body = getattr(exc, "body", None)
+    message = str(exc)
+    if isinstance(body, str | bytes) and body:
+        try:
+            message = str(json.loads(body).get("message", message))
+        except (ValueError, AttributeError):
+            message = body.decode(errors="replace") if isinstance(body, bytes) else body
+    if status == 403:
+        reason = "Forbidden"
+        message = f"permission denied: {message}"
+    elif status == 404 and kind in (DataKind.BACKEND_CONFIGS, DataKind.SVCNEGS):
+        reason = "NotInstalled"
+        message = f"the {kind.value} custom resource is not installed in this cluster: {message}"
+    return CollectionError(kind, call, message, status if isinstance(status, int) else None, reason)
+
+
+class KubernetesCollector:
+    """Lists the Kubernetes objects the audit needs through an injected ``ApiClient``."""
+
+    def __init__(
+        self, api: k8s.ApiClient, policy: tenacity.Retrying, calls: CallLog, namespace: str | None
+    ) -> None:
+        self._api = api
+        self._policy = policy
+        self._calls = calls
+        self._namespace = namespace
+
+    def _pages(self, listing: KubeList) -> Iterator[dict[str, Any]]:
+        token: str | None = None
+        while True:
+            kwargs: dict[str, Any] = {"limit": PAGE_SIZE, "_preload_content": False}
+            if token:
+                kwargs["_continue"] = token
+            if self._namespace:
+                fn: Callable[..., Any] = listing.namespaced
+                kwargs["namespace"] = self._namespace
+            else:
+                fn = listing.all_namespaces
+            self._calls.record(f"kubernetes list {listing.label}")
+            response = call_with_retry(self._policy, fn, **kwargs)
+            page = json.loads(response.data)
+            yield from page.get("items") or ()
+            token = (page.get("metadata") or {}).get("continue")
+            if not token:
+                return
+
+    def collect(self) -> KubeResult:
+        """Every kind the audit reads; a kind whose call failed is recorded and left empty."""
+        result = KubeResult()
+        for listing in _lists(self._api):
+            try:
+                result.objects[listing.kind] = list(self._pages(listing))
+            except Exception as exc:  # noqa: BLE001 - every failure is recorded as data, see _error
+                result.errors.append(_error(listing.kind, f"list {listing.label}", exc))
+        result.identity = self._identity(result)
+        return result
+
+    def _read(self, result: KubeResult, label: str, fn: Callable[..., Any], *args: str) -> Any:
+        self._calls.record(f"kubernetes {label}")
+        try:
+            return json.loads(call_with_retry(self._policy, fn, *args, _preload_content=False).data)
+        except Exception as exc:  # noqa: BLE001 - recorded as data
+            result.errors.append(_error(DataKind.CLUSTER_IDENTITY, label, exc))
+            return {}
+
+    def _identity(self, result: KubeResult) -> ClusterIdentity:
+        core = k8s.CoreV1Api(self._api)
+        config = self._read(
+            result,
+            "get configmap kube-system/ingress-uid",
+            core.read_namespaced_config_map,
+            "ingress-uid",
+            "kube-system",
+        )
+        namespace = self._read(
+            result, "get namespace kube-system", core.read_namespace, "kube-system"
+        )
+        return ClusterIdentity(
+            uid=str((config.get("data") or {}).get("uid", "")),
+            kube_system_uid=str((namespace.get("metadata") or {}).get("uid", "")),
+        )

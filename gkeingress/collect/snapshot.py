@@ -1,0 +1,195 @@
+"""The immutable result of collection: everything read from both APIs, and every call that failed."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from gkeingress.model.gce import (
+    Address,
+    BackendService,
+    Firewall,
+    ForwardingRule,
+    HealthCheck,
+    NetworkEndpointGroup,
+    TargetProxy,
+    UrlMap,
+)
+from gkeingress.model.k8s import (
+    BackendConfig,
+    EndpointSlice,
+    Event,
+    Ingress,
+    Pod,
+    Service,
+    ServiceNetworkEndpointGroup,
+)
+
+
+class DataKind(str, enum.Enum):
+    """A collection the audit reads; checks declare the ones they need."""
+
+    INGRESSES = "ingresses"
+    SERVICES = "services"
+    ENDPOINT_SLICES = "endpointslices"
+    PODS = "pods"
+    EVENTS = "events"
+    BACKEND_CONFIGS = "backendconfigs"
+    SVCNEGS = "servicenetworkendpointgroups"
+    CLUSTER_IDENTITY = "cluster-identity"
+    URL_MAPS = "urlMaps"
+    TARGET_PROXIES = "targetProxies"
+    FORWARDING_RULES = "forwardingRules"
+    BACKEND_SERVICES = "backendServices"
+    HEALTH_CHECKS = "healthChecks"
+    NEGS = "networkEndpointGroups"
+    FIREWALLS = "firewalls"
+    ADDRESSES = "addresses"
+
+
+@dataclass(frozen=True, slots=True)
+class CollectionError:
+    """One API call that failed after retries; the data it would have returned is missing."""
+
+    kind: DataKind
+    call: str
+    message: str
+    status: int | None = None
+    reason: str = ""
+
+    def to_dict(self) -> dict[str, object]:
+        """JSON form."""
+        return {
+            "kind": self.kind.value,
+            "call": self.call,
+            "status": self.status,
+            "reason": self.reason,
+            "message": self.message,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class ClusterIdentity:
+    """The names ingress-gce derives resource names from.
+
+    ``uid`` is the ``uid`` key of ``kube-system/ingress-uid`` (16 hex characters; empty on legacy
+    clusters), ``kube_system_uid`` the kube-system Namespace UID used by v2 frontend names.
+    """
+
+    uid: str = ""
+    kube_system_uid: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    """What both APIs returned at ``collected_at``."""
+
+    project: str
+    collected_at: datetime
+    identity: ClusterIdentity = ClusterIdentity()
+    ingresses: tuple[Ingress, ...] = ()
+    services: tuple[Service, ...] = ()
+    endpoint_slices: tuple[EndpointSlice, ...] = ()
+    pods: tuple[Pod, ...] = ()
+    events: tuple[Event, ...] = ()
+    backend_configs: tuple[BackendConfig, ...] = ()
+    svcnegs: tuple[ServiceNetworkEndpointGroup, ...] = ()
+    url_maps: tuple[UrlMap, ...] = ()
+    target_proxies: tuple[TargetProxy, ...] = ()
+    forwarding_rules: tuple[ForwardingRule, ...] = ()
+    backend_services: tuple[BackendService, ...] = ()
+    health_checks: tuple[HealthCheck, ...] = ()
+    negs: tuple[NetworkEndpointGroup, ...] = ()
+    firewalls: tuple[Firewall, ...] = ()
+    addresses: tuple[Address, ...] = ()
+    errors: tuple[CollectionError, ...] = ()
+    calls: Mapping[str, int] = field(default_factory=dict)
+
+    def failed(self, kind: DataKind) -> tuple[CollectionError, ...]:
+        """The errors that left ``kind`` missing or incomplete."""
+        return tuple(e for e in self.errors if e.kind is kind)
+
+
+_KUBE_VIEWS: dict[DataKind, tuple[str, Callable[[Mapping[str, Any]], object]]] = {
+    DataKind.INGRESSES: ("ingresses", Ingress.from_json),
+    DataKind.SERVICES: ("services", Service.from_json),
+    DataKind.ENDPOINT_SLICES: ("endpoint_slices", EndpointSlice.from_json),
+    DataKind.PODS: ("pods", Pod.from_json),
+    DataKind.EVENTS: ("events", Event.from_json),
+    DataKind.BACKEND_CONFIGS: ("backend_configs", BackendConfig.from_json),
+    DataKind.SVCNEGS: ("svcnegs", ServiceNetworkEndpointGroup.from_json),
+}
+
+_COMPUTE_VIEWS: dict[str, tuple[DataKind, str, Callable[[Mapping[str, Any], str], object]]] = {
+    "urlMaps": (DataKind.URL_MAPS, "url_maps", UrlMap.from_json),
+    "targetHttpProxies": (
+        DataKind.TARGET_PROXIES,
+        "target_proxies",
+        lambda d, p: TargetProxy.from_json(d, p, "targetHttpProxies"),
+    ),
+    "targetHttpsProxies": (
+        DataKind.TARGET_PROXIES,
+        "target_proxies",
+        lambda d, p: TargetProxy.from_json(d, p, "targetHttpsProxies"),
+    ),
+    "forwardingRules": (DataKind.FORWARDING_RULES, "forwarding_rules", ForwardingRule.from_json),
+    "backendServices": (DataKind.BACKEND_SERVICES, "backend_services", BackendService.from_json),
+    "healthChecks": (DataKind.HEALTH_CHECKS, "health_checks", HealthCheck.from_json),
+    "networkEndpointGroups": (DataKind.NEGS, "negs", NetworkEndpointGroup.from_json),
+    "firewalls": (DataKind.FIREWALLS, "firewalls", Firewall.from_json),
+    "addresses": (DataKind.ADDRESSES, "addresses", Address.from_json),
+}
+
+
+def _describe(data: Mapping[str, Any]) -> str:
+    meta = data.get("metadata")
+    if isinstance(meta, Mapping):
+        return f"{data.get('kind', 'object')} {meta.get('namespace', '')}/{meta.get('name', '?')}"
+    return f"{data.get('kind', 'resource')} {data.get('name', '?')}"
+
+
+def build_snapshot(
+    project: str,
+    collected_at: datetime,
+    *,
+    kube: Mapping[DataKind, Sequence[Mapping[str, Any]]],
+    compute: Mapping[str, Sequence[Mapping[str, Any]]],
+    identity: ClusterIdentity,
+    errors: Sequence[CollectionError] = (),
+    calls: Mapping[str, int] | None = None,
+) -> Snapshot:
+    """Parse raw API objects into a :class:`Snapshot`.
+
+    An object that cannot be read is left out and recorded as a :class:`CollectionError` naming it,
+    so a malformed object never stops the audit and never disappears silently.
+    """
+    fields: dict[str, list[object]] = {}
+    problems = list(errors)
+
+    def parse(kind: DataKind, target: str, view: Callable[..., object], *args: Any) -> None:
+        try:
+            fields.setdefault(target, []).append(view(*args))
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            problems.append(
+                CollectionError(kind, "parse", f"could not read {_describe(args[0])}: {exc!r}")
+            )
+
+    for kind, objects in kube.items():
+        target, kube_view = _KUBE_VIEWS[kind]
+        for obj in objects:
+            parse(kind, target, kube_view, obj)
+    for collection, resources in compute.items():
+        kind, target, compute_view = _COMPUTE_VIEWS[collection]
+        for res in resources:
+            parse(kind, target, compute_view, res, project)
+    return Snapshot(
+        project=project,
+        collected_at=collected_at,
+        identity=identity,
+        errors=tuple(problems),
+        calls=dict(calls or {}),
+        **{name: tuple(values) for name, values in fields.items()},  # type: ignore[arg-type]
+    )

@@ -1,0 +1,358 @@
+"""Read-only views of the Compute Engine resources behind a GKE Ingress.
+
+Each view is built from the resource's JSON form (camelCase keys, as the REST API returns it) and keeps
+only what the audit reasons about. Missing optional fields take the API's documented defaults.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from gkeingress.model.refs import ResourceRef, parse_time
+
+JSON = Mapping[str, Any]
+
+
+def _description_json(description: str) -> dict[str, Any]:
+    """Parse the JSON ingress-gce writes into ``description``; plain text yields ``{}``."""
+    if not description.startswith("{"):
+        return {}
+    try:
+        value = json.loads(description)
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+@dataclass(frozen=True, slots=True)
+class ComputeResource:
+    """Fields every Compute resource shares."""
+
+    ref: ResourceRef
+    description: str = ""
+    created: datetime | None = None
+
+    @property
+    def name(self) -> str:
+        """The resource name, e.g. ``k8s2-um-adl25tto-shop-web-ingress-sna8v605``."""
+        return self.ref.name
+
+    @property
+    def self_link(self) -> str:
+        """The full API URL of the resource."""
+        return self.ref.self_link
+
+    @property
+    def location(self) -> str:
+        """``global``, a region or a zone."""
+        return self.ref.location
+
+
+def _common(data: JSON, project: str, collection: str) -> dict[str, Any]:
+    return {
+        "ref": ResourceRef.from_url(str(data.get("selfLink", "")), project, collection, data),
+        "description": str(data.get("description", "")),
+        "created": parse_time(data.get("creationTimestamp")),
+    }
+
+
+@dataclass(frozen=True, slots=True)
+class ForwardingRule(ComputeResource):
+    """A forwarding rule: the load balancer's address and port."""
+
+    ip_address: str = ""
+    port_range: str = ""
+    target: ResourceRef | None = None
+    load_balancing_scheme: str = ""
+
+    @classmethod
+    def from_json(cls, data: JSON, project: str) -> ForwardingRule:
+        """Build from a ``compute#forwardingRule``."""
+        target = data.get("target")
+        return cls(
+            **_common(data, project, "forwardingRules"),
+            ip_address=str(data.get("IPAddress", "")),
+            port_range=str(data.get("portRange", "")),
+            target=ResourceRef.parse(str(target), project) if target else None,
+            load_balancing_scheme=str(data.get("loadBalancingScheme", "")),
+        )
+
+    @property
+    def ingress_name(self) -> str | None:
+        """The ``namespace/name`` ingress-gce wrote into the description, if any."""
+        value = _description_json(self.description).get("kubernetes.io/ingress-name")
+        return value if isinstance(value, str) else None
+
+
+@dataclass(frozen=True, slots=True)
+class TargetProxy(ComputeResource):
+    """A target HTTP or HTTPS proxy."""
+
+    url_map: ResourceRef | None = None
+    ssl_certificates: tuple[ResourceRef, ...] = ()
+
+    @property
+    def https(self) -> bool:
+        """True for a target HTTPS proxy."""
+        return self.ref.collection == "targetHttpsProxies"
+
+    @classmethod
+    def from_json(cls, data: JSON, project: str, collection: str) -> TargetProxy:
+        """Build from a ``compute#targetHttpProxy`` or ``compute#targetHttpsProxy``."""
+        url_map = data.get("urlMap")
+        return cls(
+            **_common(data, project, collection),
+            url_map=ResourceRef.parse(str(url_map), project) if url_map else None,
+            ssl_certificates=tuple(
+                ResourceRef.parse(str(c), project) for c in data.get("sslCertificates", ())
+            ),
+        )
+
+    @property
+    def ingress_name(self) -> str | None:
+        """The ``namespace/name`` ingress-gce wrote into the description, if any."""
+        value = _description_json(self.description).get("kubernetes.io/ingress-name")
+        return value if isinstance(value, str) else None
+
+
+@dataclass(frozen=True, slots=True)
+class PathRule:
+    """One path rule of a URL map path matcher."""
+
+    paths: tuple[str, ...]
+    service: ResourceRef | None
+
+
+@dataclass(frozen=True, slots=True)
+class PathMatcher:
+    """A named set of path rules with its fallback service."""
+
+    name: str
+    default_service: ResourceRef | None
+    path_rules: tuple[PathRule, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class HostRule:
+    """Hosts routed to one path matcher."""
+
+    hosts: tuple[str, ...]
+    path_matcher: str
+
+
+@dataclass(frozen=True, slots=True)
+class UrlMap(ComputeResource):
+    """A URL map: the host and path rules of the load balancer."""
+
+    default_service: ResourceRef | None = None
+    host_rules: tuple[HostRule, ...] = ()
+    path_matchers: tuple[PathMatcher, ...] = ()
+    redirects_to_https: bool = False
+
+    @classmethod
+    def from_json(cls, data: JSON, project: str) -> UrlMap:
+        """Build from a ``compute#urlMap``."""
+
+        def ref(value: object) -> ResourceRef | None:
+            return ResourceRef.parse(str(value), project) if value else None
+
+        return cls(
+            **_common(data, project, "urlMaps"),
+            default_service=ref(data.get("defaultService")),
+            host_rules=tuple(
+                HostRule(tuple(h.get("hosts", ())), str(h.get("pathMatcher", "")))
+                for h in data.get("hostRules", ())
+            ),
+            path_matchers=tuple(
+                PathMatcher(
+                    name=str(pm.get("name", "")),
+                    default_service=ref(pm.get("defaultService")),
+                    path_rules=tuple(
+                        PathRule(tuple(r.get("paths", ())), ref(r.get("service")))
+                        for r in pm.get("pathRules", ())
+                    ),
+                )
+                for pm in data.get("pathMatchers", ())
+            ),
+            redirects_to_https=bool(data.get("defaultUrlRedirect", {}).get("httpsRedirect")),
+        )
+
+    @property
+    def services(self) -> tuple[ResourceRef, ...]:
+        """Every backend service the map routes to, default first, without repeats."""
+        refs: list[ResourceRef] = []
+        candidates = [self.default_service]
+        for pm in self.path_matchers:
+            candidates.append(pm.default_service)
+            candidates.extend(rule.service for rule in pm.path_rules)
+        for candidate in candidates:
+            if candidate is not None and candidate not in refs:
+                refs.append(candidate)
+        return tuple(refs)
+
+
+@dataclass(frozen=True, slots=True)
+class Backend:
+    """One backend group (NEG or instance group) of a backend service."""
+
+    group: ResourceRef
+    balancing_mode: str = ""
+
+    @property
+    def is_neg(self) -> bool:
+        """True when the group is a network endpoint group."""
+        return self.group.collection == "networkEndpointGroups"
+
+
+@dataclass(frozen=True, slots=True)
+class BackendService(ComputeResource):
+    """A backend service: the groups that serve a Kubernetes Service port, and their health check."""
+
+    backends: tuple[Backend, ...] = ()
+    health_checks: tuple[ResourceRef, ...] = ()
+    protocol: str = "HTTP"
+    port_name: str = ""
+    load_balancing_scheme: str = ""
+
+    @classmethod
+    def from_json(cls, data: JSON, project: str) -> BackendService:
+        """Build from a ``compute#backendService``."""
+        return cls(
+            **_common(data, project, "backendServices"),
+            backends=tuple(
+                Backend(
+                    ResourceRef.parse(str(b["group"]), project), str(b.get("balancingMode", ""))
+                )
+                for b in data.get("backends", ())
+                if b.get("group")
+            ),
+            health_checks=tuple(
+                ResourceRef.parse(str(h), project) for h in data.get("healthChecks", ())
+            ),
+            protocol=str(data.get("protocol", "HTTP")),
+            port_name=str(data.get("portName", "")),
+            load_balancing_scheme=str(data.get("loadBalancingScheme", "")),
+        )
+
+    @property
+    def service_name(self) -> str | None:
+        """The ``namespace/name`` of the Kubernetes Service, from ingress-gce's description JSON."""
+        value = _description_json(self.description).get("kubernetes.io/service-name")
+        return value if isinstance(value, str) else None
+
+    @property
+    def service_port(self) -> str | None:
+        """The Service port as ingress-gce described it (e.g. ``&ServiceBackendPort{Name:,Number:80,}``)."""
+        value = _description_json(self.description).get("kubernetes.io/service-port")
+        return value if isinstance(value, str) else None
+
+
+_PROBE_KEYS = ("httpHealthCheck", "httpsHealthCheck", "http2HealthCheck", "tcpHealthCheck")
+
+
+@dataclass(frozen=True, slots=True)
+class HealthCheck(ComputeResource):
+    """A health check; for ingress-gce backends it has the backend service's name."""
+
+    type: str = ""
+    request_path: str = "/"
+    port: int | None = None
+    port_specification: str = ""
+    host: str = ""
+    check_interval_sec: int = 5
+    timeout_sec: int = 5
+
+    @classmethod
+    def from_json(cls, data: JSON, project: str) -> HealthCheck:
+        """Build from a ``compute#healthCheck``."""
+        probe: JSON = next((data[k] for k in _PROBE_KEYS if k in data), {})
+        port = probe.get("port")
+        return cls(
+            **_common(data, project, "healthChecks"),
+            type=str(data.get("type", "")),
+            request_path=str(probe.get("requestPath", "/")),
+            port=int(port) if port is not None else None,
+            port_specification=str(probe.get("portSpecification", "")),
+            host=str(probe.get("host", "")),
+            check_interval_sec=int(data.get("checkIntervalSec", 5)),
+            timeout_sec=int(data.get("timeoutSec", 5)),
+        )
+
+    @property
+    def uses_serving_port(self) -> bool:
+        """True when the check probes each endpoint on the port it serves on."""
+        return self.port_specification == "USE_SERVING_PORT"
+
+
+@dataclass(frozen=True, slots=True)
+class NetworkEndpointGroup(ComputeResource):
+    """A zonal NEG holding pod IP:port endpoints."""
+
+    size: int = 0
+    network_endpoint_type: str = ""
+    default_port: int | None = None
+
+    @classmethod
+    def from_json(cls, data: JSON, project: str) -> NetworkEndpointGroup:
+        """Build from a ``compute#networkEndpointGroup``."""
+        port = data.get("defaultPort")
+        return cls(
+            **_common(data, project, "networkEndpointGroups"),
+            size=int(data.get("size", 0)),
+            network_endpoint_type=str(data.get("networkEndpointType", "")),
+            default_port=int(port) if port is not None else None,
+        )
+
+    @property
+    def zone(self) -> str:
+        """The zone of the NEG."""
+        return self.ref.location
+
+    @property
+    def owner(self) -> Mapping[str, Any]:
+        """ingress-gce's description: ``cluster-uid``, ``namespace``, ``service-name``, ``port``."""
+        return _description_json(self.description)
+
+
+@dataclass(frozen=True, slots=True)
+class Firewall(ComputeResource):
+    """A VPC firewall rule."""
+
+    network: str = ""
+    direction: str = "INGRESS"
+    disabled: bool = False
+    source_ranges: tuple[str, ...] = ()
+    target_tags: tuple[str, ...] = ()
+    allowed: tuple[tuple[str, tuple[str, ...]], ...] = field(default=())
+
+    @classmethod
+    def from_json(cls, data: JSON, project: str) -> Firewall:
+        """Build from a ``compute#firewall``."""
+        return cls(
+            **_common(data, project, "firewalls"),
+            network=str(data.get("network", "")),
+            direction=str(data.get("direction", "INGRESS")),
+            disabled=bool(data.get("disabled", False)),
+            source_ranges=tuple(data.get("sourceRanges", ())),
+            target_tags=tuple(data.get("targetTags", ())),
+            allowed=tuple(
+                (str(a.get("IPProtocol", "")), tuple(str(p) for p in a.get("ports", ())))
+                for a in data.get("allowed", ())
+            ),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Address(ComputeResource):
+    """A reserved IP address."""
+
+    address: str = ""
+
+    @classmethod
+    def from_json(cls, data: JSON, project: str) -> Address:
+        """Build from a ``compute#address``."""
+        return cls(**_common(data, project, "addresses"), address=str(data.get("address", "")))

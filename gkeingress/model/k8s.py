@@ -1,0 +1,566 @@
+"""Read-only views of the Kubernetes objects behind a GKE Ingress.
+
+Views are built from the objects' JSON as the API server sends it. Parsing is tolerant: a missing
+optional field takes Kubernetes' default, and an annotation that is not valid JSON is kept with its
+parse error so a check can report it instead of the audit failing.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from gkeingress.model.refs import parse_time
+
+JSON = Mapping[str, Any]
+
+# Annotations read or written by ingress-gce (pkg/annotations).
+CLASS_ANNOTATION = "kubernetes.io/ingress.class"
+NEG_ANNOTATION = "cloud.google.com/neg"
+NEG_STATUS_ANNOTATION = "cloud.google.com/neg-status"
+BACKEND_CONFIG_ANNOTATIONS = (
+    "cloud.google.com/backend-config",
+    "beta.cloud.google.com/backend-config",
+)
+V1_FINALIZER = "networking.gke.io/ingress-finalizer"
+V2_FINALIZER = "networking.gke.io/ingress-finalizer-V2"
+GCE_CLASSES = frozenset({"gce", "gce-internal", "gce-regional-external"})
+
+
+@dataclass(frozen=True, slots=True)
+class JsonAnnotation:
+    """An annotation whose value is JSON: its parsed value, or why it could not be parsed."""
+
+    key: str
+    raw: str | None
+    value: Any = None
+    error: str | None = None
+
+    @property
+    def present(self) -> bool:
+        """True when the object carries the annotation at all."""
+        return self.raw is not None
+
+    @classmethod
+    def read(cls, annotations: Mapping[str, str], *keys: str) -> JsonAnnotation:
+        """Read the first of ``keys`` present in ``annotations``."""
+        key = next((k for k in keys if k in annotations), keys[0])
+        raw = annotations.get(key)
+        if raw is None:
+            return cls(key, None)
+        try:
+            return cls(key, raw, json.loads(raw))
+        except ValueError as exc:
+            return cls(key, raw, error=f"not valid JSON ({exc})")
+
+
+@dataclass(frozen=True, slots=True)
+class ObjectMeta:
+    """Identity and bookkeeping fields of any Kubernetes object."""
+
+    namespace: str
+    name: str
+    uid: str = ""
+    created: datetime | None = None
+    deleted: datetime | None = None
+    generation: int = 0
+    labels: Mapping[str, str] | None = None
+    annotations: Mapping[str, str] | None = None
+    finalizers: tuple[str, ...] = ()
+    spec_changed: datetime | None = None
+
+    @classmethod
+    def from_json(cls, data: JSON) -> ObjectMeta:
+        """Build from ``metadata``."""
+        meta: JSON = data.get("metadata") or {}
+        spec_writes = [
+            parse_time(m.get("time"))
+            for m in meta.get("managedFields") or ()
+            if "f:spec" in (m.get("fieldsV1") or {})
+        ]
+        return cls(
+            namespace=str(meta.get("namespace", "")),
+            name=str(meta.get("name", "")),
+            uid=str(meta.get("uid", "")),
+            created=parse_time(meta.get("creationTimestamp")),
+            deleted=parse_time(meta.get("deletionTimestamp")),
+            generation=int(meta.get("generation") or 0),
+            labels=dict(meta.get("labels") or {}),
+            annotations=dict(meta.get("annotations") or {}),
+            finalizers=tuple(meta.get("finalizers") or ()),
+            spec_changed=max((t for t in spec_writes if t is not None), default=None),
+        )
+
+    @property
+    def key(self) -> str:
+        """``namespace/name``."""
+        return f"{self.namespace}/{self.name}"
+
+    @property
+    def last_change(self) -> datetime | None:
+        """The latest spec write recorded in managedFields, else the creation time."""
+        return self.spec_changed or self.created
+
+
+def _labels(meta: ObjectMeta) -> Mapping[str, str]:
+    return meta.labels or {}
+
+
+def _annotations(meta: ObjectMeta) -> Mapping[str, str]:
+    return meta.annotations or {}
+
+
+@dataclass(frozen=True, slots=True)
+class BackendRef:
+    """An Ingress backend: a Service and its port, by number or by name."""
+
+    service: str
+    port: int | str
+
+    @classmethod
+    def from_json(cls, data: JSON | None) -> BackendRef | None:
+        """Build from an ``IngressBackend``; resource backends yield None."""
+        service: JSON = (data or {}).get("service") or {}
+        if not service.get("name"):
+            return None
+        port: JSON = service.get("port") or {}
+        number = port.get("number")
+        return cls(str(service["name"]), int(number) if number else str(port.get("name", "")))
+
+    def __str__(self) -> str:
+        return f"{self.service}:{self.port}"
+
+
+@dataclass(frozen=True, slots=True)
+class IngressPath:
+    """One path of an Ingress rule."""
+
+    path: str
+    path_type: str
+    backend: BackendRef | None
+
+
+@dataclass(frozen=True, slots=True)
+class IngressRule:
+    """A host and its paths; an empty host matches every host."""
+
+    host: str
+    paths: tuple[IngressPath, ...]
+    has_http: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Ingress:
+    """A ``networking.k8s.io/v1`` Ingress."""
+
+    meta: ObjectMeta
+    class_annotation: str | None
+    ingress_class_name: str | None
+    default_backend: BackendRef | None
+    rules: tuple[IngressRule, ...]
+    tls_secrets: tuple[str, ...]
+    addresses: tuple[str, ...]
+
+    @classmethod
+    def from_json(cls, data: JSON) -> Ingress:
+        """Build from an Ingress object."""
+        meta = ObjectMeta.from_json(data)
+        spec: JSON = data.get("spec") or {}
+        status: JSON = (data.get("status") or {}).get("loadBalancer") or {}
+        return cls(
+            meta=meta,
+            class_annotation=_annotations(meta).get(CLASS_ANNOTATION),
+            ingress_class_name=spec.get("ingressClassName"),
+            default_backend=BackendRef.from_json(spec.get("defaultBackend")),
+            rules=tuple(
+                IngressRule(
+                    host=str(rule.get("host", "")),
+                    paths=tuple(
+                        IngressPath(
+                            path=str(p.get("path", "")),
+                            path_type=str(p.get("pathType", "ImplementationSpecific")),
+                            backend=BackendRef.from_json(p.get("backend")),
+                        )
+                        for p in (rule.get("http") or {}).get("paths") or ()
+                    ),
+                    has_http=rule.get("http") is not None,
+                )
+                for rule in spec.get("rules") or ()
+            ),
+            tls_secrets=tuple(
+                str(t["secretName"]) for t in spec.get("tls") or () if t.get("secretName")
+            ),
+            addresses=tuple(
+                str(i.get("ip") or i.get("hostname")) for i in status.get("ingress") or ()
+            ),
+        )
+
+    @property
+    def key(self) -> str:
+        """``namespace/name``."""
+        return self.meta.key
+
+    @property
+    def annotations(self) -> Mapping[str, str]:
+        """The Ingress annotations."""
+        return _annotations(self.meta)
+
+    @property
+    def uses_v2_names(self) -> bool:
+        """True when ingress-gce names this Ingress's frontend with the v2 (``k8s2-``) scheme."""
+        return V2_FINALIZER in self.meta.finalizers
+
+    @property
+    def is_internal(self) -> bool:
+        """True for an internal (regional) Application Load Balancer Ingress."""
+        return self.class_annotation == "gce-internal"
+
+    @property
+    def backend_refs(self) -> tuple[BackendRef, ...]:
+        """Every Service port this Ingress routes to, without repeats, default backend first."""
+        refs: list[BackendRef] = []
+        candidates = [self.default_backend]
+        candidates += [p.backend for rule in self.rules for p in rule.paths]
+        for ref in candidates:
+            if ref is not None and ref not in refs:
+                refs.append(ref)
+        return tuple(refs)
+
+
+@dataclass(frozen=True, slots=True)
+class ServicePort:
+    """One port of a Service."""
+
+    name: str
+    port: int
+    target_port: int | str
+    node_port: int | None
+    protocol: str = "TCP"
+    app_protocol: str | None = None
+
+    @classmethod
+    def from_json(cls, data: JSON) -> ServicePort:
+        """Build from a ``ServicePort``; ``targetPort`` defaults to ``port``."""
+        port = int(data.get("port", 0))
+        target = data.get("targetPort", port)
+        node_port = data.get("nodePort")
+        return cls(
+            name=str(data.get("name", "")),
+            port=port,
+            target_port=int(target) if isinstance(target, int) else str(target),
+            node_port=int(node_port) if node_port else None,
+            protocol=str(data.get("protocol", "TCP")),
+            app_protocol=data.get("appProtocol"),
+        )
+
+    def matches(self, port: int | str) -> bool:
+        """True when an Ingress backend port (number or name) designates this port."""
+        return self.port == port if isinstance(port, int) else self.name == port
+
+
+@dataclass(frozen=True, slots=True)
+class Service:
+    """A core/v1 Service."""
+
+    meta: ObjectMeta
+    type: str
+    selector: Mapping[str, str]
+    ports: tuple[ServicePort, ...]
+
+    @classmethod
+    def from_json(cls, data: JSON) -> Service:
+        """Build from a Service object."""
+        spec: JSON = data.get("spec") or {}
+        return cls(
+            meta=ObjectMeta.from_json(data),
+            type=str(spec.get("type", "ClusterIP")),
+            selector=dict(spec.get("selector") or {}),
+            ports=tuple(ServicePort.from_json(p) for p in spec.get("ports") or ()),
+        )
+
+    @property
+    def key(self) -> str:
+        """``namespace/name``."""
+        return self.meta.key
+
+    def port(self, port: int | str) -> ServicePort | None:
+        """The port an Ingress backend designates, or None."""
+        return next((p for p in self.ports if p.matches(port)), None)
+
+    @property
+    def neg_annotation(self) -> JsonAnnotation:
+        """``cloud.google.com/neg``: the NEG request."""
+        return JsonAnnotation.read(_annotations(self.meta), NEG_ANNOTATION)
+
+    @property
+    def neg_status(self) -> JsonAnnotation:
+        """``cloud.google.com/neg-status``: the NEGs the NEG controller made, and their zones."""
+        return JsonAnnotation.read(_annotations(self.meta), NEG_STATUS_ANNOTATION)
+
+    @property
+    def backend_config_annotation(self) -> JsonAnnotation:
+        """``cloud.google.com/backend-config`` (GA, wins) or its beta spelling."""
+        return JsonAnnotation.read(_annotations(self.meta), *BACKEND_CONFIG_ANNOTATIONS)
+
+    @property
+    def wants_ingress_negs(self) -> bool:
+        """True when the Service asks for NEGs for Ingress (``{"ingress": true}``)."""
+        value = self.neg_annotation.value
+        return isinstance(value, dict) and value.get("ingress") is True
+
+    def backend_config_name(self, port: ServicePort) -> str | None:
+        """The BackendConfig for ``port``: by port name, then number, then ``default``."""
+        value = self.backend_config_annotation.value
+        if not isinstance(value, dict):
+            return None
+        ports = value.get("ports") if isinstance(value.get("ports"), dict) else {}
+        for key in (port.name, str(port.port)):
+            if key and key in ports:
+                return str(ports[key])
+        default = value.get("default")
+        return str(default) if default else None
+
+
+@dataclass(frozen=True, slots=True)
+class HTTPGetProbe:
+    """A readinessProbe's ``httpGet``."""
+
+    path: str
+    port: int | str
+    host: str
+    scheme: str
+    header_names: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ContainerPort:
+    """A declared container port."""
+
+    name: str
+    container_port: int
+
+
+@dataclass(frozen=True, slots=True)
+class Container:
+    """A container of a pod, with what the health-check inference reads."""
+
+    name: str
+    ports: tuple[ContainerPort, ...]
+    readiness_http: HTTPGetProbe | None
+    readiness_kind: str | None
+
+    @classmethod
+    def from_json(cls, data: JSON) -> Container:
+        """Build from a ``Container``."""
+        probe: JSON = data.get("readinessProbe") or {}
+        http: JSON | None = probe.get("httpGet")
+        kind = next((k for k in ("httpGet", "tcpSocket", "exec", "grpc") if k in probe), None)
+        return cls(
+            name=str(data.get("name", "")),
+            ports=tuple(
+                ContainerPort(str(p.get("name", "")), int(p.get("containerPort", 0)))
+                for p in data.get("ports") or ()
+            ),
+            readiness_http=HTTPGetProbe(
+                path=str(http.get("path", "/")),
+                port=http.get("port", 0),
+                host=str(http.get("host", "")),
+                scheme=str(http.get("scheme", "HTTP")),
+                header_names=tuple(str(h.get("name", "")) for h in http.get("httpHeaders") or ()),
+            )
+            if http is not None
+            else None,
+            readiness_kind=kind,
+        )
+
+    def declared_port(self, target: int | str) -> ContainerPort | None:
+        """The declared port a Service ``targetPort`` (number or name) designates."""
+        for port in self.ports:
+            if port.container_port == target if isinstance(target, int) else port.name == target:
+                return port
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class Pod:
+    """A core/v1 Pod."""
+
+    meta: ObjectMeta
+    phase: str
+    ready: bool
+    ip: str
+    node_name: str
+    containers: tuple[Container, ...]
+
+    @classmethod
+    def from_json(cls, data: JSON) -> Pod:
+        """Build from a Pod object."""
+        spec: JSON = data.get("spec") or {}
+        status: JSON = data.get("status") or {}
+        conditions = {c.get("type"): c.get("status") for c in status.get("conditions") or ()}
+        return cls(
+            meta=ObjectMeta.from_json(data),
+            phase=str(status.get("phase", "")),
+            ready=conditions.get("Ready") == "True",
+            ip=str(status.get("podIP", "")),
+            node_name=str(spec.get("nodeName", "")),
+            containers=tuple(Container.from_json(c) for c in spec.get("containers") or ()),
+        )
+
+    @property
+    def terminating(self) -> bool:
+        """True once the pod has a deletion timestamp."""
+        return self.meta.deleted is not None
+
+    def matches(self, selector: Mapping[str, str]) -> bool:
+        """True when every selector label is on the pod (an empty selector selects nothing)."""
+        labels = _labels(self.meta)
+        return bool(selector) and all(labels.get(k) == v for k, v in selector.items())
+
+
+@dataclass(frozen=True, slots=True)
+class Endpoint:
+    """One endpoint of an EndpointSlice."""
+
+    addresses: tuple[str, ...]
+    ready: bool
+    terminating: bool
+    zone: str
+    pod: str
+
+
+@dataclass(frozen=True, slots=True)
+class EndpointSlice:
+    """A ``discovery.k8s.io/v1`` EndpointSlice."""
+
+    meta: ObjectMeta
+    service: str
+    port_names: tuple[str, ...]
+    endpoints: tuple[Endpoint, ...]
+
+    @classmethod
+    def from_json(cls, data: JSON) -> EndpointSlice:
+        """Build from an EndpointSlice object."""
+        meta = ObjectMeta.from_json(data)
+        return cls(
+            meta=meta,
+            service=_labels(meta).get("kubernetes.io/service-name", ""),
+            port_names=tuple(str(p.get("name", "")) for p in data.get("ports") or ()),
+            endpoints=tuple(
+                Endpoint(
+                    addresses=tuple(e.get("addresses") or ()),
+                    # A nil ready condition means ready (discovery.k8s.io/v1 EndpointConditions).
+                    ready=(e.get("conditions") or {}).get("ready") is not False,
+                    terminating=(e.get("conditions") or {}).get("terminating") is True,
+                    zone=str(e.get("zone", "")),
+                    pod=str((e.get("targetRef") or {}).get("name", "")),
+                )
+                for e in data.get("endpoints") or ()
+            ),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """A core/v1 Event about an object."""
+
+    meta: ObjectMeta
+    kind: str
+    object_namespace: str
+    object_name: str
+    type: str
+    reason: str
+    message: str
+    component: str
+    last_seen: datetime | None
+    count: int
+
+    @classmethod
+    def from_json(cls, data: JSON) -> Event:
+        """Build from an Event object, whichever of its time fields are set."""
+        involved: JSON = data.get("involvedObject") or {}
+        series: JSON = data.get("series") or {}
+        last = (
+            parse_time(series.get("lastObservedTime"))
+            or parse_time(data.get("lastTimestamp"))
+            or parse_time(data.get("eventTime"))
+            or parse_time(data.get("firstTimestamp"))
+        )
+        return cls(
+            meta=ObjectMeta.from_json(data),
+            kind=str(involved.get("kind", "")),
+            object_namespace=str(involved.get("namespace", "")),
+            object_name=str(involved.get("name", "")),
+            type=str(data.get("type", "")),
+            reason=str(data.get("reason", "")),
+            message=str(data.get("message", "")),
+            component=str(
+                (data.get("source") or {}).get("component") or data.get("reportingComponent") or ""
+            ),
+            last_seen=last,
+            count=int(series.get("count") or data.get("count") or 1),
+        )
+
+    @property
+    def object_key(self) -> str:
+        """``namespace/name`` of the object the event is about."""
+        return f"{self.object_namespace}/{self.object_name}"
+
+
+@dataclass(frozen=True, slots=True)
+class BackendConfig:
+    """A ``cloud.google.com/v1`` BackendConfig; only its health-check settings matter here."""
+
+    meta: ObjectMeta
+    health_check: Mapping[str, Any]
+
+    @classmethod
+    def from_json(cls, data: JSON) -> BackendConfig:
+        """Build from a BackendConfig object."""
+        spec: JSON = data.get("spec") or {}
+        return cls(
+            meta=ObjectMeta.from_json(data), health_check=dict(spec.get("healthCheck") or {})
+        )
+
+    @property
+    def request_path(self) -> str | None:
+        """``spec.healthCheck.requestPath``, if set."""
+        value = self.health_check.get("requestPath")
+        return str(value) if value else None
+
+    @property
+    def port(self) -> int | None:
+        """``spec.healthCheck.port``, if set."""
+        value = self.health_check.get("port")
+        return int(value) if value else None
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceNetworkEndpointGroup:
+    """A ``networking.gke.io/v1beta1`` ServiceNetworkEndpointGroup: the NEG controller's own record."""
+
+    meta: ObjectMeta
+    neg_links: tuple[str, ...]
+    conditions: Mapping[str, tuple[str, str, str]]
+
+    @classmethod
+    def from_json(cls, data: JSON) -> ServiceNetworkEndpointGroup:
+        """Build from a svcneg object; conditions map type to (status, reason, message)."""
+        status: JSON = data.get("status") or {}
+        return cls(
+            meta=ObjectMeta.from_json(data),
+            neg_links=tuple(
+                str(n.get("selfLink", "")) for n in status.get("networkEndpointGroups") or ()
+            ),
+            conditions={
+                str(c.get("type")): (
+                    str(c.get("status", "")),
+                    str(c.get("reason", "")),
+                    str(c.get("message", "")),
+                )
+                for c in status.get("conditions") or ()
+            },
+        )

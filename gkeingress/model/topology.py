@@ -1,0 +1,496 @@
+"""Pair every Ingress with the Compute resources ingress-gce made for it.
+
+Pairing follows the controller's own bookkeeping, most reliable first:
+
+1. the annotations ingress-gce writes on the Ingress (``ingress.kubernetes.io/url-map``, …);
+2. the URL map's backend services, the backend services' health checks and NEGs, the NEG names in the
+   Service's ``cloud.google.com/neg-status``, and the JSON ingress-gce writes into ``description``;
+3. the controller's naming scheme, for Ingresses whose annotations are missing or stale.
+
+Each link is kept as a :class:`Reference` saying where it came from and whether the resource exists,
+so checks can tell "never created" from "deleted" from "not yet synced".
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Generic, TypeVar
+
+from gkeingress.collect.snapshot import Snapshot
+from gkeingress.model.gce import (
+    BackendService,
+    ComputeResource,
+    ForwardingRule,
+    HealthCheck,
+    NetworkEndpointGroup,
+    TargetProxy,
+    UrlMap,
+)
+from gkeingress.model.k8s import (
+    GCE_CLASSES,
+    BackendConfig,
+    BackendRef,
+    EndpointSlice,
+    Event,
+    Ingress,
+    JsonAnnotation,
+    Pod,
+    Service,
+    ServiceNetworkEndpointGroup,
+    ServicePort,
+)
+from gkeingress.model.naming import Namer
+from gkeingress.model.probe import ServingExpectation, expect
+from gkeingress.model.refs import ResourceRef
+
+R = TypeVar("R", bound=ComputeResource)
+
+SYSTEM_DEFAULT_BACKEND = BackendRef("default-http-backend", "http")
+"""GKE's default backend, ``kube-system/default-http-backend`` port ``http`` (404 for every request)."""
+
+ANNOTATION_PREFIX = "ingress.kubernetes.io/"
+BACKENDS_ANNOTATION = "ingress.kubernetes.io/backends"
+FRONTEND_ANNOTATIONS = {
+    "url-map": "url map",
+    "forwarding-rule": "forwarding rule",
+    "https-forwarding-rule": "forwarding rule",
+    "target-proxy": "target proxy",
+    "https-target-proxy": "target proxy",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Reference:
+    """A link to a Compute resource: what names it, and the resource if it exists."""
+
+    kind: str
+    name: str
+    source: str
+    resource: ComputeResource | None
+
+    @property
+    def found(self) -> bool:
+        """True when the referenced resource exists."""
+        return self.resource is not None
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceBackend:
+    """One Service port an Ingress routes to, seen from both sides.
+
+    Attributes:
+        ref: the Service and port as the Ingress names them.
+        namespace: the Service namespace.
+        is_default: True for the Ingress's default backend (``spec.defaultBackend`` or GKE's).
+        service: the Service, or None when it does not exist.
+        port: the Service port the Ingress designates, or None.
+        pods: pods the Service selector matches.
+        endpoint_slices: the Service's EndpointSlices.
+        backend_config: the BackendConfig the Service's annotation names for this port, if found.
+        backend_config_name: the BackendConfig name from the annotation, found or not.
+        uses_neg: True for container-native (NEG) load balancing, False for instance groups.
+        backend_service_name: the name ingress-gce gives this port's backend service.
+        backend_service: the backend service, if found.
+        health_check: the backend service's health check, if found.
+        negs: the NEGs for this port, one per zone, that exist.
+        neg_zones: zones ``cloud.google.com/neg-status`` lists for this port's NEG.
+        svcneg: the NEG controller's ServiceNetworkEndpointGroup, if found.
+        health_state: the state ingress-gce last wrote for this backend in the ``backends`` annotation.
+        expectation: what the health check should probe, derived from the pods.
+        events: Events about the Service.
+    """
+
+    ref: BackendRef
+    namespace: str
+    is_default: bool
+    service: Service | None
+    port: ServicePort | None
+    pods: tuple[Pod, ...]
+    endpoint_slices: tuple[EndpointSlice, ...]
+    backend_config: BackendConfig | None
+    backend_config_name: str | None
+    uses_neg: bool
+    backend_service_name: str | None
+    backend_service: BackendService | None
+    health_check: HealthCheck | None
+    negs: tuple[NetworkEndpointGroup, ...]
+    neg_zones: tuple[str, ...]
+    svcneg: ServiceNetworkEndpointGroup | None
+    health_state: str | None
+    expectation: ServingExpectation | None
+    events: tuple[Event, ...]
+
+    @property
+    def service_key(self) -> str:
+        """``namespace/name`` of the Service."""
+        return f"{self.namespace}/{self.ref.service}"
+
+    @property
+    def is_system_default(self) -> bool:
+        """True for GKE's own default backend (``kube-system/default-http-backend``)."""
+        return self.namespace == "kube-system" and self.ref == SYSTEM_DEFAULT_BACKEND
+
+    def ready_pods_in(self, zone: str) -> int:
+        """Ready, non-terminating endpoints of this Service in ``zone``."""
+        return sum(
+            1
+            for s in self.endpoint_slices
+            for e in s.endpoints
+            if e.zone == zone and e.ready and not e.terminating
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class PairedIngress:
+    """One Ingress and everything ingress-gce made for it.
+
+    Attributes:
+        ingress: the Ingress.
+        managed: True when GKE's controller handles this Ingress (its class is a GKE class).
+        url_map: the URL map, if found.
+        forwarding_rules: forwarding rules found (HTTP and HTTPS).
+        target_proxies: target proxies found (HTTP and HTTPS).
+        backends: every Service port the Ingress routes to, default backend first.
+        references: every link followed, found or not.
+        events: Events about the Ingress.
+        backend_states: the ``ingress.kubernetes.io/backends`` annotation.
+    """
+
+    ingress: Ingress
+    managed: bool
+    url_map: UrlMap | None
+    forwarding_rules: tuple[ForwardingRule, ...]
+    target_proxies: tuple[TargetProxy, ...]
+    backends: tuple[ServiceBackend, ...]
+    references: tuple[Reference, ...]
+    events: tuple[Event, ...]
+    backend_states: JsonAnnotation
+
+    @property
+    def name(self) -> str:
+        """``namespace/name``."""
+        return self.ingress.key
+
+    @property
+    def backend_services(self) -> tuple[BackendService, ...]:
+        """The backend services of the Ingress: its backends', then any other the URL map uses."""
+        return _unique(
+            [b.backend_service for b in self.backends]
+            + [r.resource for r in self.references if isinstance(r.resource, BackendService)]
+        )
+
+    @property
+    def health_checks(self) -> tuple[HealthCheck, ...]:
+        """The health checks of the Ingress's backend services."""
+        return _unique(
+            [b.health_check for b in self.backends]
+            + [r.resource for r in self.references if isinstance(r.resource, HealthCheck)]
+        )
+
+    @property
+    def negs(self) -> tuple[NetworkEndpointGroup, ...]:
+        """Every NEG serving the Ingress's backends."""
+        return _unique([n for b in self.backends for n in b.negs])
+
+    @property
+    def has_controller_annotations(self) -> bool:
+        """True when ingress-gce has written its resource annotations on the Ingress."""
+        return any(k.startswith(ANNOTATION_PREFIX) for k in self.ingress.annotations)
+
+
+def _unique(items: Iterable[R | None]) -> tuple[R, ...]:
+    seen: dict[ResourceRef, R] = {}
+    for item in items:
+        if item is not None:
+            seen.setdefault(item.ref, item)
+    return tuple(seen.values())
+
+
+class _Index(Generic[R]):
+    """Resources of one kind, by name and by reference."""
+
+    def __init__(self, items: Iterable[R]) -> None:
+        self.by_ref: dict[ResourceRef, R] = {}
+        self.by_name: dict[str, list[R]] = defaultdict(list)
+        for item in items:
+            self.by_ref[item.ref] = item
+            self.by_name[item.name].append(item)
+
+    def named(self, name: str, scope: str | None = None) -> R | None:
+        candidates = self.by_name.get(name, [])
+        preferred = [c for c in candidates if scope is None or c.ref.scope == scope]
+        return (preferred or candidates or [None])[0]
+
+
+class Pairing:
+    """Indexes a snapshot once, then pairs each Ingress in constant time per resource."""
+
+    def __init__(self, snapshot: Snapshot) -> None:
+        self.snapshot = snapshot
+        self.namer = Namer(snapshot.identity.uid, snapshot.identity.kube_system_uid)
+        self.url_maps = _Index(snapshot.url_maps)
+        self.proxies = _Index(snapshot.target_proxies)
+        self.rules = _Index(snapshot.forwarding_rules)
+        self.backend_services = _Index(snapshot.backend_services)
+        self.health_checks = _Index(snapshot.health_checks)
+        self.negs = _Index(snapshot.negs)
+        self.services = {s.key: s for s in snapshot.services}
+        self.backend_configs = {b.meta.key: b for b in snapshot.backend_configs}
+        self.svcnegs = {n.meta.key: n for n in snapshot.svcnegs}
+        self.pods_by_ns: dict[str, list[Pod]] = defaultdict(list)
+        for pod in snapshot.pods:
+            self.pods_by_ns[pod.meta.namespace].append(pod)
+        self.slices: dict[str, list[EndpointSlice]] = defaultdict(list)
+        for eps in snapshot.endpoint_slices:
+            self.slices[f"{eps.meta.namespace}/{eps.service}"].append(eps)
+        self.events: dict[tuple[str, str], list[Event]] = defaultdict(list)
+        for event in snapshot.events:
+            self.events[(event.kind, event.object_key)].append(event)
+        self.described_rules: dict[str, list[ForwardingRule]] = defaultdict(list)
+        for rule in snapshot.forwarding_rules:
+            if rule.ingress_name:
+                self.described_rules[rule.ingress_name].append(rule)
+        self.described_proxies: dict[str, list[TargetProxy]] = defaultdict(list)
+        for proxy in snapshot.target_proxies:
+            if proxy.ingress_name:
+                self.described_proxies[proxy.ingress_name].append(proxy)
+
+    def pair(self, ingress: Ingress) -> PairedIngress:
+        """Pair one Ingress."""
+        refs: list[Reference] = []
+        scope = self._scope(ingress)
+        names = self.namer.frontend(
+            ingress.meta.namespace, ingress.meta.name, v2=ingress.uses_v2_names
+        )
+        annotations = ingress.annotations
+
+        def follow(kind: str, index: _Index[R], annotation: str, computed: str) -> R | None:
+            key = ANNOTATION_PREFIX + annotation
+            if key in annotations:
+                name, source = annotations[key], f"annotation {key}"
+            elif index.named(computed, scope) is not None:
+                name, source = computed, "ingress-gce naming scheme"
+            else:
+                return None
+            found = index.named(name, scope)
+            refs.append(Reference(kind, name, source, found))
+            return found
+
+        rules = [
+            follow("forwarding rule", self.rules, "forwarding-rule", names.http_rule),
+            follow("forwarding rule", self.rules, "https-forwarding-rule", names.https_rule),
+            *self.described_rules.get(ingress.key, ()),
+        ]
+        proxies = [
+            follow("target proxy", self.proxies, "target-proxy", names.http_proxy),
+            follow("target proxy", self.proxies, "https-target-proxy", names.https_proxy),
+            *self.described_proxies.get(ingress.key, ()),
+        ]
+        proxies += [self.proxies.by_ref.get(r.target) for r in rules if r and r.target]
+        url_map = follow("url map", self.url_maps, "url-map", names.url_map)
+        for proxy in proxies:
+            if url_map is not None:
+                break
+            if proxy is not None and proxy.url_map is not None:
+                candidate = self.url_maps.by_ref.get(proxy.url_map)
+                url_map = candidate if candidate and not candidate.redirects_to_https else None
+
+        backends = self._backends_of(ingress, scope)
+        known = {b.backend_service.ref for b in backends if b.backend_service}
+        if url_map is not None:
+            for service_ref in url_map.services:
+                if service_ref not in known:
+                    refs.append(
+                        Reference(
+                            "backend service",
+                            service_ref.name,
+                            f"URL map {url_map.name}",
+                            self.backend_services.by_ref.get(service_ref),
+                        )
+                    )
+        for backend in backends:
+            refs.extend(self._backend_references(backend, url_map))
+        return PairedIngress(
+            ingress=ingress,
+            managed=self._managed(ingress),
+            url_map=url_map,
+            forwarding_rules=_unique(rules),
+            target_proxies=_unique(proxies),
+            backends=backends,
+            references=tuple(refs),
+            events=tuple(self.events.get(("Ingress", ingress.key), ())),
+            backend_states=JsonAnnotation.read(annotations, BACKENDS_ANNOTATION),
+        )
+
+    @staticmethod
+    def _managed(ingress: Ingress) -> bool:
+        if ingress.class_annotation is None:
+            return ingress.ingress_class_name is None
+        return ingress.class_annotation in GCE_CLASSES
+
+    def _scope(self, ingress: Ingress) -> str | None:
+        """``global`` for external Ingresses; regional ones are matched by name in any region."""
+        return None if ingress.is_internal else "global"
+
+    def _backends_of(self, ingress: Ingress, scope: str | None) -> tuple[ServiceBackend, ...]:
+        namespace = ingress.meta.namespace
+        pairs: list[tuple[str, BackendRef, bool]] = []
+        if ingress.default_backend is None:
+            pairs.append(("kube-system", SYSTEM_DEFAULT_BACKEND, True))
+        pairs += [(namespace, ref, ref == ingress.default_backend) for ref in ingress.backend_refs]
+        states = JsonAnnotation.read(ingress.annotations, BACKENDS_ANNOTATION).value
+        return tuple(
+            self._backend(
+                ns,
+                ref,
+                default,
+                ingress.is_internal,
+                scope,
+                states if isinstance(states, dict) else {},
+            )
+            for ns, ref, default in pairs
+        )
+
+    def _backend(
+        self,
+        namespace: str,
+        ref: BackendRef,
+        is_default: bool,
+        internal: bool,
+        scope: str | None,
+        states: Mapping[str, object],
+    ) -> ServiceBackend:
+        service = self.services.get(f"{namespace}/{ref.service}")
+        port = service.port(ref.port) if service else None
+        uses_neg = internal or bool(service and service.wants_ingress_negs)
+        name: str | None = None
+        if port is not None and uses_neg:
+            name = self.namer.neg(namespace, ref.service, port.port)
+        elif port is not None and port.node_port:
+            name = self.namer.instance_group_backend(port.node_port)
+        backend_service = self.backend_services.named(name, scope) if name else None
+        health_check = None
+        if backend_service is not None and backend_service.health_checks:
+            health_check = self.health_checks.by_ref.get(backend_service.health_checks[0])
+        neg_name, zones = self._neg_status(service, port) if uses_neg else (None, ())
+        negs = tuple(
+            n
+            for n in self.negs.by_name.get(neg_name or name or "", [])
+            if n.ref.scope.startswith("zones/")
+        )
+        pods = tuple(
+            p for p in self.pods_by_ns.get(namespace, ()) if service and p.matches(service.selector)
+        )
+        config_name = service.backend_config_name(port) if service and port else None
+        config = self.backend_configs.get(f"{namespace}/{config_name}") if config_name else None
+        system_default = namespace == "kube-system" and ref == SYSTEM_DEFAULT_BACKEND
+        state = states.get(name) if name else None
+        return ServiceBackend(
+            ref=ref,
+            namespace=namespace,
+            is_default=is_default,
+            service=service,
+            port=port,
+            pods=pods,
+            endpoint_slices=tuple(self.slices.get(f"{namespace}/{ref.service}", ())),
+            backend_config=config,
+            backend_config_name=config_name,
+            uses_neg=uses_neg,
+            backend_service_name=name,
+            backend_service=backend_service,
+            health_check=health_check,
+            negs=negs,
+            neg_zones=zones,
+            svcneg=self.svcnegs.get(f"{namespace}/{neg_name or name}") if uses_neg else None,
+            health_state=str(state) if state is not None else None,
+            expectation=expect(port, pods, config, system_default=system_default) if port else None,
+            events=tuple(self.events.get(("Service", f"{namespace}/{ref.service}"), ())),
+        )
+
+    @staticmethod
+    def _neg_status(
+        service: Service | None, port: ServicePort | None
+    ) -> tuple[str | None, tuple[str, ...]]:
+        if service is None or port is None:
+            return None, ()
+        status = service.neg_status.value
+        if not isinstance(status, dict):
+            return None, ()
+        groups = status.get("network_endpoint_groups")
+        name = groups.get(str(port.port)) if isinstance(groups, dict) else None
+        zones = status.get("zones")
+        return (str(name) if name else None), tuple(
+            str(z) for z in zones or () if isinstance(zones, list)
+        )
+
+    def _backend_references(
+        self, backend: ServiceBackend, url_map: UrlMap | None
+    ) -> list[Reference]:
+        """References from a backend service and neg-status to health checks and NEGs."""
+        refs: list[Reference] = []
+        bs = backend.backend_service
+        if bs is not None:
+            for hc in bs.health_checks:
+                refs.append(
+                    Reference(
+                        "health check",
+                        hc.name,
+                        f"backend service {bs.name}",
+                        self.health_checks.by_ref.get(hc),
+                    )
+                )
+            for group in (b.group for b in bs.backends if b.is_neg):
+                refs.append(
+                    Reference(
+                        "NEG", str(group), f"backend service {bs.name}", self.negs.by_ref.get(group)
+                    )
+                )
+        elif backend.backend_service_name and url_map is not None:
+            wanted = [r for r in url_map.services if r.name == backend.backend_service_name]
+            refs.extend(
+                Reference("backend service", r.name, f"URL map {url_map.name}", None)
+                for r in wanted
+            )
+        status_name, zones = self._neg_status(backend.service, backend.port)
+        if status_name and backend.service:
+            for zone in zones:
+                found = next(
+                    (n for n in backend.negs if n.zone == zone and n.name == status_name), None
+                )
+                refs.append(
+                    Reference(
+                        "NEG",
+                        f"zones/{zone}/networkEndpointGroups/{status_name}",
+                        f"cloud.google.com/neg-status of Service {backend.service.key}",
+                        found,
+                    )
+                )
+        return refs
+
+
+@dataclass(frozen=True, slots=True)
+class Topology:
+    """The paired view of a whole snapshot."""
+
+    snapshot: Snapshot
+    ingresses: tuple[PairedIngress, ...]
+
+    def ingress(self, name: str) -> PairedIngress:
+        """The paired view of ``namespace/name``.
+
+        Raises:
+            KeyError: no such Ingress was collected.
+        """
+        for paired in self.ingresses:
+            if paired.name == name:
+                return paired
+        raise KeyError(f"no Ingress {name!r}; known: {', '.join(p.name for p in self.ingresses)}")
+
+
+def pair(snapshot: Snapshot) -> Topology:
+    """Pair every Ingress in ``snapshot`` with its load balancer."""
+    pairing = Pairing(snapshot)
+    ordered = sorted(snapshot.ingresses, key=lambda i: i.key)
+    return Topology(snapshot, tuple(pairing.pair(i) for i in ordered))

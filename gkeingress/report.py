@@ -1,0 +1,125 @@
+"""The audit report: findings, the paired view of every Ingress, and what could not be read."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from gkeingress.collect.snapshot import CollectionError
+from gkeingress.findings import Finding, Severity
+from gkeingress.model.gce import ComputeResource
+from gkeingress.model.topology import PairedIngress, ServiceBackend, Topology
+
+SCHEMA_VERSION = 1
+"""Version of :meth:`Report.to_dict`'s layout; bumped only on incompatible changes."""
+
+
+def _resource(resource: ComputeResource | None) -> dict[str, Any] | None:
+    if resource is None:
+        return None
+    return {"name": resource.name, "location": resource.location, "self_link": resource.self_link}
+
+
+def _backend(backend: ServiceBackend) -> dict[str, Any]:
+    return {
+        "service": backend.service_key,
+        "port": backend.ref.port,
+        "default": backend.is_default,
+        "mode": "NEG" if backend.uses_neg else "INSTANCE_GROUP",
+        "service_found": backend.service is not None,
+        "pods": len(backend.pods),
+        "ready_pods": sum(1 for p in backend.pods if p.ready and not p.terminating),
+        "backend_service": _resource(backend.backend_service),
+        "expected_backend_service": backend.backend_service_name,
+        "health_check": _resource(backend.health_check),
+        "health_state": backend.health_state,
+        "negs": [{**(_resource(n) or {}), "size": n.size} for n in backend.negs],
+        "backend_config": backend.backend_config_name,
+    }
+
+
+def ingress_to_dict(paired: PairedIngress) -> dict[str, Any]:
+    """JSON form of one paired Ingress."""
+    return {
+        "name": paired.name,
+        "managed": paired.managed,
+        "addresses": list(paired.ingress.addresses),
+        "url_map": _resource(paired.url_map),
+        "forwarding_rules": [_resource(r) for r in paired.forwarding_rules],
+        "target_proxies": [_resource(p) for p in paired.target_proxies],
+        "backend_services": [_resource(b) for b in paired.backend_services],
+        "health_checks": [_resource(h) for h in paired.health_checks],
+        "negs": [_resource(n) for n in paired.negs],
+        "backends": [_backend(b) for b in paired.backends],
+        "references": [
+            {"kind": r.kind, "name": r.name, "source": r.source, "found": r.found}
+            for r in paired.references
+        ],
+    }
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    """The result of :func:`gkeingress.audit`.
+
+    ``findings`` are sorted most severe first, then by Ingress. ``errors`` lists every API call that
+    failed; the checks that needed its data report ``CHECK_INCOMPLETE`` instead of guessing.
+    """
+
+    project: str
+    generated_at: datetime
+    topology: Topology
+    _findings: tuple[Finding, ...]
+
+    @property
+    def findings(self) -> list[Finding]:
+        """Every finding, most severe first."""
+        return list(self._findings)
+
+    @property
+    def ingresses(self) -> list[PairedIngress]:
+        """The paired view of every Ingress, by ``namespace/name``."""
+        return list(self.topology.ingresses)
+
+    @property
+    def errors(self) -> list[CollectionError]:
+        """API calls that failed, and objects that could not be read."""
+        return list(self.topology.snapshot.errors)
+
+    @property
+    def api_calls(self) -> dict[str, int]:
+        """API calls made, by call."""
+        return dict(self.topology.snapshot.calls)
+
+    def ingress(self, name: str) -> PairedIngress:
+        """The paired view of one Ingress, ``"namespace/name"``.
+
+        Raises:
+            KeyError: no such Ingress in the report.
+        """
+        return self.topology.ingress(name)
+
+    def findings_for(self, ingress: str) -> list[Finding]:
+        """The findings about one Ingress."""
+        return [f for f in self._findings if f.ingress == ingress]
+
+    @property
+    def counts(self) -> dict[str, int]:
+        """Findings by severity: ``{"error": n, "warning": n, "info": n}``."""
+        counter = Counter(f.severity.value for f in self._findings)
+        return {s.value: counter.get(s.value, 0) for s in Severity}
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-serialisable form with stable keys (see ``schema_version``)."""
+        return {
+            "schema_version": SCHEMA_VERSION,
+            "project": self.project,
+            "generated_at": self.generated_at.isoformat(),
+            "summary": {"ingresses": len(self.topology.ingresses), **self.counts},
+            "findings": [f.to_dict() for f in self._findings],
+            "ingresses": [ingress_to_dict(p) for p in self.topology.ingresses],
+            "errors": [e.to_dict() for e in self.topology.snapshot.errors],
+            "api_calls": self.api_calls,
+        }

@@ -1,0 +1,12 @@
+"""A fake GKE world for tests: yours and ours.
+
+Build a world the way ingress-gce would have left it, break one thing, then either judge it
+directly (:func:`snapshot_of` + :func:`gkeingress.analyse`) or serve it over HTTP to the real
+clients (:class:`FakeGKE`) and run :func:`gkeingress.audit` against it.
+"""
+
+from gkeingress.testing.builder import DEMO_NOW, Path, Rule, WorldBuilder
+from gkeingress.testing.snapshots import snapshot_of
+from gkeingress.testing.world import World
+
+__all__ = ["DEMO_NOW", "Path", "Rule", "World", "WorldBuilder", "snapshot_of"]

@@ -1,0 +1,811 @@
+"""Build a consistent fake GKE world the way ingress-gce would have provisioned it.
+
+:class:`WorldBuilder` creates Kubernetes objects (Services, pods, EndpointSlices, Ingresses) and, for
+every Ingress, the Compute resources GKE's controller makes for it, with ingress-gce's real names,
+annotations, descriptions and events. Scenarios then change one thing to reproduce an incident::
+
+    b = WorldBuilder()
+    b.service("shop", "web", probe_path="/healthz")
+    b.ingress("shop", "web", rules=[Rule("shop.example.com", [Path("/", "web")])])
+    b.health_check("shop", "web", 80)["httpHealthCheck"]["requestPath"] = "/"   # the incident
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import json
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+from gkeingress.model.k8s import BackendRef, Ingress
+from gkeingress.model.naming import Namer, path_matcher_name
+from gkeingress.model.refs import COMPUTE_URL
+from gkeingress.model.translate import translate
+from gkeingress.testing.world import JSONDict, World
+
+DEMO_NOW = datetime(2026, 11, 20, 10, 0, tzinfo=timezone.utc)
+"""The fixed "now" of the demo world: every timestamp in it is relative to this."""
+
+_PACIFIC = timezone(timedelta(hours=-8))  # Compute returns timestamps with the region's offset
+
+
+@dataclass(frozen=True, slots=True)
+class Path:
+    """An Ingress path: ``Path("/api", "api", 8080, "Prefix")``."""
+
+    path: str
+    service: str
+    port: int | str = 80
+    path_type: str = "Prefix"
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """An Ingress rule: a host (``""`` for every host) and its paths."""
+
+    host: str
+    paths: Sequence[Path] = field(default_factory=tuple)
+
+
+def k8s_time(when: datetime) -> str:
+    """Kubernetes' timestamp format."""
+    return when.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def compute_time(when: datetime) -> str:
+    """Compute's timestamp format (milliseconds and a UTC offset)."""
+    return when.astimezone(_PACIFIC).isoformat(timespec="milliseconds")
+
+
+class WorldBuilder:
+    """Builds a :class:`World` as ingress-gce would leave it; every method returns the object it made."""
+
+    def __init__(
+        self,
+        *,
+        project: str = "demo-project",
+        now: datetime = DEMO_NOW,
+        cluster_uid: str = "1a2b3c4d5e6f7a8b",
+        kube_system_uid: str = "7b1f3a2e-5c4d-4e8f-9a0b-1c2d3e4f5a6b",
+        zones: Sequence[str] = ("us-central1-a", "us-central1-b"),
+        network: str = "default",
+    ) -> None:
+        self.world = World(project)
+        self.now = now
+        self.namer = Namer(cluster_uid, kube_system_uid)
+        self.zones = tuple(zones)
+        self.network = f"{COMPUTE_URL}projects/{project}/global/networks/{network}"
+        self._ids = itertools.count(1)
+        self._pod_ips = itertools.count(2)
+        self._lb_ips = itertools.count(10)
+        self._node_ports = itertools.count(30100)
+        self.namespace("kube-system", uid=kube_system_uid, age=timedelta(days=400))
+        self._kube(
+            "configmaps",
+            "v1",
+            "ConfigMap",
+            "kube-system",
+            "ingress-uid",
+            age=timedelta(days=400),
+            data={"uid": cluster_uid, "provider-uid": cluster_uid},
+        )
+        self.service(
+            "kube-system",
+            "default-http-backend",
+            probe_path="/healthz",
+            labels={"k8s-app": "glbc"},
+            age=timedelta(days=400),
+        )
+
+    # -- identity helpers ----------------------------------------------------------------------
+
+    def _uid(self, *parts: str) -> str:
+        digest = hashlib.sha256("/".join(parts).encode()).hexdigest()
+        return f"{digest[:8]}-{digest[8:12]}-4{digest[13:16]}-a{digest[17:20]}-{digest[20:32]}"
+
+    @staticmethod
+    def _next_ip(prefix: str, counter: Iterator[int]) -> str:
+        n = next(counter)
+        return f"{prefix}.{n // 250}.{n % 250 + 1}"
+
+    def _id(self) -> str:
+        return str(4_000_000_000_000_000_000 + next(self._ids) * 7919)
+
+    def link(self, scope: str, collection: str, name: str) -> str:
+        """The selfLink of a Compute resource in this world's project."""
+        return f"{COMPUTE_URL}projects/{self.world.project}/{scope}/{collection}/{name}"
+
+    def _meta(self, namespace: str | None, name: str, age: timedelta, **extra: Any) -> JSONDict:
+        created = self.now - age
+        meta: JSONDict = {
+            "name": name,
+            "uid": self._uid(namespace or "", name, extra.pop("kind_hint", "")),
+            "resourceVersion": str(next(self._ids)),
+            "creationTimestamp": k8s_time(created),
+        }
+        if namespace:
+            meta["namespace"] = namespace
+        meta.update(extra)
+        return meta
+
+    def _kube(
+        self,
+        plural: str,
+        api_version: str,
+        kind: str,
+        namespace: str | None,
+        name: str,
+        *,
+        age: timedelta,
+        meta: JSONDict | None = None,
+        **body: Any,
+    ) -> JSONDict:
+        obj: JSONDict = {
+            "apiVersion": api_version,
+            "kind": kind,
+            "metadata": self._meta(namespace, name, age, kind_hint=kind, **(meta or {})),
+            **body,
+        }
+        self.world.kube_objects(plural).append(obj)
+        return obj
+
+    def _compute(self, collection: str, scope: str, kind: str, name: str, **body: Any) -> JSONDict:
+        resource: JSONDict = {
+            "kind": f"compute#{kind}",
+            "id": self._id(),
+            "creationTimestamp": compute_time(self.now - body.pop("age", timedelta(days=2))),
+            "name": name,
+            **body,
+            "selfLink": self.link(scope, collection, name),
+        }
+        self.world.compute_resources(collection, scope).append(resource)
+        return resource
+
+    # -- lookups scenarios use to break things -------------------------------------------------
+
+    def kube_object(self, plural: str, namespace: str, name: str) -> JSONDict:
+        """The stored object, to edit in place."""
+        for obj in self.world.kube_objects(plural):
+            meta = obj["metadata"]
+            if meta["name"] == name and meta.get("namespace", "") == namespace:
+                return obj
+        raise KeyError(f"{plural} {namespace}/{name}")
+
+    def compute_resource(self, collection: str, name: str) -> JSONDict:
+        """The stored resource with that name in any scope, to edit in place."""
+        for items in self.world.compute.get(collection, {}).values():
+            for item in items:
+                if item["name"] == name:
+                    return item
+        raise KeyError(f"{collection} {name}")
+
+    def remove_compute(self, collection: str, name: str) -> JSONDict:
+        """Delete a resource from the world, as if someone removed it by hand."""
+        for items in self.world.compute.get(collection, {}).values():
+            for item in items:
+                if item["name"] == name:
+                    items.remove(item)
+                    return item
+        raise KeyError(f"{collection} {name}")
+
+    def backend_name(self, namespace: str, service: str, port: int | str) -> str:
+        """The backend service (and health check) name ingress-gce gives a Service port."""
+        svc = self.kube_object("services", namespace, service)
+        spec_port = next(p for p in svc["spec"]["ports"] if port in (p.get("port"), p.get("name")))
+        if json.loads(svc["metadata"].get("annotations", {}).get("cloud.google.com/neg", "{}")).get(
+            "ingress"
+        ):
+            return self.namer.neg(namespace, service, int(spec_port["port"]))
+        return self.namer.instance_group_backend(int(spec_port["nodePort"]))
+
+    def health_check(self, namespace: str, service: str, port: int | str) -> JSONDict:
+        """The health check of a Service port's backend."""
+        return self.compute_resource("healthChecks", self.backend_name(namespace, service, port))
+
+    def backend_service(self, namespace: str, service: str, port: int | str) -> JSONDict:
+        """The backend service of a Service port."""
+        return self.compute_resource("backendServices", self.backend_name(namespace, service, port))
+
+    # -- Kubernetes objects ----------------------------------------------------------------------
+
+    def namespace(
+        self, name: str, *, uid: str | None = None, age: timedelta = timedelta(days=90)
+    ) -> JSONDict:
+        """A Namespace (made once)."""
+        for obj in self.world.kube_objects("namespaces"):
+            if obj["metadata"]["name"] == name:
+                return obj
+        ns = self._kube(
+            "namespaces", "v1", "Namespace", None, name, age=age, status={"phase": "Active"}
+        )
+        if uid:
+            ns["metadata"]["uid"] = uid
+        return ns
+
+    def service(
+        self,
+        namespace: str,
+        name: str,
+        *,
+        port: int = 80,
+        port_name: str = "http",
+        target_port: int | str = 8080,
+        container_port: int = 8080,
+        container_port_name: str = "http",
+        probe_path: str | None = "/healthz",
+        probe_port: int | str | None = None,
+        replicas: int = 2,
+        ready: bool = True,
+        neg: bool = True,
+        labels: dict[str, str] | None = None,
+        selector: dict[str, str] | None = None,
+        age: timedelta = timedelta(days=30),
+    ) -> JSONDict:
+        """A Service with its pods (spread over the zones) and EndpointSlice.
+
+        ``neg=True`` annotates the Service ``cloud.google.com/neg: {"ingress": true}`` (container-native
+        load balancing); otherwise it is a NodePort Service served through instance groups.
+        """
+        self.namespace(namespace)
+        labels = labels or {"app": name}
+        service_port: JSONDict = {
+            "name": port_name,
+            "protocol": "TCP",
+            "port": port,
+            "targetPort": target_port,
+        }
+        annotations = {}
+        if neg:
+            annotations["cloud.google.com/neg"] = '{"ingress":true}'
+        else:
+            service_port["nodePort"] = next(self._node_ports)
+        svc = self._kube(
+            "services",
+            "v1",
+            "Service",
+            namespace,
+            name,
+            age=age,
+            meta={"annotations": annotations} if annotations else None,
+            spec={
+                "type": "ClusterIP" if neg else "NodePort",
+                "selector": selector if selector is not None else labels,
+                "ports": [service_port],
+            },
+        )
+        container: JSONDict = {
+            "name": name,
+            "image": f"us-docker.pkg.dev/{self.world.project}/apps/{name}:1.0",
+            "ports": [
+                {"name": container_port_name, "containerPort": container_port, "protocol": "TCP"}
+            ],
+        }
+        if probe_path is not None:
+            container["readinessProbe"] = {
+                "httpGet": {
+                    "path": probe_path,
+                    "port": probe_port if probe_port is not None else container_port,
+                    "scheme": "HTTP",
+                },
+                "periodSeconds": 10,
+                "timeoutSeconds": 1,
+                "successThreshold": 1,
+                "failureThreshold": 3,
+            }
+        endpoints = []
+        for i in range(replicas):
+            zone = self.zones[i % len(self.zones)]
+            pod = self.pod(
+                namespace, f"{name}-7d4b9c8f5-{i:05x}", labels, container, zone, ready, age
+            )
+            endpoints.append(
+                {
+                    "addresses": [pod["status"]["podIP"]],
+                    "conditions": {"ready": ready, "serving": ready, "terminating": False},
+                    "nodeName": pod["spec"]["nodeName"],
+                    "zone": zone,
+                    "targetRef": {
+                        "kind": "Pod",
+                        "namespace": namespace,
+                        "name": pod["metadata"]["name"],
+                        "uid": pod["metadata"]["uid"],
+                    },
+                }
+            )
+        self._kube(
+            "endpointslices",
+            "discovery.k8s.io/v1",
+            "EndpointSlice",
+            namespace,
+            f"{name}-abcde",
+            age=age,
+            meta={
+                "labels": {
+                    "kubernetes.io/service-name": name,
+                    "endpointslice.kubernetes.io/managed-by": "endpointslice-controller.k8s.io",
+                }
+            },
+            addressType="IPv4",
+            ports=[{"name": port_name, "port": container_port, "protocol": "TCP"}],
+            endpoints=endpoints,
+        )
+        return svc
+
+    def pod(
+        self,
+        namespace: str,
+        name: str,
+        labels: dict[str, str],
+        container: JSONDict,
+        zone: str,
+        ready: bool,
+        age: timedelta,
+    ) -> JSONDict:
+        """A running pod on a node in ``zone``."""
+        status = "True" if ready else "False"
+        started = k8s_time(self.now - age)
+        return self._kube(
+            "pods",
+            "v1",
+            "Pod",
+            namespace,
+            name,
+            age=age,
+            meta={"labels": dict(labels)},
+            spec={"containers": [container], "nodeName": f"gke-demo-default-pool-{zone[-1]}-n1"},
+            status={
+                "phase": "Running",
+                "podIP": self._next_ip("10.8", self._pod_ips),
+                "conditions": [
+                    {"type": "Ready", "status": status, "lastTransitionTime": started},
+                    {"type": "ContainersReady", "status": status, "lastTransitionTime": started},
+                ],
+            },
+        )
+
+    def event(
+        self,
+        obj: JSONDict,
+        reason: str,
+        message: str,
+        *,
+        type: str = "Warning",  # noqa: A002 - the Event field is named "type"
+        component: str = "loadbalancer-controller",
+        ago: timedelta = timedelta(minutes=5),
+        count: int = 1,
+    ) -> JSONDict:
+        """An Event about ``obj`` from a GKE controller, as ``kubectl describe`` shows it."""
+        meta = obj["metadata"]
+        when = k8s_time(self.now - ago)
+        return self._kube(
+            "events",
+            "v1",
+            "Event",
+            meta["namespace"],
+            f"{meta['name']}.{next(self._ids):016x}",
+            age=ago,
+            involvedObject={
+                "kind": obj["kind"],
+                "namespace": meta["namespace"],
+                "name": meta["name"],
+                "uid": meta["uid"],
+                "apiVersion": obj["apiVersion"],
+            },
+            reason=reason,
+            message=message,
+            source={"component": component},
+            firstTimestamp=when,
+            lastTimestamp=when,
+            count=count,
+            type=type,
+            reportingComponent=component,
+            reportingInstance="",
+        )
+
+    # -- Ingress and its load balancer -----------------------------------------------------------
+
+    def ingress(
+        self,
+        namespace: str,
+        name: str,
+        *,
+        rules: Sequence[Rule] = (),
+        default_backend: tuple[str, int | str] | None = None,
+        ingress_class: str | None = "gce",
+        v2: bool = True,
+        age: timedelta = timedelta(days=2),
+        provision: bool = True,
+    ) -> JSONDict:
+        """An Ingress and, with ``provision``, the load balancer ingress-gce made for it."""
+        spec: JSONDict = {"rules": [self._rule(r) for r in rules]}
+        if default_backend:
+            spec["defaultBackend"] = self._backend(*default_backend)
+        annotations = {"kubernetes.io/ingress.class": ingress_class} if ingress_class else {}
+        changed = k8s_time(self.now - age)
+        ing = self._kube(
+            "ingresses",
+            "networking.k8s.io/v1",
+            "Ingress",
+            namespace,
+            name,
+            age=age,
+            meta={
+                "generation": 1,
+                "annotations": annotations,
+                "managedFields": [
+                    {
+                        "manager": "kubectl-client-side-apply",
+                        "operation": "Update",
+                        "apiVersion": "networking.k8s.io/v1",
+                        "time": changed,
+                        "fieldsType": "FieldsV1",
+                        "fieldsV1": {"f:spec": {"f:rules": {}}},
+                    }
+                ],
+            },
+            spec=spec,
+            status={"loadBalancer": {}},
+        )
+        if provision:
+            self.provision(ing, v2=v2, age=age)
+        return ing
+
+    def _backend(self, service: str, port: int | str) -> JSONDict:
+        ref = {"number": port} if isinstance(port, int) else {"name": port}
+        return {"service": {"name": service, "port": ref}}
+
+    def _rule(self, rule: Rule) -> JSONDict:
+        body: JSONDict = {
+            "http": {
+                "paths": [
+                    {
+                        "path": p.path,
+                        "pathType": p.path_type,
+                        "backend": self._backend(p.service, p.port),
+                    }
+                    for p in rule.paths
+                ]
+            }
+        }
+        if rule.host:
+            body["host"] = rule.host
+        return body
+
+    def provision(
+        self, ing: JSONDict, *, v2: bool = True, age: timedelta = timedelta(days=2)
+    ) -> None:
+        """Make the load balancer for ``ing`` and write ingress-gce's annotations, status and events."""
+        meta = ing["metadata"]
+        namespace, name = meta["namespace"], meta["name"]
+        internal = meta.get("annotations", {}).get("kubernetes.io/ingress.class") == "gce-internal"
+        scope = f"regions/{self.zones[0].rsplit('-', 1)[0]}" if internal else "global"
+        names = self.namer.frontend(namespace, name, v2=v2)
+        view = Ingress.from_json(ing)
+        default = view.default_backend
+        default_bs = (
+            self._ensure_backend(namespace, default, scope, age)
+            if default
+            else self._ensure_backend(
+                "kube-system", BackendRef("default-http-backend", "http"), scope, age
+            )
+        )
+        path_matchers, host_rules = [], []
+        for host, routed in translate(view).hosts.items():
+            matcher = path_matcher_name(host)
+            host_rules.append({"hosts": [host], "pathMatcher": matcher})
+            path_matchers.append(
+                {
+                    "name": matcher,
+                    "defaultService": self.link(scope, "backendServices", default_bs),
+                    "pathRules": [
+                        {
+                            "paths": [r.path],
+                            "service": self.link(
+                                scope,
+                                "backendServices",
+                                self._ensure_backend(namespace, r.backend, scope, age),
+                            ),
+                        }
+                        for r in routed
+                        if r.backend is not None
+                    ],
+                }
+            )
+        body: JSONDict = {"defaultService": self.link(scope, "backendServices", default_bs)}
+        if host_rules:
+            body.update(hostRules=host_rules, pathMatchers=path_matchers)
+        url_map = self._compute(
+            "urlMaps", scope, "urlMap", names.url_map, age=age, fingerprint="nA7yRIDMSb4=", **body
+        )
+        description = json.dumps({"kubernetes.io/ingress-name": f"{namespace}/{name}"})
+        self._compute(
+            "targetHttpProxies",
+            scope,
+            "targetHttpProxy",
+            names.http_proxy,
+            age=age,
+            description=description,
+            urlMap=url_map["selfLink"],
+            fingerprint="vYGiTl2-GQk=",
+        )
+        ip = self._next_ip("34.117", self._lb_ips)
+        self._compute(
+            "forwardingRules",
+            scope,
+            "forwardingRule",
+            names.http_rule,
+            age=age,
+            description=description,
+            IPAddress=ip,
+            IPProtocol="TCP",
+            portRange="80-80",
+            target=self.link(scope, "targetHttpProxies", names.http_proxy),
+            loadBalancingScheme="INTERNAL_MANAGED" if internal else "EXTERNAL",
+            networkTier="PREMIUM",
+            labelFingerprint="42WmSpB8rSM=",
+            fingerprint="x7yzs1hWXDo=",
+        )
+        backends = sorted({default_bs, *(self._backend_names_in(url_map))})
+        annotations = meta.setdefault("annotations", {})
+        annotations.update(
+            {
+                "ingress.kubernetes.io/backends": json.dumps(
+                    dict.fromkeys(backends, "HEALTHY"), separators=(",", ":")
+                ),
+                "ingress.kubernetes.io/forwarding-rule": names.http_rule,
+                "ingress.kubernetes.io/target-proxy": names.http_proxy,
+                "ingress.kubernetes.io/url-map": names.url_map,
+            }
+        )
+        meta["finalizers"] = [
+            "networking.gke.io/ingress-finalizer-V2"
+            if v2
+            else "networking.gke.io/ingress-finalizer"
+        ]
+        ing["status"] = {"loadBalancer": {"ingress": [{"ip": ip}]}}
+        self.event(
+            ing, "Sync", "Scheduled for sync", type="Normal", ago=timedelta(minutes=7), count=12
+        )
+        self.event(ing, "Sync", f'UrlMap "{names.url_map}" created', type="Normal", ago=age)
+        self.event(ing, "IPChanged", f"IP is now {ip}", type="Normal", ago=age)
+
+    def _backend_names_in(self, url_map: JSONDict) -> set[str]:
+        links = [url_map["defaultService"]]
+        for pm in url_map.get("pathMatchers", ()):
+            links.append(pm["defaultService"])
+            links.extend(rule["service"] for rule in pm["pathRules"])
+        return {link.rsplit("/", 1)[-1] for link in links}
+
+    def _ensure_backend(
+        self, namespace: str, ref: BackendRef | None, scope: str, age: timedelta
+    ) -> str:
+        """The backend service for a Service port, made with its health check and NEGs if new."""
+        assert ref is not None, "resource backends are not modelled by the builder"
+        name = self.backend_name(namespace, ref.service, ref.port)
+        if any(bs["name"] == name for bs in self.world.compute_resources("backendServices", scope)):
+            return name
+        svc = self.kube_object("services", namespace, ref.service)
+        port = next(p for p in svc["spec"]["ports"] if ref.port in (p.get("port"), p.get("name")))
+        pods = [
+            p
+            for p in self.world.kube_objects("pods")
+            if p["metadata"]["namespace"] == namespace
+            and svc["spec"]["selector"]
+            and svc["spec"]["selector"].items() <= p["metadata"].get("labels", {}).items()
+        ]
+        neg = "nodePort" not in port
+        probe = next(
+            (
+                c["readinessProbe"]["httpGet"]
+                for p in pods[:1]
+                for c in p["spec"]["containers"]
+                if "readinessProbe" in c
+            ),
+            None,
+        )
+        http_check: JSONDict = {
+            "requestPath": probe["path"] if probe else "/",
+            "proxyHeader": "NONE",
+        }
+        if neg:
+            http_check["portSpecification"] = "USE_SERVING_PORT"
+        else:
+            http_check["port"] = port["nodePort"]
+        hc_scope = scope
+        self._compute(
+            "healthChecks",
+            hc_scope,
+            "healthCheck",
+            name,
+            age=age,
+            description="Kubernetes L7 health check generated with readiness probe settings."
+            if probe
+            else "Default kubernetes L7 Loadbalancing health check for NEG."
+            if neg
+            else "Default kubernetes L7 Loadbalancing health check.",
+            checkIntervalSec=15 if neg else 60,
+            timeoutSec=15 if neg else 60,
+            unhealthyThreshold=2 if neg else 10,
+            healthyThreshold=1,
+            type="HTTP",
+            httpHealthCheck=http_check,
+        )
+        groups = self._ensure_negs(svc, port, pods, age) if neg else self._instance_groups(port)
+        self._compute(
+            "backendServices",
+            scope,
+            "backendService",
+            name,
+            age=age,
+            description=json.dumps(
+                {
+                    "kubernetes.io/service-name": f"{namespace}/{ref.service}",
+                    "kubernetes.io/service-port": str(ref.port),
+                },
+                separators=(",", ":"),
+            ),
+            backends=[
+                {
+                    "group": g,
+                    "balancingMode": "RATE",
+                    "capacityScaler": 1,
+                    "maxRatePerEndpoint" if neg else "maxRatePerInstance": 1,
+                }
+                for g in groups
+            ],
+            healthChecks=[self.link(hc_scope, "healthChecks", name)],
+            timeoutSec=30,
+            port=80,
+            protocol="HTTP",
+            portName=port["name"] if neg else f"port{port['nodePort']}",
+            fingerprint="Rbc3Hpaj3mo=",
+            sessionAffinity="NONE",
+            affinityCookieTtlSec=0,
+            loadBalancingScheme="INTERNAL_MANAGED" if scope != "global" else "EXTERNAL",
+            connectionDraining={"drainingTimeoutSec": 0},
+            logConfig={"enable": True, "sampleRate": 1},
+        )
+        for group in groups:
+            self.world.backend_health[
+                (self._path(self.link(scope, "backendServices", name)), self._path(group))
+            ] = {
+                "kind": "compute#backendServiceGroupHealth",
+                "healthStatus": [
+                    {
+                        "ipAddress": p["status"]["podIP"],
+                        "port": port.get("targetPort", port["port"]),
+                        "healthState": "HEALTHY",
+                    }
+                    for p in pods
+                    if f"/zones/{self._zone_of(p)}/" in group
+                ],
+            }
+        return name
+
+    def _path(self, link: str) -> str:
+        return link.removeprefix(COMPUTE_URL)
+
+    def _zone_of(self, pod: JSONDict) -> str:
+        node: str = pod["spec"]["nodeName"]
+        return next(z for z in self.zones if node.endswith(f"-{z[-1]}-n1"))
+
+    def _ensure_negs(
+        self, svc: JSONDict, port: JSONDict, pods: list[JSONDict], age: timedelta
+    ) -> list[str]:
+        meta = svc["metadata"]
+        name = self.namer.neg(meta["namespace"], meta["name"], int(port["port"]))
+        groups = []
+        for zone in self.zones:
+            in_zone = [p for p in pods if self._zone_of(p) == zone]
+            neg = self._compute(
+                "networkEndpointGroups",
+                f"zones/{zone}",
+                "networkEndpointGroup",
+                name,
+                age=age,
+                description=json.dumps(
+                    {
+                        "cluster-uid": self.namer.kube_system_uid,
+                        "namespace": meta["namespace"],
+                        "service-name": meta["name"],
+                        "port": str(port["port"]),
+                    },
+                    separators=(",", ":"),
+                ),
+                network=self.network,
+                subnetwork=f"{COMPUTE_URL}projects/{self.world.project}/regions/{zone[:-2]}/subnetworks/default",
+                zone=f"{COMPUTE_URL}projects/{self.world.project}/zones/{zone}",
+                networkEndpointType="GCE_VM_IP_PORT",
+                size=len(in_zone),
+            )
+            groups.append(neg["selfLink"])
+            self.world.network_endpoints[self._path(neg["selfLink"])] = [
+                {
+                    "networkEndpoint": {
+                        "ipAddress": p["status"]["podIP"],
+                        "port": p["spec"]["containers"][0]["ports"][0]["containerPort"],
+                        "instance": p["spec"]["nodeName"],
+                    }
+                }
+                for p in in_zone
+            ]
+        meta.setdefault("annotations", {})["cloud.google.com/neg-status"] = json.dumps(
+            {"network_endpoint_groups": {str(port["port"]): name}, "zones": list(self.zones)},
+            separators=(",", ":"),
+        )
+        self._kube(
+            "servicenetworkendpointgroups",
+            "networking.gke.io/v1beta1",
+            "ServiceNetworkEndpointGroup",
+            meta["namespace"],
+            name,
+            age=age,
+            meta={
+                "labels": {
+                    "networking.gke.io/managed-by": "neg-controller",
+                    "networking.gke.io/service-name": meta["name"],
+                    "networking.gke.io/service-port": str(port["port"]),
+                },
+                "finalizers": ["networking.gke.io/neg-finalizer"],
+            },
+            spec={},
+            status={
+                "networkEndpointGroups": [
+                    {"selfLink": g, "networkEndpointType": "GCE_VM_IP_PORT", "id": self._id()}
+                    for g in groups
+                ],
+                "conditions": [
+                    {
+                        "type": "Initialized",
+                        "status": "True",
+                        "reason": "NegInitializationSuccessful",
+                        "message": "",
+                        "lastTransitionTime": k8s_time(self.now - age),
+                    },
+                    {
+                        "type": "Synced",
+                        "status": "True",
+                        "reason": "NegSyncSuccessful",
+                        "message": "",
+                        "lastTransitionTime": k8s_time(self.now - age),
+                    },
+                ],
+                "lastSyncTime": k8s_time(self.now - timedelta(minutes=3)),
+            },
+        )
+        return groups
+
+    def _instance_groups(self, port: JSONDict) -> list[str]:
+        groups = []
+        for zone in self.zones:
+            link = self.link(f"zones/{zone}", "instanceGroups", self.namer.instance_group)
+            if not any(
+                g["selfLink"] == link
+                for g in self.world.compute_resources("instanceGroups", f"zones/{zone}")
+            ):
+                self._compute(
+                    "instanceGroups",
+                    f"zones/{zone}",
+                    "instanceGroup",
+                    self.namer.instance_group,
+                    zone=f"{COMPUTE_URL}projects/{self.world.project}/zones/{zone}",
+                    network=self.network,
+                    size=1,
+                    namedPorts=[],
+                    fingerprint="42WmSpB8rSM=",
+                )
+            group = self.compute_resource_at(
+                "instanceGroups", f"zones/{zone}", self.namer.instance_group
+            )
+            group["namedPorts"].append(
+                {"name": f"port{port['nodePort']}", "port": port["nodePort"]}
+            )
+            groups.append(link)
+        return groups
+
+    def compute_resource_at(self, collection: str, scope: str, name: str) -> JSONDict:
+        """The stored resource with that name in one scope."""
+        return next(r for r in self.world.compute_resources(collection, scope) if r["name"] == name)
