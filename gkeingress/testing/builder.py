@@ -182,11 +182,11 @@ class WorldBuilder:
                     return item
         raise KeyError(f"{collection} {name}")
 
-    def remove_compute(self, collection: str, name: str) -> JSONDict:
-        """Delete a resource from the world, as if someone removed it by hand."""
-        for items in self.world.compute.get(collection, {}).values():
+    def remove_compute(self, collection: str, name: str, scope: str | None = None) -> JSONDict:
+        """Delete a resource (in ``scope``, or the first found) as if someone removed it by hand."""
+        for where, items in self.world.compute.get(collection, {}).items():
             for item in items:
-                if item["name"] == name:
+                if item["name"] == name and scope in (None, where):
                     items.remove(item)
                     return item
         raise KeyError(f"{collection} {name}")
@@ -296,11 +296,14 @@ class WorldBuilder:
                 "failureThreshold": 3,
             }
         endpoints = []
+        selected = selector is None or selector.items() <= labels.items()
         for i in range(replicas):
             zone = self.zones[i % len(self.zones)]
             pod = self.pod(
                 namespace, f"{name}-7d4b9c8f5-{i:05x}", labels, container, zone, ready, age
             )
+            if not selected:
+                continue
             endpoints.append(
                 {
                     "addresses": [pod["status"]["podIP"]],
