@@ -154,7 +154,8 @@ class ComputeCollector:
         method: Callable[..., Any] = client.aggregated_list if listing.aggregated else client.list
         verb = "aggregatedList" if listing.aggregated else "list"
         request = listing.request(project=self._project)
-        if listing.aggregated:
+        if "return_partial_success" in listing.request.meta.fields:
+            # Without it one unreachable region fails the whole aggregated list.
             request.return_partial_success = True
         while True:
             self._calls.record(f"compute {verb} {listing.collection}")

@@ -6,7 +6,21 @@ clients (:class:`FakeGKE`) and run :func:`gkeingress.audit` against it.
 """
 
 from gkeingress.testing.builder import DEMO_NOW, Path, Rule, WorldBuilder
+from gkeingress.testing.scenarios import demo_world
+from gkeingress.testing.server import FakeGKE, FaultResponse, google_error, kube_error
 from gkeingress.testing.snapshots import snapshot_of
 from gkeingress.testing.world import World
 
-__all__ = ["DEMO_NOW", "Path", "Rule", "World", "WorldBuilder", "snapshot_of"]
+__all__ = [
+    "DEMO_NOW",
+    "FakeGKE",
+    "FaultResponse",
+    "Path",
+    "Rule",
+    "World",
+    "WorldBuilder",
+    "demo_world",
+    "google_error",
+    "kube_error",
+    "snapshot_of",
+]

@@ -82,6 +82,10 @@ class WorldBuilder:
         self._pod_ips = itertools.count(2)
         self._lb_ips = itertools.count(10)
         self._node_ports = itertools.count(30100)
+        # GKE installs the BackendConfig and ServiceNetworkEndpointGroup CRDs in every cluster.
+        self.world.kube_objects("backendconfigs")
+        self.world.kube_objects("servicenetworkendpointgroups")
+        self.world.kube_objects("frontendconfigs")
         self.namespace("kube-system", uid=kube_system_uid, age=timedelta(days=400))
         self._kube(
             "configmaps",
