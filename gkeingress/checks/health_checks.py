@@ -128,7 +128,7 @@ def health_check_port_mismatch(topology: Topology, options: AuditOptions) -> Ite
             if hc.port == expected and not hc.uses_serving_port:
                 continue
         elif backend.uses_neg:
-            if hc.uses_serving_port or want.serving_port is None or hc.port == want.serving_port:
+            if hc.uses_serving_port or hc.port is None or want.serving_port in (None, hc.port):
                 continue
             expected = want.serving_port
             why = f"the containerPort Service {backend.service_key} targetPort {port.target_port!r} designates"

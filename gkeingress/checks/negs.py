@@ -82,7 +82,7 @@ def neg_empty(topology: Topology, options: AuditOptions) -> Iterator[Hit]:
                 message=f"NEG {neg.name} in {neg.zone} has no endpoints, {state}",
                 remediation=fix,
                 evidence={"neg": neg.name, "zone": neg.zone, "ready_pods_in_zone": ready},
-                severity=Severity.ERROR if all_empty or ready else Severity.WARNING,
+                severity=Severity.ERROR if all_empty else Severity.WARNING,
             )
 
 

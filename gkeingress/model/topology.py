@@ -311,7 +311,7 @@ class Pairing:
                         )
                     )
         for backend in backends:
-            refs.extend(self._backend_references(backend, url_map))
+            refs.extend(self._backend_references(backend))
         return PairedIngress(
             ingress=ingress,
             managed=self._managed(ingress),
@@ -425,9 +425,7 @@ class Pairing:
             str(z) for z in zones or () if isinstance(zones, list)
         )
 
-    def _backend_references(
-        self, backend: ServiceBackend, url_map: UrlMap | None
-    ) -> list[Reference]:
+    def _backend_references(self, backend: ServiceBackend) -> list[Reference]:
         """References from a backend service and neg-status to health checks and NEGs."""
         refs: list[Reference] = []
         bs = backend.backend_service
@@ -447,12 +445,6 @@ class Pairing:
                         "NEG", str(group), f"backend service {bs.name}", self.negs.by_ref.get(group)
                     )
                 )
-        elif backend.backend_service_name and url_map is not None:
-            wanted = [r for r in url_map.services if r.name == backend.backend_service_name]
-            refs.extend(
-                Reference("backend service", r.name, f"URL map {url_map.name}", None)
-                for r in wanted
-            )
         status_name, zones = self._neg_status(backend.service, backend.port)
         if status_name and backend.service:
             for zone in zones:

@@ -1,0 +1,98 @@
+"""HEALTH_CHECK_PATH_MISMATCH and HEALTH_CHECK_PORT_MISMATCH, incident by incident."""
+
+from datetime import timedelta
+
+from gkeingress.testing import Path, Rule, WorldBuilder
+from gkeingress.testing.scenarios import health_check_port_edited, probe_on_other_port
+from tests.unit.conftest import Judge, codes
+
+
+def _web(b: WorldBuilder, **service: object) -> None:
+    b.service("shop", "web", **service)  # type: ignore[arg-type]
+    b.ingress("shop", "web", rules=[Rule("shop.example.com", [Path("/", "web")])])
+
+
+def test_health_check_following_the_readiness_probe_is_clean(builder: WorldBuilder, judge: Judge) -> None:
+    """A health check created from a qualifying readinessProbe raises nothing."""
+    _web(builder, probe_path="/healthz")
+    report = judge(builder)
+    assert codes(report, "shop/web") == []
+    assert report.ingress("shop/web").backends[1].health_check.request_path == "/healthz"  # type: ignore[union-attr]
+
+
+def test_probe_on_another_port_leaves_the_check_on_slash(builder: WorldBuilder, judge: Judge) -> None:
+    """The probe checks the admin port, so ingress-gce probes `/` and the finding says why."""
+    probe_on_other_port(builder)
+    [finding] = judge(builder).findings_for("checkout/checkout")
+    assert finding.code == "HEALTH_CHECK_PATH_MISMATCH"
+    assert finding.severity == "error"
+    assert "probes path '/'" in finding.message
+    assert "answer on '/ready'" in finding.message
+    assert "probes port 9090, not the serving port 8080" in finding.message
+    assert "requestPath: /ready" in finding.remediation
+    assert finding.evidence["health_check_path"] == "/"
+
+
+def test_undeclared_container_port_is_named_as_the_reason(builder: WorldBuilder, judge: Judge) -> None:
+    """A container that does not declare the targetPort makes ingress-gce ignore its probe."""
+    _web(builder, probe_path="/ready", container_port=8080, target_port="web", container_port_name="http")
+    builder.health_check("shop", "web", 80)["httpHealthCheck"]["requestPath"] = "/"
+    [finding] = judge(builder).findings_for("shop/web")
+    assert "does not declare a containerPort for the Service targetPort 'web'" in finding.message
+
+
+def test_probe_added_after_the_health_check_was_created(builder: WorldBuilder, judge: Judge) -> None:
+    """The health check predates the pods' probe; ingress-gce never copies a later probe."""
+    _web(builder, probe_path="/ready", age=timedelta(days=1))
+    hc = builder.health_check("shop", "web", 80)
+    hc["httpHealthCheck"]["requestPath"] = "/"
+    hc["creationTimestamp"] = "2026-10-01T08:00:00.000-08:00"
+    [finding] = judge(builder).findings_for("shop/web")
+    assert finding.code == "HEALTH_CHECK_PATH_MISMATCH"
+    assert "never updates an existing health check" in finding.message
+
+
+def test_backend_config_path_wins_over_the_probe(builder: WorldBuilder, judge: Judge) -> None:
+    """With a BackendConfig requestPath, the health check must use it, whatever the probe says."""
+    _web(builder, probe_path="/healthz")
+    svc = builder.kube_object("services", "shop", "web")
+    svc["metadata"]["annotations"]["cloud.google.com/backend-config"] = '{"default": "web-hc"}'
+    builder.world.kube_objects("backendconfigs").append(
+        {
+            "apiVersion": "cloud.google.com/v1",
+            "kind": "BackendConfig",
+            "metadata": {"name": "web-hc", "namespace": "shop"},
+            "spec": {"healthCheck": {"requestPath": "/status", "type": "HTTP"}},
+        }
+    )
+    [finding] = judge(builder).findings_for("shop/web")
+    assert "answer on '/status' (BackendConfig shop/web-hc healthCheck.requestPath)" in finding.message
+    assert "BackendConfig shop/web-hc" in finding.remediation
+
+
+def test_health_check_pinned_to_a_port_the_pods_do_not_serve(builder: WorldBuilder, judge: Judge) -> None:
+    """A hand-edited fixed port on a NEG health check misses the pods' serving port."""
+    health_check_port_edited(builder)
+    [finding] = judge(builder).findings_for("payments/payments")
+    assert finding.code == "HEALTH_CHECK_PORT_MISMATCH"
+    assert "probes port 8080" in finding.message
+    assert "reached on port 9000" in finding.message
+    assert finding.evidence["expected_port"] == 9000
+
+
+def test_instance_group_health_check_on_another_node_port(builder: WorldBuilder, judge: Judge) -> None:
+    """An instance-group backend whose health check probes a different nodePort is reported."""
+    builder.service("blog", "blog", neg=False, probe_path="/")
+    builder.ingress("blog", "blog", default_backend=("blog", 80), v2=False)
+    node_port = builder.kube_object("services", "blog", "blog")["spec"]["ports"][0]["nodePort"]
+    assert codes(judge(builder), "blog/blog") == []
+    builder.health_check("blog", "blog", 80)["httpHealthCheck"]["port"] = node_port + 1
+    [finding] = judge(builder).findings_for("blog/blog")
+    assert finding.code == "HEALTH_CHECK_PORT_MISMATCH"
+    assert f"reached on port {node_port} (the nodePort of Service blog/blog)" in finding.message
+
+
+def test_serving_port_check_is_clean_whatever_the_target_port(builder: WorldBuilder, judge: Judge) -> None:
+    """`USE_SERVING_PORT` probes each endpoint on its own port, so it always matches."""
+    _web(builder, target_port=9000, container_port=9000)
+    assert codes(judge(builder), "shop/web") == []

@@ -1,0 +1,30 @@
+"""Unit-test helpers: build a world, judge it without HTTP."""
+
+from collections.abc import Callable
+
+import pytest
+
+from gkeingress import Report, analyse
+from gkeingress.testing import DEMO_NOW, WorldBuilder, snapshot_of
+
+Judge = Callable[[WorldBuilder], Report]
+
+
+@pytest.fixture(name="builder")
+def _builder() -> WorldBuilder:
+    return WorldBuilder()
+
+
+@pytest.fixture(name="judge")
+def _judge() -> Judge:
+    """Audit a built world at the demo's fixed time, straight from its objects."""
+
+    def judge(builder: WorldBuilder) -> Report:
+        return analyse(snapshot_of(builder.world, DEMO_NOW), now=DEMO_NOW)
+
+    return judge
+
+
+def codes(report: Report, ingress: str) -> list[str]:
+    """The finding codes on one Ingress, in report order."""
+    return [f.code for f in report.findings_for(ingress)]
