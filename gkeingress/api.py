@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
+from urllib.parse import urlsplit
 
 import google.auth
 import google.auth.exceptions
@@ -35,15 +36,20 @@ def kube_client_from_config(kubeconfig: str | None = None, context: str | None =
         ) from exc
 
 
-def _credentials(credentials: Credentials | None, compute_endpoint: str | None) -> Credentials | None:
+def _is_loopback(endpoint: str | None) -> bool:
+    host = urlsplit(endpoint if endpoint and "//" in endpoint else f"//{endpoint}").hostname
+    return host is not None and (host == "localhost" or host == "::1" or host.startswith("127."))
+
+
+def _credentials(credentials: Credentials | None, compute_endpoint: str | None) -> Credentials:
+    """The given credentials; none for a loopback endpoint (a test world); else ADC."""
     if credentials is not None:
         return credentials
+    if _is_loopback(compute_endpoint):
+        return AnonymousCredentials()
     try:
         found, _ = google.auth.default(scopes=[COMPUTE_READONLY])
     except google.auth.exceptions.DefaultCredentialsError as exc:
-        if compute_endpoint:
-            # A custom endpoint (a test world, a proxy) may need no Google identity.
-            return AnonymousCredentials()
         raise AuditError(
             "no Google credentials: run `gcloud auth application-default login`, set "
             f"GOOGLE_APPLICATION_CREDENTIALS, or pass credentials= ({exc})"
@@ -89,7 +95,8 @@ def audit(
         project: GCP project id that holds the cluster's load balancers.
         kube_client: a ``kubernetes.client.ApiClient``; default: ``kubeconfig``/``context``, else
             the current kubeconfig context.
-        credentials: Google credentials; default: Application Default Credentials.
+        credentials: Google credentials; default: Application Default Credentials, or none at
+            all for a loopback ``compute_endpoint`` (a test world such as ``gkeingress.testing``).
         compute_endpoint: Compute API endpoint, e.g. ``http://127.0.0.1:8123``; default: Google's.
         namespace: audit only the Ingresses of this namespace.
         now: the time for time-based judgements; default: the current UTC time.

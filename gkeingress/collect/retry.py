@@ -55,10 +55,10 @@ def _log_retry(state: tenacity.RetryCallState) -> None:
 
 
 def retrying(attempts: int = 5, max_wait: float = 20.0) -> tenacity.Retrying:
-    """A bounded retry policy: ``attempts`` tries, waits doubling from 0.5 s with jitter."""
+    """A bounded retry policy: ``attempts`` tries, waits doubling from 0.5 s plus up to 0.5 s jitter."""
     return tenacity.Retrying(
         retry=tenacity.retry_if_exception(is_transient),
-        wait=tenacity.wait_exponential_jitter(initial=0.5, max=max_wait),
+        wait=tenacity.wait_exponential(multiplier=0.5, max=max_wait) + tenacity.wait_random(0, 0.5),
         stop=tenacity.stop_after_attempt(attempts),
         before_sleep=_log_retry,
         reraise=True,

@@ -1,0 +1,103 @@
+"""The gkeingress command, run against the fake world over HTTP."""
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from gkeingress.cli import main
+from gkeingress.testing import FakeGKE, demo_world, kube_error
+
+
+@pytest.fixture(name="server")
+def _server() -> Iterator[FakeGKE]:
+    with FakeGKE(demo_world()) as server:
+        yield server
+
+
+@pytest.fixture(name="kubeconfig")
+def _kubeconfig(server: FakeGKE, tmp_path: Path) -> str:
+    path = tmp_path / "kubeconfig"
+    path.write_text(
+        json.dumps(
+            {
+                "apiVersion": "v1",
+                "kind": "Config",
+                "clusters": [{"name": "fake", "cluster": {"server": server.url}}],
+                "users": [{"name": "me", "user": {"token": "not-a-real-token"}}],
+                "contexts": [{"name": "fake", "context": {"cluster": "fake", "user": "me"}}],
+                "current-context": "fake",
+            }
+        )
+    )
+    return str(path)
+
+
+def _audit(server: FakeGKE, kubeconfig: str, *extra: str) -> list[str]:
+    return [
+        "audit",
+        "--project",
+        "demo-project",
+        "--kubeconfig",
+        kubeconfig,
+        "--compute-endpoint",
+        server.url,
+        *extra,
+    ]
+
+
+def test_json_report_and_exit_code_1_on_errors(
+    server: FakeGKE, kubeconfig: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`audit --format json` prints the whole report and exits 1 when there are error findings."""
+    assert main(_audit(server, kubeconfig, "--format", "json")) == 1
+    report = json.loads(capsys.readouterr().out)
+    assert report["schema_version"] == 1
+    assert report["summary"]["ingresses"] == 11
+    assert {f["code"] for f in report["findings"]} >= {"NEG_EMPTY", "SYNC_ERROR", "LB_RESOURCE_MISSING"}
+    shop = next(i for i in report["ingresses"] if i["name"] == "shop/web")
+    assert shop["url_map"]["name"].startswith("k8s2-um-")
+
+
+def test_namespace_and_fail_on(server: FakeGKE, kubeconfig: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """A healthy namespace exits 0; `--fail-on never` exits 0 even with errors."""
+    assert main(_audit(server, kubeconfig, "--namespace", "shop")) == 0
+    assert "shop/web" in capsys.readouterr().out
+    assert main(_audit(server, kubeconfig, "--namespace", "search", "--fail-on", "never")) == 0
+
+
+def test_cannot_list_ingresses_exits_2(server: FakeGKE, kubeconfig: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """When Ingresses cannot be listed the audit could not run: exit 2 and say why."""
+    server.faults.append(
+        lambda req: kube_error(403, "Forbidden", 'ingresses.networking.k8s.io is forbidden: User "me" cannot list')
+        if "ingresses" in req.path and "compute" not in req.path
+        else None
+    )
+    assert main(_audit(server, kubeconfig)) == 2
+    assert "could not list Ingresses" in capsys.readouterr().out
+
+
+def test_no_kubeconfig_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A missing kubeconfig is a clear message and exit 2, not a traceback."""
+    missing = str(tmp_path / "nope")
+    assert main(["audit", "--project", "p", "--kubeconfig", missing, "--compute-endpoint", "http://127.0.0.1:9"]) == 2
+    assert "cannot load Kubernetes configuration" in capsys.readouterr().err
+
+
+def test_demo_text_report(capsys: pytest.CaptureFixture[str]) -> None:
+    """`gkeingress demo` prints each incident's finding and exits 0."""
+    assert main(["demo"]) == 0
+    out = capsys.readouterr().out
+    for code in ("HEALTH_CHECK_PATH_MISMATCH", "NEG_MISSING", "PROPAGATION_PENDING"):
+        assert code in out
+    assert "✔ no faults found" in out
+
+
+def test_explain_and_checks(capsys: pytest.CaptureFixture[str]) -> None:
+    """`explain` prints a code's catalog entry; an unknown code exits 2."""
+    assert main(["explain", "neg_empty"]) == 0
+    assert "NEG_EMPTY" in capsys.readouterr().out
+    assert main(["explain", "NOPE"]) == 2
+    assert main(["checks"]) == 0
+    assert "HEALTH_CHECK_PORT_MISMATCH" in capsys.readouterr().out
