@@ -21,24 +21,29 @@ from gkeingress.report import Report
 COMPUTE_READONLY = "https://www.googleapis.com/auth/compute.readonly"
 
 
-def kube_client_from_config(kubeconfig: str | None = None, context: str | None = None) -> k8s.ApiClient:
+def kube_client_from_config(
+    kubeconfig: str | None = None, context: str | None = None
+) -> k8s.ApiClient:
     """An ``ApiClient`` for a kubeconfig context (the current one by default).
 
     Raises:
         AuditError: no usable kubeconfig.
     """
     try:
-        return k8s_config.new_client_from_config(config_file=kubeconfig, context=context)
+        client: k8s.ApiClient = k8s_config.new_client_from_config(  # type: ignore[no-untyped-call]
+            config_file=kubeconfig, context=context
+        )
     except (k8s_config.ConfigException, OSError, TypeError) as exc:
         raise AuditError(
             f"cannot load Kubernetes configuration ({exc}); pass kube_client= or a kubeconfig "
             "with a context for the cluster (gcloud container clusters get-credentials …)"
         ) from exc
+    return client
 
 
 def _is_loopback(endpoint: str | None) -> bool:
     host = urlsplit(endpoint if endpoint and "//" in endpoint else f"//{endpoint}").hostname
-    return host is not None and (host == "localhost" or host == "::1" or host.startswith("127."))
+    return host is not None and (host in {"localhost", "::1"} or host.startswith("127."))
 
 
 def _credentials(credentials: Credentials | None, compute_endpoint: str | None) -> Credentials:
@@ -46,7 +51,7 @@ def _credentials(credentials: Credentials | None, compute_endpoint: str | None) 
     if credentials is not None:
         return credentials
     if _is_loopback(compute_endpoint):
-        return AnonymousCredentials()
+        return AnonymousCredentials()  # type: ignore[no-untyped-call]  # google-auth is unannotated
     try:
         found, _ = google.auth.default(scopes=[COMPUTE_READONLY])
     except google.auth.exceptions.DefaultCredentialsError as exc:

@@ -39,9 +39,13 @@ def _parser() -> argparse.ArgumentParser:
         description="Audit GKE Ingress: pair each Ingress with its load balancer and explain faults.",
     )
     sub = parser.add_subparsers(dest="command", required=True)
-    run = sub.add_parser("audit", help="audit a cluster's Ingresses and the project's load balancers")
+    run = sub.add_parser(
+        "audit", help="audit a cluster's Ingresses and the project's load balancers"
+    )
     run.add_argument("--project", required=True, help="GCP project id holding the load balancers")
-    run.add_argument("--kubeconfig", help="kubeconfig file (default: $KUBECONFIG or ~/.kube/config)")
+    run.add_argument(
+        "--kubeconfig", help="kubeconfig file (default: $KUBECONFIG or ~/.kube/config)"
+    )
     run.add_argument("--context", help="kubeconfig context (default: the current one)")
     run.add_argument("--namespace", help="audit only this namespace's Ingresses")
     run.add_argument("--compute-endpoint", help="Compute API endpoint (default: Google's)")

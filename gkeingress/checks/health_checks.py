@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import NamedTuple
 
 from gkeingress.checks.registry import AuditOptions, Hit, check
 from gkeingress.collect.snapshot import DataKind
 from gkeingress.findings import Severity
+from gkeingress.model.gce import HealthCheck
+from gkeingress.model.k8s import ServicePort
+from gkeingress.model.probe import ServingExpectation
 from gkeingress.model.topology import ServiceBackend, Topology
 
 _REQUIRES = (
@@ -19,16 +23,24 @@ _REQUIRES = (
 )
 
 
-def _checked_backends(topology: Topology) -> Iterator[tuple[str, ServiceBackend]]:
-    """Each (Ingress, backend) pair with a health check and pods to compare it with, once per check."""
+class _Compared(NamedTuple):
+    ingress: str
+    backend: ServiceBackend
+    hc: HealthCheck
+    want: ServingExpectation
+    port: ServicePort
+
+
+def _checked_backends(topology: Topology) -> Iterator[_Compared]:
+    """Backends with a health check and pods to compare it with, once per Ingress and check."""
     seen: set[tuple[str, str]] = set()
     for paired in topology.ingresses:
         for backend in paired.backends:
-            hc = backend.health_check
-            if hc is None or backend.expectation is None or (paired.name, hc.name) in seen:
+            hc, want, port = backend.health_check, backend.expectation, backend.port
+            if hc is None or want is None or port is None or (paired.name, hc.name) in seen:
                 continue
             seen.add((paired.name, hc.name))
-            yield paired.name, backend
+            yield _Compared(paired.name, backend, hc, want, port)
 
 
 def _backend_config_fix(backend: ServiceBackend, field: str, value: object) -> str:
@@ -68,15 +80,18 @@ def _backend_config_fix(backend: ServiceBackend, field: str, value: object) -> s
 def health_check_path_mismatch(topology: Topology, options: AuditOptions) -> Iterator[Hit]:
     """Compare each backend's health-check path with the path its pods answer on."""
     del options
-    for ingress, backend in _checked_backends(topology):
-        hc, want = backend.health_check, backend.expectation
-        assert hc is not None and want is not None  # guaranteed by _checked_backends
+    for ingress, backend, hc, want, _ in _checked_backends(topology):
         if hc.request_path == want.path:
             continue
         why = ""
         if want.probe_skipped:
             why = f" ingress-gce did not use the readinessProbe because {want.probe_skipped}."
-        elif want.probe and hc.created and want.probe.pod_created and want.probe.pod_created > hc.created:
+        elif (
+            want.probe
+            and hc.created
+            and want.probe.pod_created
+            and want.probe.pod_created > hc.created
+        ):
             why = (
                 f" The probe appeared after the health check was created ({hc.created:%Y-%m-%d %H:%M} "
                 f"UTC; oldest pod with the probe {want.probe.pod_created:%Y-%m-%d %H:%M} UTC): "
@@ -119,11 +134,12 @@ def health_check_path_mismatch(topology: Topology, options: AuditOptions) -> Ite
 def health_check_port_mismatch(topology: Topology, options: AuditOptions) -> Iterator[Hit]:
     """Compare each backend's health-check port with the port its pods (or nodes) serve on."""
     del options
-    for ingress, backend in _checked_backends(topology):
-        hc, want, port = backend.health_check, backend.expectation, backend.port
-        assert hc is not None and want is not None and port is not None
+    for ingress, backend, hc, want, port in _checked_backends(topology):
         if want.fixed_port is not None:
-            expected, why = want.fixed_port, f"BackendConfig {backend.backend_config_name} healthCheck.port"
+            expected, why = (
+                want.fixed_port,
+                f"BackendConfig {backend.backend_config_name} healthCheck.port",
+            )
             actual: object = "the serving port" if hc.uses_serving_port else hc.port
             if hc.port == expected and not hc.uses_serving_port:
                 continue
@@ -131,12 +147,19 @@ def health_check_port_mismatch(topology: Topology, options: AuditOptions) -> Ite
             if hc.uses_serving_port or hc.port is None or want.serving_port in (None, hc.port):
                 continue
             expected = want.serving_port
-            why = f"the containerPort Service {backend.service_key} targetPort {port.target_port!r} designates"
+            why = (
+                f"the containerPort Service {backend.service_key} "
+                f"targetPort {port.target_port!r} designates"
+            )
             actual = hc.port
         else:
             if port.node_port is None or hc.port == port.node_port:
                 continue
-            expected, why, actual = port.node_port, f"the nodePort of Service {backend.service_key}", hc.port
+            expected, why, actual = (
+                port.node_port,
+                f"the nodePort of Service {backend.service_key}",
+                hc.port,
+            )
         yield Hit(
             ingress=ingress,
             resource=str(hc.ref),

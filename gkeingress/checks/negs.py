@@ -152,7 +152,11 @@ def neg_not_attached(topology: Topology, options: AuditOptions) -> Iterator[Hit]
                 message=(
                     f"NEG {neg.name} in {neg.zone} ({neg.size} endpoint(s)) is not a backend of "
                     f"backend service {bs.name}, so its pods get no traffic"
-                    + (" and the backend service has no backends at all." if not bs.backends else ".")
+                    + (
+                        " and the backend service has no backends at all."
+                        if not bs.backends
+                        else "."
+                    )
                 ),
                 remediation=(
                     f"Check Warning events on Ingress {paired.name}; after the cause is fixed "

@@ -31,8 +31,12 @@ def outstanding(paired: PairedIngress) -> list[str]:
         if backend.backend_service_name and backend.backend_service is None:
             gaps.append(f"backend service {backend.backend_service_name} does not exist yet")
         if backend.health_state and backend.health_state.upper() == "UNKNOWN":
-            gaps.append(f"backend {backend.backend_service_name} is Unknown (not health-checked yet)")
-        gaps += [f"NEG {n.name} in {n.zone} has no endpoints yet" for n in backend.negs if n.size == 0]
+            gaps.append(
+                f"backend {backend.backend_service_name} is Unknown (not health-checked yet)"
+            )
+        gaps += [
+            f"NEG {n.name} in {n.zone} has no endpoints yet" for n in backend.negs if n.size == 0
+        ]
     return list(dict.fromkeys(gaps))
 
 
@@ -66,8 +70,12 @@ def propagation_pending(topology: Topology, options: AuditOptions) -> Iterator[H
                 f"converging: {'; '.join(gaps)}. This is not a fault yet."
             ),
             remediation=f"Audit again after {settle:%H:%M} UTC; anything still missing then is a fault.",
-            evidence={"changed_at": change.at.isoformat(), "change": change.what, "pending": gaps,
-                      "look_again_after": settle.isoformat()},
+            evidence={
+                "changed_at": change.at.isoformat(),
+                "change": change.what,
+                "pending": gaps,
+                "look_again_after": settle.isoformat(),
+            },
         )
 
 
@@ -129,7 +137,7 @@ def ingress_not_provisioned(topology: Topology, options: AuditOptions) -> Iterat
         "ingress-gce recreates missing resources on its next sync; if they stay missing, its "
         "Warning events say why (quota, permissions)."
     ),
-    requires=_FRONTEND + (DataKind.HEALTH_CHECKS,),
+    requires=(*_FRONTEND, DataKind.HEALTH_CHECKS),
 )
 def lb_resource_missing(topology: Topology, options: AuditOptions) -> Iterator[Hit]:
     """Report references to Compute resources that do not exist."""
@@ -143,7 +151,10 @@ def lb_resource_missing(topology: Topology, options: AuditOptions) -> Iterator[H
             yield Hit(
                 ingress=paired.name,
                 resource=f"{ref.kind} {ref.name}",
-                message=f"The {ref.kind} {ref.name} named by {ref.source} does not exist in project {project}.",
+                message=(
+                    f"The {ref.kind} {ref.name} named by {ref.source} "
+                    f"does not exist in project {project}."
+                ),
                 remediation=(
                     f"Trigger a sync (any change to Ingress {paired.name}, e.g. an annotation) so "
                     "ingress-gce recreates it, and read its Warning events if it does not."

@@ -47,9 +47,13 @@ def controller_warnings(events: Iterable[Event]) -> list[Event]:
             continue
         key = (event.object_key, event.reason, event.message)
         seen = latest.get(key)
-        if seen is None or (event.last_seen and (seen.last_seen is None or event.last_seen > seen.last_seen)):
+        if seen is None or (
+            event.last_seen and (seen.last_seen is None or event.last_seen > seen.last_seen)
+        ):
             latest[key] = event
-    return sorted(latest.values(), key=lambda e: e.last_seen.timestamp() if e.last_seen else 0, reverse=True)
+    return sorted(
+        latest.values(), key=lambda e: e.last_seen.timestamp() if e.last_seen else 0, reverse=True
+    )
 
 
 @check(

@@ -48,4 +48,11 @@ def collect(
     )
 
 
-__all__ = ["ClusterIdentity", "CollectionError", "DataKind", "Snapshot", "build_snapshot", "collect"]
+__all__ = [
+    "ClusterIdentity",
+    "CollectionError",
+    "DataKind",
+    "Snapshot",
+    "build_snapshot",
+    "collect",
+]

@@ -177,7 +177,7 @@ class ComputeCollector:
             try:
                 with self._client(listing) as client:
                     items = [_to_json(m) for m in self._pages(listing, client)]
-            except Exception as exc:  # noqa: BLE001 - every failure is recorded as data
+            except Exception as exc:
                 result.errors.append(_error(listing, f"compute.{listing.collection}.{verb}", exc))
                 continue
             result.resources[listing.collection] = items

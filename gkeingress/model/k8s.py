@@ -316,7 +316,9 @@ class Service:
         value = self.backend_config_annotation.value
         if not isinstance(value, dict):
             return None
-        ports = value.get("ports") if isinstance(value.get("ports"), dict) else {}
+        ports = value.get("ports")
+        if not isinstance(ports, dict):
+            ports = {}
         for key in (port.name, str(port.port)):
             if key and key in ports:
                 return str(ports[key])

@@ -47,7 +47,7 @@ def trim_fields_evenly(limit: int, *fields: str) -> tuple[str, ...]:
     lengths = [len(f) - len(f) * excess // total - 1 for f in fields]
     for i in range(limit - sum(lengths)):
         lengths[i] += 1
-    return tuple(f[:n] for f, n in zip(fields, lengths))
+    return tuple(f[:n] for f, n in zip(fields, lengths, strict=True))
 
 
 def content_hash(text: str, length: int) -> str:

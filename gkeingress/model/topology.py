@@ -221,7 +221,8 @@ class _Index(Generic[R]):
     def named(self, name: str, scope: str | None = None) -> R | None:
         candidates = self.by_name.get(name, [])
         preferred = [c for c in candidates if scope is None or c.ref.scope == scope]
-        return (preferred or candidates or [None])[0]
+        found = preferred or candidates
+        return found[0] if found else None
 
 
 class Pairing:
@@ -345,10 +346,10 @@ class Pairing:
             self._backend(
                 ns,
                 ref,
-                default,
-                ingress.is_internal,
-                scope,
-                states if isinstance(states, dict) else {},
+                is_default=default,
+                internal=ingress.is_internal,
+                scope=scope,
+                states=states if isinstance(states, dict) else {},
             )
             for ns, ref, default in pairs
         )
@@ -357,6 +358,7 @@ class Pairing:
         self,
         namespace: str,
         ref: BackendRef,
+        *,
         is_default: bool,
         internal: bool,
         scope: str | None,

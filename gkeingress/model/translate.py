@@ -3,7 +3,7 @@
 - A rule without ``http`` is skipped; an empty host becomes ``*``.
 - ``ImplementationSpecific`` paths are used verbatim (exact unless they end in ``/*``), ``""`` is ``/*``.
 - ``Exact`` paths are used verbatim; ``Prefix`` ``/`` is ``/*`` and ``/foo`` is ``/foo`` plus ``/foo/*``.
-- A host that appears in a second rule replaces the first rule's paths; a repeated path keeps the last backend.
+- A host in a second rule replaces the first rule's paths; a repeated path keeps the last backend.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ class Translation:
     errors: tuple[str, ...]
 
 
-def gce_paths(path: str, path_type: str) -> tuple[tuple[str, ...], str | None]:
+def gce_paths(path: str, path_type: str) -> tuple[tuple[str, ...], str | None]:  # noqa: PLR0911 - one return per translator rule mirrors ingress-gce
     """The URL map paths for one Ingress path, or an error in ingress-gce's words."""
     if path_type == "Exact":
         if not path:

@@ -304,7 +304,13 @@ class WorldBuilder:
         for i in range(replicas):
             zone = self.zones[i % len(self.zones)]
             pod = self.pod(
-                namespace, f"{name}-7d4b9c8f5-{i:05x}", labels, container, zone, ready, age
+                namespace,
+                f"{name}-7d4b9c8f5-{i:05x}",
+                labels=labels,
+                container=container,
+                zone=zone,
+                ready=ready,
+                age=age,
             )
             if not selected:
                 continue
@@ -345,6 +351,7 @@ class WorldBuilder:
         self,
         namespace: str,
         name: str,
+        *,
         labels: dict[str, str],
         container: JSONDict,
         zone: str,
@@ -379,7 +386,7 @@ class WorldBuilder:
         reason: str,
         message: str,
         *,
-        type: str = "Warning",  # noqa: A002 - the Event field is named "type"
+        type: str = "Warning",
         component: str = "loadbalancer-controller",
         ago: timedelta = timedelta(minutes=5),
         count: int = 1,

@@ -17,7 +17,9 @@ from gkeingress.testing.world import World
 def healthy_shop(b: WorldBuilder) -> None:
     """``shop/web``: container-native (NEG) load balancing, two Services, v2 names. Healthy."""
     b.service("shop", "web")
-    b.service("shop", "api", port=8080, target_port=9000, container_port=9000, probe_path="/api/healthz")
+    b.service(
+        "shop", "api", port=8080, target_port=9000, container_port=9000, probe_path="/api/healthz"
+    )
     b.ingress(
         "shop",
         "web",
@@ -66,13 +68,17 @@ def neg_detached(b: WorldBuilder) -> None:
     b.service("catalog", "catalog")
     b.ingress("catalog", "catalog", rules=[Rule("catalog.example.com", [Path("/", "catalog")])])
     backend_service = b.backend_service("catalog", "catalog", 80)
-    backend_service["backends"] = [g for g in backend_service["backends"] if b.zones[1] not in g["group"]]
+    backend_service["backends"] = [
+        g for g in backend_service["backends"] if b.zones[1] not in g["group"]
+    ]
 
 
 def health_check_rejected(b: WorldBuilder) -> None:
     """``orders/orders``: a BackendConfig asks for timeoutSec > checkIntervalSec and GCE rejects it."""
     b.service("orders", "orders")
-    ingress = b.ingress("orders", "orders", rules=[Rule("orders.example.com", [Path("/", "orders")])])
+    ingress = b.ingress(
+        "orders", "orders", rules=[Rule("orders.example.com", [Path("/", "orders")])]
+    )
     b.event(
         ingress,
         "Sync",
@@ -95,9 +101,9 @@ def just_created(b: WorldBuilder) -> None:
     )
     annotations = ingress["metadata"]["annotations"]
     b.remove_compute("forwardingRules", annotations["ingress.kubernetes.io/forwarding-rule"])
-    annotations["ingress.kubernetes.io/backends"] = annotations["ingress.kubernetes.io/backends"].replace(
-        "HEALTHY", "Unknown"
-    )
+    annotations["ingress.kubernetes.io/backends"] = annotations[
+        "ingress.kubernetes.io/backends"
+    ].replace("HEALTHY", "Unknown")
     ingress["status"] = {"loadBalancer": {}}
 
 
@@ -117,7 +123,10 @@ def proxy_deleted(b: WorldBuilder) -> None:
     """``promo/promo``: the target HTTP proxy was deleted outside Kubernetes."""
     b.service("promo", "promo")
     ingress = b.ingress("promo", "promo", rules=[Rule("promo.example.com", [Path("/", "promo")])])
-    b.remove_compute("targetHttpProxies", ingress["metadata"]["annotations"]["ingress.kubernetes.io/target-proxy"])
+    b.remove_compute(
+        "targetHttpProxies",
+        ingress["metadata"]["annotations"]["ingress.kubernetes.io/target-proxy"],
+    )
 
 
 INCIDENTS: dict[str, Callable[[WorldBuilder], None]] = {

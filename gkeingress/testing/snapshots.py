@@ -23,12 +23,17 @@ def _identity(world: World) -> ClusterIdentity:
         (
             str(c.get("data", {}).get("uid", ""))
             for c in world.kube.get("configmaps", [])
-            if c["metadata"]["name"] == "ingress-uid" and c["metadata"].get("namespace") == "kube-system"
+            if c["metadata"]["name"] == "ingress-uid"
+            and c["metadata"].get("namespace") == "kube-system"
         ),
         "",
     )
     kube_system = next(
-        (str(n["metadata"].get("uid", "")) for n in world.kube.get("namespaces", []) if n["metadata"]["name"] == "kube-system"),
+        (
+            str(n["metadata"].get("uid", ""))
+            for n in world.kube.get("namespaces", [])
+            if n["metadata"]["name"] == "kube-system"
+        ),
         "",
     )
     return ClusterIdentity(uid=uid, kube_system_uid=kube_system)

@@ -55,24 +55,36 @@ def test_json_report_and_exit_code_1_on_errors(
     report = json.loads(capsys.readouterr().out)
     assert report["schema_version"] == 1
     assert report["summary"]["ingresses"] == 11
-    assert {f["code"] for f in report["findings"]} >= {"NEG_EMPTY", "SYNC_ERROR", "LB_RESOURCE_MISSING"}
+    assert {f["code"] for f in report["findings"]} >= {
+        "NEG_EMPTY",
+        "SYNC_ERROR",
+        "LB_RESOURCE_MISSING",
+    }
     shop = next(i for i in report["ingresses"] if i["name"] == "shop/web")
     assert shop["url_map"]["name"].startswith("k8s2-um-")
 
 
-def test_namespace_and_fail_on(server: FakeGKE, kubeconfig: str, capsys: pytest.CaptureFixture[str]) -> None:
+def test_namespace_and_fail_on(
+    server: FakeGKE, kubeconfig: str, capsys: pytest.CaptureFixture[str]
+) -> None:
     """A healthy namespace exits 0; `--fail-on never` exits 0 even with errors."""
     assert main(_audit(server, kubeconfig, "--namespace", "shop")) == 0
     assert "shop/web" in capsys.readouterr().out
     assert main(_audit(server, kubeconfig, "--namespace", "search", "--fail-on", "never")) == 0
 
 
-def test_cannot_list_ingresses_exits_2(server: FakeGKE, kubeconfig: str, capsys: pytest.CaptureFixture[str]) -> None:
+def test_cannot_list_ingresses_exits_2(
+    server: FakeGKE, kubeconfig: str, capsys: pytest.CaptureFixture[str]
+) -> None:
     """When Ingresses cannot be listed the audit could not run: exit 2 and say why."""
     server.faults.append(
-        lambda req: kube_error(403, "Forbidden", 'ingresses.networking.k8s.io is forbidden: User "me" cannot list')
-        if "ingresses" in req.path and "compute" not in req.path
-        else None
+        lambda req: (
+            kube_error(
+                403, "Forbidden", 'ingresses.networking.k8s.io is forbidden: User "me" cannot list'
+            )
+            if "ingresses" in req.path and "compute" not in req.path
+            else None
+        )
     )
     assert main(_audit(server, kubeconfig)) == 2
     assert "could not list Ingresses" in capsys.readouterr().out
@@ -81,7 +93,20 @@ def test_cannot_list_ingresses_exits_2(server: FakeGKE, kubeconfig: str, capsys:
 def test_no_kubeconfig_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """A missing kubeconfig is a clear message and exit 2, not a traceback."""
     missing = str(tmp_path / "nope")
-    assert main(["audit", "--project", "p", "--kubeconfig", missing, "--compute-endpoint", "http://127.0.0.1:9"]) == 2
+    assert (
+        main(
+            [
+                "audit",
+                "--project",
+                "p",
+                "--kubeconfig",
+                missing,
+                "--compute-endpoint",
+                "http://127.0.0.1:9",
+            ]
+        )
+        == 2
+    )
     assert "cannot load Kubernetes configuration" in capsys.readouterr().err
 
 

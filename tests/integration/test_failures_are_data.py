@@ -22,9 +22,13 @@ def _audit(server: FakeGKE) -> Report:
 def test_permission_denied_on_negs_is_not_an_empty_neg(server: FakeGKE) -> None:
     """Without compute.networkEndpointGroups.list, NEG checks are incomplete, not 'missing'."""
     server.faults.append(
-        lambda req: google_error(403, "forbidden", "Required 'compute.networkEndpointGroups.list' permission")
-        if "networkEndpointGroups" in req.path
-        else None
+        lambda req: (
+            google_error(
+                403, "forbidden", "Required 'compute.networkEndpointGroups.list' permission"
+            )
+            if "networkEndpointGroups" in req.path
+            else None
+        )
     )
     report = _audit(server)
     codes = {f.code for f in report.findings}
@@ -40,9 +44,11 @@ def test_permission_denied_on_negs_is_not_an_empty_neg(server: FakeGKE) -> None:
 def test_backend_config_crd_missing_is_said(server: FakeGKE) -> None:
     """A cluster without the BackendConfig CRD: health-check checks say they could not run."""
     server.faults.append(
-        lambda req: kube_error(404, "NotFound", "the server could not find the requested resource")
-        if "backendconfigs" in req.path
-        else None
+        lambda req: (
+            kube_error(404, "NotFound", "the server could not find the requested resource")
+            if "backendconfigs" in req.path
+            else None
+        )
     )
     report = _audit(server)
     [error] = report.errors
@@ -54,9 +60,11 @@ def test_transient_errors_are_retried(server: FakeGKE) -> None:
     """Two 503s then success: the audit gets the data and reports no error."""
     failures = iter([True, True])
     server.faults.append(
-        lambda req: google_error(503, "backendError", "try again")
-        if "aggregated/urlMaps" in req.path and next(failures, False)
-        else None
+        lambda req: (
+            google_error(503, "backendError", "try again")
+            if "aggregated/urlMaps" in req.path and next(failures, False)
+            else None
+        )
     )
     report = _audit(server)
     assert report.errors == []

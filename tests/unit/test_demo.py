@@ -3,13 +3,16 @@
 import pytest
 
 from gkeingress import REGISTRY
+from gkeingress.checks.registry import Check
 from gkeingress.testing import WorldBuilder
 from gkeingress.testing.scenarios import INCIDENTS, demo_world
 from tests.unit.conftest import Judge
 
 
 @pytest.mark.parametrize("code", sorted(INCIDENTS))
-def test_each_incident_alone_shows_only_its_code(code: str, builder: WorldBuilder, judge: Judge) -> None:
+def test_each_incident_alone_shows_only_its_code(
+    code: str, builder: WorldBuilder, judge: Judge
+) -> None:
     """Each incident, built on its own, produces its code and no other code."""
     INCIDENTS[code](builder)
     report = judge(builder)
@@ -36,9 +39,9 @@ def test_every_registered_check_has_an_incident_or_is_the_engines_own() -> None:
 @pytest.mark.parametrize("check", list(REGISTRY), ids=lambda c: c.code)
 def test_every_check_is_documented(check: object) -> None:
     """Codes, titles, explanations and fixes are what the findings catalog is generated from."""
-    from gkeingress.checks.registry import Check
-
     assert isinstance(check, Check)
     assert check.code.isupper()
-    assert check.title and check.explanation and check.fix
+    assert check.title
+    assert check.explanation
+    assert check.fix
     assert check.docs_url.endswith(check.code.lower().replace("_", "-"))

@@ -4,7 +4,7 @@ import pytest
 
 from gkeingress.model.naming import Namer, path_matcher_name
 
-LONG = ("0123456789" * 5)  # namer_test.go longstring
+LONG = "0123456789" * 5  # namer_test.go longstring
 
 
 @pytest.mark.parametrize(
@@ -13,10 +13,17 @@ LONG = ("0123456789" * 5)  # namer_test.go longstring
         ("namespace", "name", 80, "k8s1-01234567-namespace-name-80-5104b449"),
         (LONG, "0", 0, "k8s1-01234567-0123456789012345678901234567890123456-0--72142e04"),
         (LONG, LONG, 0, "k8s1-01234567-0123456789012345678-0123456789012345678--9129e3d2"),
-        (LONG, LONG[:40], 2147483647, "k8s1-01234567-0123456789012345678-0123456789012345-214-ed1f2a2f"),
+        (
+            LONG,
+            LONG[:40],
+            2147483647,
+            "k8s1-01234567-0123456789012345678-0123456789012345-214-ed1f2a2f",
+        ),
     ],
 )
-def test_neg_names_match_ingress_gce(namespace: str, service: str, port: int, expected: str) -> None:
+def test_neg_names_match_ingress_gce(
+    namespace: str, service: str, port: int, expected: str
+) -> None:
     """NEG names embed the short cluster UID and trim long fields as the controller does."""
     assert Namer("0123456789abcdef").neg(namespace, service, port) == expected
 

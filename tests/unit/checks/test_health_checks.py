@@ -12,7 +12,9 @@ def _web(b: WorldBuilder, **service: object) -> None:
     b.ingress("shop", "web", rules=[Rule("shop.example.com", [Path("/", "web")])])
 
 
-def test_health_check_following_the_readiness_probe_is_clean(builder: WorldBuilder, judge: Judge) -> None:
+def test_health_check_following_the_readiness_probe_is_clean(
+    builder: WorldBuilder, judge: Judge
+) -> None:
     """A health check created from a qualifying readinessProbe raises nothing."""
     _web(builder, probe_path="/healthz")
     report = judge(builder)
@@ -20,7 +22,9 @@ def test_health_check_following_the_readiness_probe_is_clean(builder: WorldBuild
     assert report.ingress("shop/web").backends[1].health_check.request_path == "/healthz"  # type: ignore[union-attr]
 
 
-def test_probe_on_another_port_leaves_the_check_on_slash(builder: WorldBuilder, judge: Judge) -> None:
+def test_probe_on_another_port_leaves_the_check_on_slash(
+    builder: WorldBuilder, judge: Judge
+) -> None:
     """The probe checks the admin port, so ingress-gce probes `/` and the finding says why."""
     probe_on_other_port(builder)
     [finding] = judge(builder).findings_for("checkout/checkout")
@@ -33,15 +37,25 @@ def test_probe_on_another_port_leaves_the_check_on_slash(builder: WorldBuilder, 
     assert finding.evidence["health_check_path"] == "/"
 
 
-def test_undeclared_container_port_is_named_as_the_reason(builder: WorldBuilder, judge: Judge) -> None:
+def test_undeclared_container_port_is_named_as_the_reason(
+    builder: WorldBuilder, judge: Judge
+) -> None:
     """A container that does not declare the targetPort makes ingress-gce ignore its probe."""
-    _web(builder, probe_path="/ready", container_port=8080, target_port="web", container_port_name="http")
+    _web(
+        builder,
+        probe_path="/ready",
+        container_port=8080,
+        target_port="web",
+        container_port_name="http",
+    )
     builder.health_check("shop", "web", 80)["httpHealthCheck"]["requestPath"] = "/"
     [finding] = judge(builder).findings_for("shop/web")
     assert "does not declare a containerPort for the Service targetPort 'web'" in finding.message
 
 
-def test_probe_added_after_the_health_check_was_created(builder: WorldBuilder, judge: Judge) -> None:
+def test_probe_added_after_the_health_check_was_created(
+    builder: WorldBuilder, judge: Judge
+) -> None:
     """The health check predates the pods' probe; ingress-gce never copies a later probe."""
     _web(builder, probe_path="/ready", age=timedelta(days=1))
     hc = builder.health_check("shop", "web", 80)
@@ -66,11 +80,15 @@ def test_backend_config_path_wins_over_the_probe(builder: WorldBuilder, judge: J
         }
     )
     [finding] = judge(builder).findings_for("shop/web")
-    assert "answer on '/status' (BackendConfig shop/web-hc healthCheck.requestPath)" in finding.message
+    assert (
+        "answer on '/status' (BackendConfig shop/web-hc healthCheck.requestPath)" in finding.message
+    )
     assert "BackendConfig shop/web-hc" in finding.remediation
 
 
-def test_health_check_pinned_to_a_port_the_pods_do_not_serve(builder: WorldBuilder, judge: Judge) -> None:
+def test_health_check_pinned_to_a_port_the_pods_do_not_serve(
+    builder: WorldBuilder, judge: Judge
+) -> None:
     """A hand-edited fixed port on a NEG health check misses the pods' serving port."""
     health_check_port_edited(builder)
     [finding] = judge(builder).findings_for("payments/payments")
@@ -80,7 +98,9 @@ def test_health_check_pinned_to_a_port_the_pods_do_not_serve(builder: WorldBuild
     assert finding.evidence["expected_port"] == 9000
 
 
-def test_instance_group_health_check_on_another_node_port(builder: WorldBuilder, judge: Judge) -> None:
+def test_instance_group_health_check_on_another_node_port(
+    builder: WorldBuilder, judge: Judge
+) -> None:
     """An instance-group backend whose health check probes a different nodePort is reported."""
     builder.service("blog", "blog", neg=False, probe_path="/")
     builder.ingress("blog", "blog", default_backend=("blog", 80), v2=False)
@@ -92,7 +112,9 @@ def test_instance_group_health_check_on_another_node_port(builder: WorldBuilder,
     assert f"reached on port {node_port} (the nodePort of Service blog/blog)" in finding.message
 
 
-def test_serving_port_check_is_clean_whatever_the_target_port(builder: WorldBuilder, judge: Judge) -> None:
+def test_serving_port_check_is_clean_whatever_the_target_port(
+    builder: WorldBuilder, judge: Judge
+) -> None:
     """`USE_SERVING_PORT` probes each endpoint on its own port, so it always matches."""
     _web(builder, target_port=9000, container_port=9000)
     assert codes(judge(builder), "shop/web") == []

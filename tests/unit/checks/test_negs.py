@@ -23,7 +23,9 @@ def test_selector_typo_leaves_every_neg_empty(builder: WorldBuilder, judge: Judg
     assert "Every NEG of this backend is empty" in findings[0].message
 
 
-def test_empty_neg_beside_ready_pods_blames_the_neg_controller(builder: WorldBuilder, judge: Judge) -> None:
+def test_empty_neg_beside_ready_pods_blames_the_neg_controller(
+    builder: WorldBuilder, judge: Judge
+) -> None:
     """Ready pods in a zone whose NEG is empty point at a failing NEG sync, with its condition."""
     _web(builder)
     neg = builder.backend_name("shop", "web", 80)
@@ -46,12 +48,16 @@ def test_zone_without_pods_is_not_a_fault(builder: WorldBuilder, judge: Judge) -
     assert codes(judge(builder), "shop/web") == []
 
 
-def test_deleted_neg_is_named_once_with_everything_that_names_it(builder: WorldBuilder, judge: Judge) -> None:
+def test_deleted_neg_is_named_once_with_everything_that_names_it(
+    builder: WorldBuilder, judge: Judge
+) -> None:
     """A NEG deleted by hand is reported once, citing the backend service and neg-status."""
     neg_deleted(builder)
     [finding] = judge(builder).findings_for("media/media")
     assert finding.code == "NEG_MISSING"
-    assert finding.resource.startswith("zones/us-central1-b/networkEndpointGroups/k8s1-1a2b3c4d-media-media-80-")
+    assert finding.resource.startswith(
+        "zones/us-central1-b/networkEndpointGroups/k8s1-1a2b3c4d-media-media-80-"
+    )
     assert "backend service k8s1-1a2b3c4d-media-media-80-" in finding.message
     assert "cloud.google.com/neg-status of Service media/media" in finding.message
 
@@ -65,7 +71,9 @@ def test_neg_removed_from_the_backend_service(builder: WorldBuilder, judge: Judg
     assert "in us-central1-b (1 endpoint(s)) is not a backend of backend service" in finding.message
 
 
-def test_backend_service_with_no_backends_at_all_is_an_error(builder: WorldBuilder, judge: Judge) -> None:
+def test_backend_service_with_no_backends_at_all_is_an_error(
+    builder: WorldBuilder, judge: Judge
+) -> None:
     """With no NEG attached the backend service serves nothing: one error per NEG."""
     _web(builder)
     builder.backend_service("shop", "web", 80)["backends"] = []

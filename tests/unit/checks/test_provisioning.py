@@ -26,21 +26,33 @@ def test_the_same_ingress_past_the_window_is_a_fault(builder: WorldBuilder) -> N
     just_created(builder)
     later = DEMO_NOW + timedelta(minutes=30)
     report = analyse(snapshot_of(builder.world, later), now=later)
-    assert codes(report, "newsletter/newsletter") == ["INGRESS_NOT_PROVISIONED", "LB_RESOURCE_MISSING"]
+    assert codes(report, "newsletter/newsletter") == [
+        "INGRESS_NOT_PROVISIONED",
+        "LB_RESOURCE_MISSING",
+    ]
 
 
 def test_propagation_window_is_configurable(builder: WorldBuilder) -> None:
     """A two-minute window makes a three-minute-old Ingress a fault."""
     just_created(builder)
-    report = analyse(snapshot_of(builder.world, DEMO_NOW), now=DEMO_NOW, propagation_window=timedelta(minutes=2))
+    report = analyse(
+        snapshot_of(builder.world, DEMO_NOW), now=DEMO_NOW, propagation_window=timedelta(minutes=2)
+    )
     assert "PROPAGATION_PENDING" not in codes(report, "newsletter/newsletter")
     assert "INGRESS_NOT_PROVISIONED" in codes(report, "newsletter/newsletter")
 
 
-def test_recent_change_with_everything_in_place_says_nothing(builder: WorldBuilder, judge: Judge) -> None:
+def test_recent_change_with_everything_in_place_says_nothing(
+    builder: WorldBuilder, judge: Judge
+) -> None:
     """A fresh Ingress whose load balancer is complete has no finding at all."""
     builder.service("shop", "web")
-    builder.ingress("shop", "web", rules=[Rule("shop.example.com", [Path("/", "web")])], age=timedelta(minutes=4))
+    builder.ingress(
+        "shop",
+        "web",
+        rules=[Rule("shop.example.com", [Path("/", "web")])],
+        age=timedelta(minutes=4),
+    )
     assert codes(judge(builder), "shop/web") == []
 
 

@@ -11,12 +11,12 @@ def _web(b: WorldBuilder) -> dict:  # type: ignore[type-arg]
     return b.ingress("shop", "web", rules=[Rule("shop.example.com", [Path("/", "web")])])
 
 
-def test_translate_error_is_reported_with_its_message_and_time(builder: WorldBuilder, judge: Judge) -> None:
+def test_translate_error_is_reported_with_its_message_and_time(
+    builder: WorldBuilder, judge: Judge
+) -> None:
     """A Translate warning quotes ingress-gce's message and says when it was last seen."""
     ingress = _web(builder)
-    message = (
-        'Translation failed: invalid ingress spec: could not find service "shop/web-v2"'
-    )
+    message = 'Translation failed: invalid ingress spec: could not find service "shop/web-v2"'
     builder.event(ingress, "Translate", message, ago=timedelta(minutes=2), count=3)
     [finding] = judge(builder).findings_for("shop/web")
     assert finding.code == "SYNC_ERROR"
@@ -28,7 +28,9 @@ def test_translate_error_is_reported_with_its_message_and_time(builder: WorldBui
 def test_pre_2020_message_format_is_recognised(builder: WorldBuilder, judge: Judge) -> None:
     """Older clusters wrote `Error during sync: …` from the `glbc` component."""
     ingress = _web(builder)
-    builder.event(ingress, "Sync", "Error during sync: googleapi: Error 403: Forbidden", component="glbc")
+    builder.event(
+        ingress, "Sync", "Error during sync: googleapi: Error 403: Forbidden", component="glbc"
+    )
     assert codes(judge(builder), "shop/web") == ["SYNC_ERROR"]
 
 
@@ -45,20 +47,29 @@ def test_neg_controller_failure_on_the_service(builder: WorldBuilder, judge: Jud
     )
     [finding] = judge(builder).findings_for("shop/web")
     assert finding.resource == "Service shop/web"
-    assert "neg-controller reported SyncNetworkEndpointGroupFailed on Service shop/web" in finding.message
+    assert (
+        "neg-controller reported SyncNetworkEndpointGroupFailed on Service shop/web"
+        in finding.message
+    )
 
 
-def test_repeated_event_is_one_finding_and_normal_events_are_ignored(builder: WorldBuilder, judge: Judge) -> None:
+def test_repeated_event_is_one_finding_and_normal_events_are_ignored(
+    builder: WorldBuilder, judge: Judge
+) -> None:
     """The same warning twice is one finding; `Scheduled for sync` and other Normal events are not errors."""
     ingress = _web(builder)
     for ago in (10, 3):
-        builder.event(ingress, "Sync", "Error syncing to GCP: quota exceeded", ago=timedelta(minutes=ago))
+        builder.event(
+            ingress, "Sync", "Error syncing to GCP: quota exceeded", ago=timedelta(minutes=ago)
+        )
     findings = judge(builder).findings_for("shop/web")
     assert [f.code for f in findings] == ["SYNC_ERROR"]
     assert "(3 minutes ago)" in findings[0].message
 
 
-def test_warnings_from_other_controllers_are_not_sync_errors(builder: WorldBuilder, judge: Judge) -> None:
+def test_warnings_from_other_controllers_are_not_sync_errors(
+    builder: WorldBuilder, judge: Judge
+) -> None:
     """A Warning from an unrelated component (say, cert-manager) is not an ingress-gce error."""
     ingress = _web(builder)
     builder.event(ingress, "BadConfig", "TLS secret missing", component="cert-manager")
