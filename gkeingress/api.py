@@ -93,6 +93,7 @@ def audit(
     propagation_window: timedelta = timedelta(minutes=10),
     kubeconfig: str | None = None,
     context: str | None = None,
+    deep: bool = False,
 ) -> Report:
     """Audit every GKE Ingress of a cluster against the load balancers of ``project``.
 
@@ -108,6 +109,8 @@ def audit(
         propagation_window: how long after a change a missing or unhealthy resource is expected.
         kubeconfig: kubeconfig file used when ``kube_client`` is not given.
         context: kubeconfig context used when ``kube_client`` is not given.
+        deep: ask Compute for the health of every backend, not only those ingress-gce does not
+            report ``HEALTHY``.
 
     Raises:
         AuditError: the audit could not start (no cluster configuration, no credentials). API
@@ -120,5 +123,6 @@ def audit(
         credentials=_credentials(credentials, compute_endpoint),
         compute_endpoint=compute_endpoint,
         namespace=namespace,
+        deep=deep,
     )
     return analyse(snapshot, now=now, propagation_window=propagation_window)

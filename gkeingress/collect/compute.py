@@ -109,7 +109,8 @@ class ComputeResult:
     errors: list[CollectionError] = field(default_factory=list)
 
 
-def _to_json(message: Any) -> dict[str, Any]:
+def to_json(message: Any) -> dict[str, Any]:
+    """A proto-plus message as the JSON the REST API sent (camelCase keys, enum names)."""
     result: dict[str, Any] = type(message).to_dict(
         message, use_integers_for_enums=False, preserving_proto_field_name=False
     )
@@ -176,7 +177,7 @@ class ComputeCollector:
             verb = "aggregatedList" if listing.aggregated else "list"
             try:
                 with self._client(listing) as client:
-                    items = [_to_json(m) for m in self._pages(listing, client)]
+                    items = [to_json(m) for m in self._pages(listing, client)]
             except Exception as exc:
                 result.errors.append(_error(listing, f"compute.{listing.collection}.{verb}", exc))
                 continue

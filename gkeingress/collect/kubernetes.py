@@ -7,7 +7,7 @@ the client's model classes, so one object with an unexpected field cannot fail a
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,6 +19,7 @@ from gkeingress.collect.retry import call_with_retry
 from gkeingress.collect.snapshot import ClusterIdentity, CollectionError, DataKind
 
 PAGE_SIZE = 500
+METADATA_ONLY = "application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1"
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,6 +30,7 @@ class KubeList:
     label: str
     all_namespaces: Callable[..., Any]
     namespaced: Callable[..., Any]
+    extra: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -51,14 +53,16 @@ def _custom(group: str, version: str, plural: str) -> tuple[Callable[..., Any], 
 
 
 def _lists(api: k8s.ApiClient) -> tuple[KubeList, ...]:
-    core, net, disc, custom = (
+    core, net, disc, apps, custom = (
         k8s.CoreV1Api(api),
         k8s.NetworkingV1Api(api),
         k8s.DiscoveryV1Api(api),
+        k8s.AppsV1Api(api),
         k8s.CustomObjectsApi(api),
     )
     bc_all, bc_ns = _custom("cloud.google.com", "v1", "backendconfigs")
     neg_all, neg_ns = _custom("networking.gke.io", "v1beta1", "servicenetworkendpointgroups")
+    fc_all, fc_ns = _custom("networking.gke.io", "v1beta1", "frontendconfigs")
     return (
         KubeList(
             DataKind.INGRESSES,
@@ -99,6 +103,26 @@ def _lists(api: k8s.ApiClient) -> tuple[KubeList, ...]:
             lambda **kw: neg_all(custom, **kw),
             lambda namespace, **kw: neg_ns(custom, namespace, **kw),
         ),
+        KubeList(
+            DataKind.FRONTEND_CONFIGS,
+            "networking.gke.io/v1beta1 frontendconfigs",
+            lambda **kw: fc_all(custom, **kw),
+            lambda namespace, **kw: fc_ns(custom, namespace, **kw),
+        ),
+        KubeList(
+            DataKind.SECRETS,
+            "v1 secrets (metadata only)",
+            core.list_secret_for_all_namespaces,
+            core.list_namespaced_secret,
+            # Names are all the audit needs: never transfer TLS keys or any other secret data.
+            {"_headers": {"Accept": METADATA_ONLY}, "field_selector": "type=kubernetes.io/tls"},
+        ),
+        KubeList(
+            DataKind.REPLICASETS,
+            "apps/v1 replicasets",
+            apps.list_replica_set_for_all_namespaces,
+            apps.list_namespaced_replica_set,
+        ),
     )
 
 
@@ -115,7 +139,11 @@ def _error(kind: DataKind, call: str, exc: Exception) -> CollectionError:
     if status == 403:
         reason = "Forbidden"
         message = f"permission denied: {message}"
-    elif status == 404 and kind in (DataKind.BACKEND_CONFIGS, DataKind.SVCNEGS):
+    elif status == 404 and kind in (
+        DataKind.BACKEND_CONFIGS,
+        DataKind.SVCNEGS,
+        DataKind.FRONTEND_CONFIGS,
+    ):
         reason = "NotInstalled"
         message = f"the {kind.value} custom resource is not installed in this cluster: {message}"
     return CollectionError(kind, call, message, status if isinstance(status, int) else None, reason)
@@ -135,7 +163,11 @@ class KubernetesCollector:
     def _pages(self, listing: KubeList) -> Iterator[dict[str, Any]]:
         token: str | None = None
         while True:
-            kwargs: dict[str, Any] = {"limit": PAGE_SIZE, "_preload_content": False}
+            kwargs: dict[str, Any] = {
+                "limit": PAGE_SIZE,
+                "_preload_content": False,
+                **listing.extra,
+            }
             if token:
                 kwargs["_continue"] = token
             if self._namespace:

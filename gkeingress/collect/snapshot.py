@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -13,6 +13,7 @@ from gkeingress.model.gce import (
     BackendService,
     Firewall,
     ForwardingRule,
+    GroupHealth,
     HealthCheck,
     NetworkEndpointGroup,
     TargetProxy,
@@ -22,8 +23,11 @@ from gkeingress.model.k8s import (
     BackendConfig,
     EndpointSlice,
     Event,
+    FrontendConfig,
     Ingress,
     Pod,
+    ReplicaSet,
+    SecretMeta,
     Service,
     ServiceNetworkEndpointGroup,
 )
@@ -39,6 +43,9 @@ class DataKind(str, enum.Enum):
     EVENTS = "events"
     BACKEND_CONFIGS = "backendconfigs"
     SVCNEGS = "servicenetworkendpointgroups"
+    FRONTEND_CONFIGS = "frontendconfigs"
+    SECRETS = "secrets"
+    REPLICASETS = "replicasets"
     CLUSTER_IDENTITY = "cluster-identity"
     URL_MAPS = "urlMaps"
     TARGET_PROXIES = "targetProxies"
@@ -48,6 +55,7 @@ class DataKind(str, enum.Enum):
     NEGS = "networkEndpointGroups"
     FIREWALLS = "firewalls"
     ADDRESSES = "addresses"
+    BACKEND_HEALTH = "backendHealth"
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,6 +105,9 @@ class Snapshot:
     events: tuple[Event, ...] = ()
     backend_configs: tuple[BackendConfig, ...] = ()
     svcnegs: tuple[ServiceNetworkEndpointGroup, ...] = ()
+    frontend_configs: tuple[FrontendConfig, ...] = ()
+    secrets: tuple[SecretMeta, ...] = ()
+    replicasets: tuple[ReplicaSet, ...] = ()
     url_maps: tuple[UrlMap, ...] = ()
     target_proxies: tuple[TargetProxy, ...] = ()
     forwarding_rules: tuple[ForwardingRule, ...] = ()
@@ -105,6 +116,7 @@ class Snapshot:
     negs: tuple[NetworkEndpointGroup, ...] = ()
     firewalls: tuple[Firewall, ...] = ()
     addresses: tuple[Address, ...] = ()
+    backend_health: tuple[GroupHealth, ...] = ()
     errors: tuple[CollectionError, ...] = ()
     calls: Mapping[str, int] = field(default_factory=dict)
 
@@ -121,6 +133,9 @@ _KUBE_VIEWS: dict[DataKind, tuple[str, Callable[[Mapping[str, Any]], object]]] =
     DataKind.EVENTS: ("events", Event.from_json),
     DataKind.BACKEND_CONFIGS: ("backend_configs", BackendConfig.from_json),
     DataKind.SVCNEGS: ("svcnegs", ServiceNetworkEndpointGroup.from_json),
+    DataKind.FRONTEND_CONFIGS: ("frontend_configs", FrontendConfig.from_json),
+    DataKind.SECRETS: ("secrets", SecretMeta.from_json),
+    DataKind.REPLICASETS: ("replicasets", ReplicaSet.from_json),
 }
 
 _COMPUTE_VIEWS: dict[str, tuple[DataKind, str, Callable[[Mapping[str, Any], str], object]]] = {
@@ -192,4 +207,30 @@ def build_snapshot(
         errors=tuple(problems),
         calls=dict(calls or {}),
         **{name: tuple(values) for name, values in fields.items()},  # type: ignore[arg-type]
+    )
+
+
+def with_backend_health(
+    snapshot: Snapshot,
+    answers: Sequence[Mapping[str, Any]],
+    errors: Sequence[CollectionError] = (),
+    calls: Mapping[str, int] | None = None,
+) -> Snapshot:
+    """``snapshot`` plus the getHealth answers of the second collection phase."""
+    parsed: list[GroupHealth] = []
+    problems = list(snapshot.errors) + list(errors)
+    for answer in answers:
+        try:
+            parsed.append(GroupHealth.from_json(answer, snapshot.project))
+        except (KeyError, TypeError, ValueError) as exc:
+            problems.append(
+                CollectionError(
+                    DataKind.BACKEND_HEALTH, "parse", f"could not read getHealth answer: {exc!r}"
+                )
+            )
+    return replace(
+        snapshot,
+        backend_health=tuple(parsed),
+        errors=tuple(problems),
+        calls=dict(calls if calls is not None else snapshot.calls),
     )

@@ -356,3 +356,45 @@ class Address(ComputeResource):
     def from_json(cls, data: JSON, project: str) -> Address:
         """Build from a ``compute#address``."""
         return cls(**_common(data, project, "addresses"), address=str(data.get("address", "")))
+
+
+@dataclass(frozen=True, slots=True)
+class EndpointHealth:
+    """One endpoint's health as the load balancer sees it."""
+
+    ip_address: str
+    port: int | None
+    health_state: str
+    instance: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class GroupHealth:
+    """``backendServices.getHealth`` for one backend group (NEG or instance group)."""
+
+    backend_service: ResourceRef
+    group: ResourceRef
+    endpoints: tuple[EndpointHealth, ...]
+
+    @classmethod
+    def from_json(cls, data: JSON, project: str) -> GroupHealth:
+        """Build from ``{"backendService": url, "group": url, "health": <backendServiceGroupHealth>}``."""
+        health: JSON = data.get("health") or {}
+        return cls(
+            backend_service=ResourceRef.parse(str(data["backendService"]), project),
+            group=ResourceRef.parse(str(data["group"]), project),
+            endpoints=tuple(
+                EndpointHealth(
+                    ip_address=str(s.get("ipAddress", "")),
+                    port=int(s["port"]) if s.get("port") is not None else None,
+                    health_state=str(s.get("healthState", "UNKNOWN")),
+                    instance=str(s.get("instance", "")),
+                )
+                for s in health.get("healthStatus") or ()
+            ),
+        )
+
+    @property
+    def zone(self) -> str:
+        """The zone of the group."""
+        return self.group.location

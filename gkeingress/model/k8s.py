@@ -566,3 +566,55 @@ class ServiceNetworkEndpointGroup:
                 for c in status.get("conditions") or ()
             },
         )
+
+
+@dataclass(frozen=True, slots=True)
+class FrontendConfig:
+    """A ``networking.gke.io/v1beta1`` FrontendConfig (HTTPS redirect, SSL policy)."""
+
+    meta: ObjectMeta
+    redirect_to_https: bool
+
+    @classmethod
+    def from_json(cls, data: JSON) -> FrontendConfig:
+        """Build from a FrontendConfig object."""
+        spec: JSON = data.get("spec") or {}
+        redirect: JSON = spec.get("redirectToHttps") or {}
+        return cls(meta=ObjectMeta.from_json(data), redirect_to_https=bool(redirect.get("enabled")))
+
+
+@dataclass(frozen=True, slots=True)
+class SecretMeta:
+    """A Secret's identity only: gkeingress lists Secrets as metadata and never reads their data."""
+
+    meta: ObjectMeta
+
+    @classmethod
+    def from_json(cls, data: JSON) -> SecretMeta:
+        """Build from a Secret or its PartialObjectMetadata."""
+        return cls(meta=ObjectMeta.from_json(data))
+
+
+@dataclass(frozen=True, slots=True)
+class ReplicaSet:
+    """An ``apps/v1`` ReplicaSet: its creation marks a Deployment rollout."""
+
+    meta: ObjectMeta
+    deployment: str
+    pod_labels: Mapping[str, str]
+    revision: str
+
+    @classmethod
+    def from_json(cls, data: JSON) -> ReplicaSet:
+        """Build from a ReplicaSet object."""
+        meta = ObjectMeta.from_json(data)
+        owners = (data.get("metadata") or {}).get("ownerReferences") or ()
+        template: JSON = ((data.get("spec") or {}).get("template") or {}).get("metadata") or {}
+        return cls(
+            meta=meta,
+            deployment=next(
+                (str(o.get("name")) for o in owners if o.get("kind") == "Deployment"), ""
+            ),
+            pod_labels=dict(template.get("labels") or {}),
+            revision=_annotations(meta).get("deployment.kubernetes.io/revision", ""),
+        )

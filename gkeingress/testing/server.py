@@ -78,6 +78,9 @@ if set(_COLLECTIONS) != set(COMPUTE_COLLECTIONS):
 
 _FIELDS = frozenset({"metadata.name", "metadata.namespace"})
 _EVENT_FIELDS = _FIELDS | {f"involvedObject.{f}" for f in ("kind", "name", "namespace")}
+# Extra field selectors the API server supports for some kinds.
+_SELECTABLE_FIELDS = {"events": _EVENT_FIELDS, "secrets": _FIELDS | {"type"}}
+_METADATA_ONLY = "as=PartialObjectMetadataList"
 _EVENT_FIELDS |= {"type", "reason"}
 _SELECTOR_TERM = re.compile(
     r"\s*(?P<absent>!)?\s*(?P<key>[^=!\s]+)\s*(?:(?P<op>==|!=|=)\s*(?P<value>[^=!\s]*))?\s*"
@@ -114,6 +117,7 @@ class IncomingRequest:
     path: str
     query: dict[str, str]
     body: bytes = b""
+    accept: str = ""
 
 
 @dataclass(frozen=True)
@@ -384,7 +388,7 @@ def _kube_read(fake: FakeGKE, req: IncomingRequest, m: re.Match[str]) -> JSONDic
         return found
     labels = _selector(req, req.query.get("labelSelector", ""))
     fields = _selector(req, req.query.get("fieldSelector", ""))
-    allowed = _EVENT_FIELDS if resource.plural == "events" else _FIELDS
+    allowed = _SELECTABLE_FIELDS.get(resource.plural, _FIELDS)
     for key, op, _ in fields:
         if key not in allowed or op not in ("=", "!="):
             _fail(req, 400, f"field label not supported: {key}")
@@ -400,6 +404,20 @@ def _kube_read(fake: FakeGKE, req: IncomingRequest, m: re.Match[str]) -> JSONDic
     if page.next_token:
         metadata["continue"] = page.next_token
         metadata["remainingItemCount"] = page.remaining
+    if _METADATA_ONLY in req.accept:
+        return {
+            "kind": "PartialObjectMetadataList",
+            "apiVersion": "meta.k8s.io/v1",
+            "metadata": metadata,
+            "items": [
+                {
+                    "kind": "PartialObjectMetadata",
+                    "apiVersion": "meta.k8s.io/v1",
+                    "metadata": o["metadata"],
+                }
+                for o in page.items
+            ],
+        }
     return {
         "kind": f"{resource.kind}List",
         "apiVersion": resource.api_version,
@@ -553,11 +571,15 @@ class FakeGKE:
         """How many times each ``"METHOD path"`` was requested."""
         return Counter(f"{r.method} {r.path}" for r in self.requests)
 
-    def _respond(self, method: str, target: str, body: bytes) -> FaultResponse:
+    def _respond(self, method: str, target: str, body: bytes, accept: str = "") -> FaultResponse:
         """Answer one request (``target`` is the path and query) and record it."""
         parts = urlsplit(target)
         req = IncomingRequest(
-            method, unquote(parts.path), dict(parse_qsl(parts.query, keep_blank_values=True)), body
+            method,
+            unquote(parts.path),
+            dict(parse_qsl(parts.query, keep_blank_values=True)),
+            body,
+            accept,
         )
         response = self._answer(req)
         with self._lock:
@@ -599,7 +621,9 @@ class _RequestHandler(BaseHTTPRequestHandler):
     def _serve(self) -> None:
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else b""
-        response = self.server.fake._respond(self.command, self.path, body)
+        response = self.server.fake._respond(
+            self.command, self.path, body, self.headers.get("Accept", "")
+        )
         self.send_response(response.status)
         for name, value in {"Content-Type": "application/json", **response.headers}.items():
             self.send_header(name, value)

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from gkeingress.collect.snapshot import ClusterIdentity, DataKind, Snapshot, build_snapshot
+from gkeingress.collect.health import health_targets
+from gkeingress.collect.snapshot import (
+    ClusterIdentity,
+    DataKind,
+    Snapshot,
+    build_snapshot,
+    with_backend_health,
+)
 from gkeingress.testing.world import World
 
 _KUBE_PLURALS = {
@@ -15,6 +22,9 @@ _KUBE_PLURALS = {
     DataKind.EVENTS: "events",
     DataKind.BACKEND_CONFIGS: "backendconfigs",
     DataKind.SVCNEGS: "servicenetworkendpointgroups",
+    DataKind.FRONTEND_CONFIGS: "frontendconfigs",
+    DataKind.SECRETS: "secrets",
+    DataKind.REPLICASETS: "replicasets",
 }
 
 
@@ -39,9 +49,9 @@ def _identity(world: World) -> ClusterIdentity:
     return ClusterIdentity(uid=uid, kube_system_uid=kube_system)
 
 
-def snapshot_of(world: World, collected_at: datetime) -> Snapshot:
+def snapshot_of(world: World, collected_at: datetime, *, deep: bool = False) -> Snapshot:
     """The snapshot a perfect collection of ``world`` would produce, without any HTTP."""
-    return build_snapshot(
+    first = build_snapshot(
         world.project,
         collected_at,
         kube={kind: world.kube.get(plural, []) for kind, plural in _KUBE_PLURALS.items()},
@@ -52,3 +62,10 @@ def snapshot_of(world: World, collected_at: datetime) -> Snapshot:
         },
         identity=_identity(world),
     )
+    answers = [
+        {"backendService": bs.self_link, "group": b.group.self_link, "health": health}
+        for bs in health_targets(first, deep=deep)
+        for b in bs.backends
+        for health in [world.backend_health.get((bs.ref.path, b.group.path), {})]
+    ]
+    return with_backend_health(first, answers)
