@@ -178,7 +178,7 @@ class ComputeCollector:
             try:
                 with self._client(listing) as client:
                     items = [to_json(m) for m in self._pages(listing, client)]
-            except Exception as exc:
+            except Exception as exc:  # noqa: BLE001 - every failure is recorded as data
                 result.errors.append(_error(listing, f"compute.{listing.collection}.{verb}", exc))
                 continue
             result.resources[listing.collection] = items

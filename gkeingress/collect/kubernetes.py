@@ -189,7 +189,7 @@ class KubernetesCollector:
         for listing in _lists(self._api):
             try:
                 result.objects[listing.kind] = list(self._pages(listing))
-            except Exception as exc:
+            except Exception as exc:  # noqa: BLE001 - every failure is recorded as data
                 result.errors.append(_error(listing.kind, f"list {listing.label}", exc))
         result.identity = self._identity(result)
         return result
@@ -198,7 +198,7 @@ class KubernetesCollector:
         self._calls.record(f"kubernetes {label}")
         try:
             return json.loads(call_with_retry(self._policy, fn, *args, _preload_content=False).data)
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 - recorded as data
             result.errors.append(_error(DataKind.CLUSTER_IDENTITY, label, exc))
             return {}
 

@@ -601,7 +601,7 @@ class FakeGKE:
             _fail_unknown_url(req)
         except _ReplyError as error:
             return error.response
-        except Exception as error:  # a bug in the fake or the World: answer, don't hang up
+        except Exception as error:  # noqa: BLE001 - a fake that hangs up hides the bug
             return _error(req, 500, f"fake GKE failed: {error!r}")
 
 
