@@ -19,6 +19,8 @@ from gkeingress.collect.retry import call_with_retry
 from gkeingress.collect.snapshot import ClusterIdentity, CollectionError, DataKind
 
 PAGE_SIZE = 500
+DEFAULT_BACKEND = ("kube-system", "default-http-backend")
+"""GKE's default backend Service (ingress-gce ``--default-backend-service``)."""
 METADATA_ONLY = "application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1"
 
 
@@ -149,6 +151,11 @@ def _error(kind: DataKind, call: str, exc: Exception) -> CollectionError:
     return CollectionError(kind, call, message, status if isinstance(status, int) else None, reason)
 
 
+def _key(obj: Mapping[str, Any]) -> str:
+    meta = obj.get("metadata") or {}
+    return f"{meta.get('namespace', '')}/{meta.get('name', '')}"
+
+
 class KubernetesCollector:
     """Lists the Kubernetes objects the audit needs through an injected ``ApiClient``."""
 
@@ -160,19 +167,22 @@ class KubernetesCollector:
         self._calls = calls
         self._namespace = namespace
 
-    def _pages(self, listing: KubeList) -> Iterator[dict[str, Any]]:
+    def _pages(
+        self, listing: KubeList, namespace: str | None, **extra: Any
+    ) -> Iterator[dict[str, Any]]:
         token: str | None = None
         while True:
             kwargs: dict[str, Any] = {
                 "limit": PAGE_SIZE,
                 "_preload_content": False,
                 **listing.extra,
+                **extra,
             }
             if token:
                 kwargs["_continue"] = token
-            if self._namespace:
+            if namespace:
                 fn: Callable[..., Any] = listing.namespaced
-                kwargs["namespace"] = self._namespace
+                kwargs["namespace"] = namespace
             else:
                 fn = listing.all_namespaces
             self._calls.record(f"kubernetes list {listing.label}")
@@ -186,13 +196,42 @@ class KubernetesCollector:
     def collect(self) -> KubeResult:
         """Every kind the audit reads; a kind whose call failed is recorded and left empty."""
         result = KubeResult()
-        for listing in _lists(self._api):
-            try:
-                result.objects[listing.kind] = list(self._pages(listing))
-            except Exception as exc:  # noqa: BLE001 - every failure is recorded as data
-                result.errors.append(_error(listing.kind, f"list {listing.label}", exc))
+        lists = {listing.kind: listing for listing in _lists(self._api)}
+        for listing in lists.values():
+            self._add(result, listing, self._namespace)
+        if self._namespace and self._namespace != "kube-system":
+            self._add_default_backend(result, lists)
         result.identity = self._identity(result)
         return result
+
+    def _add(
+        self, result: KubeResult, listing: KubeList, namespace: str | None, **extra: Any
+    ) -> None:
+        try:
+            items = list(self._pages(listing, namespace, **extra))
+        except Exception as exc:  # noqa: BLE001 - every failure is recorded as data
+            result.errors.append(_error(listing.kind, f"list {listing.label}", exc))
+        else:
+            result.objects.setdefault(listing.kind, []).extend(items)
+
+    def _add_default_backend(self, result: KubeResult, lists: Mapping[DataKind, KubeList]) -> None:
+        """GKE's default backend lives in kube-system: read it even when auditing one namespace."""
+        namespace, name = DEFAULT_BACKEND
+        self._add(
+            result, lists[DataKind.SERVICES], namespace, field_selector=f"metadata.name={name}"
+        )
+        services = result.objects.get(DataKind.SERVICES, ())
+        service = next((s for s in services if _key(s) == f"{namespace}/{name}"), None)
+        selector = ((service or {}).get("spec") or {}).get("selector") or {}
+        if selector:
+            labels = ",".join(f"{k}={v}" for k, v in sorted(selector.items()))
+            self._add(result, lists[DataKind.PODS], namespace, label_selector=labels)
+        self._add(
+            result,
+            lists[DataKind.ENDPOINT_SLICES],
+            namespace,
+            label_selector=f"kubernetes.io/service-name={name}",
+        )
 
     def _read(self, result: KubeResult, label: str, fn: Callable[..., Any], *args: str) -> Any:
         self._calls.record(f"kubernetes {label}")
