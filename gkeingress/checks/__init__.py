@@ -8,7 +8,20 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from gkeingress.checks import health_checks, negs, provisioning, sync_errors
+from gkeingress.checks import (
+    backend_health,
+    endpoints,
+    firewall,
+    health_checks,
+    hosts,
+    ingress_class,
+    ingress_references,
+    negs,
+    provisioning,
+    service_annotations,
+    services,
+    sync_errors,
+)
 from gkeingress.checks.registry import AuditOptions, Check, Hit, Registry
 from gkeingress.collect.snapshot import CollectionError
 from gkeingress.findings import Finding, Severity
@@ -33,11 +46,33 @@ CHECK_INCOMPLETE = Check(
 
 REGISTRY = Registry(
     [
+        # Is the Ingress handled, and is its spec coherent?
+        ingress_class.ingress_class_ignored,
+        hosts.rule_host_duplicate,
+        hosts.ingress_host_conflict,
+        ingress_references.frontend_config_not_found,
+        ingress_references.static_ip_not_found,
+        ingress_references.tls_secret_not_found,
+        # Do the backend Services exist and have ready pods on the right port?
+        services.service_not_found,
+        services.service_port_not_found,
+        services.service_type_incompatible,
+        endpoints.service_selector_matches_no_pods,
+        endpoints.service_no_ready_endpoints,
+        endpoints.target_port_not_exposed,
+        service_annotations.backend_config_invalid,
+        service_annotations.backend_config_not_found,
+        service_annotations.health_check_timeout_invalid,
+        service_annotations.app_protocol_invalid,
+        # Does the load balancer probe and reach the pods?
         health_checks.health_check_path_mismatch,
         health_checks.health_check_port_mismatch,
         negs.neg_empty,
         negs.neg_missing,
         negs.neg_not_attached,
+        backend_health.backend_unhealthy,
+        firewall.health_check_firewall_missing,
+        # What did the controller say, and is it finished?
         sync_errors.sync_error,
         provisioning.propagation_pending,
         provisioning.ingress_not_provisioned,

@@ -60,7 +60,7 @@ def neg_empty(topology: Topology, options: AuditOptions) -> Iterator[Hit]:
                 continue
             if ready:
                 state = (
-                    f"yet Service {backend.service_key} has {ready} ready pod(s) in {neg.zone}: "
+                    f"yet Service {backend.service_key} has {ready} ready endpoint(s) in {neg.zone}: "
                     f"the NEG controller is not attaching them.{_sync_hint(backend)}"
                 )
                 fix = (
@@ -69,7 +69,7 @@ def neg_empty(topology: Topology, options: AuditOptions) -> Iterator[Hit]:
                     "they name."
                 )
             else:
-                state = f"and Service {backend.service_key} has no ready pods in {neg.zone}."
+                state = f"and Service {backend.service_key} has no ready endpoints in {neg.zone}."
                 fix = (
                     f"Make Service {backend.service_key} select ready pods: check its selector, "
                     "the pods' readiness, and that the Service port name matches the EndpointSlice port."
@@ -81,7 +81,7 @@ def neg_empty(topology: Topology, options: AuditOptions) -> Iterator[Hit]:
                 resource=str(neg.ref),
                 message=f"NEG {neg.name} in {neg.zone} has no endpoints, {state}",
                 remediation=fix,
-                evidence={"neg": neg.name, "zone": neg.zone, "ready_pods_in_zone": ready},
+                evidence={"neg": neg.name, "zone": neg.zone, "ready_endpoints_in_zone": ready},
                 severity=Severity.ERROR if all_empty else Severity.WARNING,
             )
 

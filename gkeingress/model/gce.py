@@ -295,6 +295,7 @@ class NetworkEndpointGroup(ComputeResource):
     size: int = 0
     network_endpoint_type: str = ""
     default_port: int | None = None
+    network: str = ""
 
     @classmethod
     def from_json(cls, data: JSON, project: str) -> NetworkEndpointGroup:
@@ -305,6 +306,7 @@ class NetworkEndpointGroup(ComputeResource):
             size=int(data.get("size", 0)),
             network_endpoint_type=str(data.get("networkEndpointType", "")),
             default_port=int(port) if port is not None else None,
+            network=str(data.get("network", "")),
         )
 
     @property

@@ -96,6 +96,23 @@ class WorldBuilder:
             age=timedelta(days=400),
             data={"uid": cluster_uid, "provider-uid": cluster_uid},
         )
+        self.node_tag = f"gke-demo-{cluster_uid[:8]}-node"
+        self._compute(
+            "firewalls",
+            "global",
+            "firewall",
+            f"gke-demo-{cluster_uid[:8]}-all",
+            age=timedelta(days=400),
+            description="",
+            network=self.network,
+            priority=1000,
+            sourceRanges=["10.8.0.0/14"],
+            allowed=[{"IPProtocol": "tcp"}, {"IPProtocol": "udp"}, {"IPProtocol": "icmp"}],
+            direction="INGRESS",
+            targetTags=[self.node_tag],
+            disabled=False,
+            logConfig={"enable": False},
+        )
         self.service(
             "kube-system",
             "default-http-backend",
@@ -300,7 +317,10 @@ class WorldBuilder:
                 "failureThreshold": 3,
             }
         endpoints = []
+        # The EndpointSlice controller skips pods the selector misses, and pods that do not
+        # declare a named targetPort.
         selected = selector is None or selector.items() <= labels.items()
+        selected = selected and (isinstance(target_port, int) or target_port == container_port_name)
         for i in range(replicas):
             zone = self.zones[i % len(self.zones)]
             pod = self.pod(
@@ -369,7 +389,7 @@ class WorldBuilder:
             name,
             age=age,
             meta={"labels": dict(labels)},
-            spec={"containers": [container], "nodeName": f"gke-demo-default-pool-{zone[-1]}-n1"},
+            spec={"containers": [container], "nodeName": self._node(zone)},
             status={
                 "phase": "Running",
                 "podIP": self._next_ip("10.8", self._pod_ips),
@@ -648,6 +668,16 @@ class WorldBuilder:
             httpHealthCheck=http_check,
         )
         groups = self._ensure_negs(svc, port, pods, age) if neg else self._instance_groups(port)
+        target = port.get("targetPort", port["port"])
+        if not neg:
+            self._open_l7_firewall("30000-32767")
+        elif isinstance(target, int):
+            self._open_l7_firewall(str(target))
+        elif pods:
+            declared = pods[0]["spec"]["containers"][0]["ports"]
+            self._open_l7_firewall(
+                *(str(p["containerPort"]) for p in declared if p.get("name") == target)
+            )
         self._compute(
             "backendServices",
             scope,
@@ -682,25 +712,112 @@ class WorldBuilder:
             connectionDraining={"drainingTimeoutSec": 0},
             logConfig={"enable": True, "sampleRate": 1},
         )
+        served = self._endpoint_pods(svc, pods) if neg else []
         for group in groups:
-            self.world.backend_health[
-                (self._path(self.link(scope, "backendServices", name)), self._path(group))
-            ] = {
-                "kind": "compute#backendServiceGroupHealth",
-                "healthStatus": [
+            zone = group.split("/zones/")[1].split("/")[0]
+            if neg:
+                statuses = [
                     {
                         "ipAddress": p["status"]["podIP"],
-                        "port": port.get("targetPort", port["port"]),
+                        "port": p["spec"]["containers"][0]["ports"][0]["containerPort"],
                         "healthState": "HEALTHY",
                     }
-                    for p in pods
-                    if f"/zones/{self._zone_of(p)}/" in group
-                ],
-            }
+                    for p in served
+                    if self._zone_of(p) == zone
+                ]
+            else:  # instance groups are health-checked per node, on the nodePort
+                statuses = [
+                    {
+                        "ipAddress": f"10.128.0.{self.zones.index(zone) + 2}",
+                        "port": port["nodePort"],
+                        "instance": self.link(f"zones/{zone}", "instances", self._node(zone)),
+                        "healthState": "HEALTHY",
+                    }
+                ]
+            self.world.backend_health[
+                (self._path(self.link(scope, "backendServices", name)), self._path(group))
+            ] = {"kind": "compute#backendServiceGroupHealth", "healthStatus": statuses}
         return name
+
+    def mark_unhealthy(self, namespace: str, service: str, port: int | str) -> None:
+        """Make every endpoint of a Service port fail its health check, as the LB would report."""
+        name = self.backend_name(namespace, service, port)
+        for (bs, _), health in self.world.backend_health.items():
+            if bs.endswith(f"/backendServices/{name}"):
+                for status in health.get("healthStatus", ()):
+                    status["healthState"] = "UNHEALTHY"
+        for ingress in self.world.kube_objects("ingresses"):
+            annotations = ingress["metadata"].get("annotations", {})
+            states = json.loads(annotations.get("ingress.kubernetes.io/backends", "{}"))
+            if name in states:
+                states[name] = "UNHEALTHY"
+                annotations["ingress.kubernetes.io/backends"] = json.dumps(
+                    states, separators=(",", ":")
+                )
+
+    def address(self, name: str, *, region: str | None = None) -> JSONDict:
+        """A reserved static IP address, global or in ``region``."""
+        scope = f"regions/{region}" if region else "global"
+        body: JSONDict = {
+            "address": self._next_ip("34.120", self._lb_ips),
+            "status": "RESERVED",
+            "addressType": "EXTERNAL",
+            "networkTier": "PREMIUM",
+        }
+        if region:
+            body["region"] = f"{COMPUTE_URL}projects/{self.world.project}/regions/{region}"
+        else:
+            body["ipVersion"] = "IPV4"
+        return self._compute("addresses", scope, "address", name, description="", **body)
+
+    def close_l7_firewall(self, port: str) -> None:
+        """Remove ``port`` from ingress-gce's health-check rule, as a Shared VPC cluster lacks it."""
+        rule = self.compute_resource("firewalls", self.namer.firewall)
+        rule["allowed"][0]["ports"].remove(port)
+
+    def _open_l7_firewall(self, *ports: str) -> None:
+        """Open ``ports`` to the health-check ranges in ingress-gce's ``k8s-fw-l7--<uid>`` rule."""
+        name = self.namer.firewall
+        rules = self.world.compute_resources("firewalls", "global")
+        rule = next((r for r in rules if r["name"] == name), None)
+        if rule is None:
+            rule = self._compute(
+                "firewalls",
+                "global",
+                "firewall",
+                name,
+                description="GCE L7 firewall rule",
+                network=self.network,
+                priority=1000,
+                sourceRanges=["130.211.0.0/22", "35.191.0.0/16"],
+                allowed=[{"IPProtocol": "tcp", "ports": []}],
+                direction="INGRESS",
+                targetTags=[self.node_tag],
+                disabled=False,
+            )
+        opened = rule["allowed"][0]["ports"]
+        opened.extend(p for p in ports if p not in opened)
+
+    def _endpoint_pods(self, svc: JSONDict, pods: list[JSONDict]) -> list[JSONDict]:
+        """The pods the Service's EndpointSlices list and the NEG controller would attach."""
+        meta = svc["metadata"]
+        ips = {
+            address
+            for eps in self.world.kube_objects("endpointslices")
+            if eps["metadata"]["namespace"] == meta["namespace"]
+            and eps["metadata"]["labels"].get("kubernetes.io/service-name") == meta["name"]
+            for endpoint in eps["endpoints"]
+            if not endpoint["conditions"].get("terminating")
+            for address in endpoint["addresses"]
+        }
+        return [p for p in pods if p["status"]["podIP"] in ips]
 
     def _path(self, link: str) -> str:
         return link.removeprefix(COMPUTE_URL)
+
+    @staticmethod
+    def _node(zone: str) -> str:
+        return f"gke-demo-default-pool-{zone[-1]}-n1"
 
     def _zone_of(self, pod: JSONDict) -> str:
         node: str = pod["spec"]["nodeName"]
@@ -713,7 +830,7 @@ class WorldBuilder:
         name = self.namer.neg(meta["namespace"], meta["name"], int(port["port"]))
         groups = []
         for zone in self.zones:
-            in_zone = [p for p in pods if self._zone_of(p) == zone]
+            in_zone = [p for p in self._endpoint_pods(svc, pods) if self._zone_of(p) == zone]
             neg = self._compute(
                 "networkEndpointGroups",
                 f"zones/{zone}",

@@ -4,7 +4,7 @@ from collections.abc import Callable
 
 import pytest
 
-from gkeingress import Report, analyse
+from gkeingress import Finding, Report, analyse
 from gkeingress.testing import DEMO_NOW, WorldBuilder, snapshot_of
 
 Judge = Callable[[WorldBuilder], Report]
@@ -28,3 +28,9 @@ def _judge() -> Judge:
 def codes(report: Report, ingress: str) -> list[str]:
     """The finding codes on one Ingress, in report order."""
     return [f.code for f in report.findings_for(ingress)]
+
+
+def only(report: Report, ingress: str, code: str) -> Finding:
+    """The single finding with ``code`` on ``ingress``."""
+    [finding] = [f for f in report.findings_for(ingress) if f.code == code]
+    return finding

@@ -4,7 +4,7 @@ from datetime import timedelta
 
 from gkeingress.testing import Path, Rule, WorldBuilder
 from gkeingress.testing.scenarios import health_check_port_edited, probe_on_other_port
-from tests.unit.conftest import Judge, codes
+from tests.unit.conftest import Judge, codes, only
 
 
 def _web(b: WorldBuilder, **service: object) -> None:
@@ -27,8 +27,7 @@ def test_probe_on_another_port_leaves_the_check_on_slash(
 ) -> None:
     """The probe checks the admin port, so ingress-gce probes `/` and the finding says why."""
     probe_on_other_port(builder)
-    [finding] = judge(builder).findings_for("checkout/checkout")
-    assert finding.code == "HEALTH_CHECK_PATH_MISMATCH"
+    finding = only(judge(builder), "checkout/checkout", "HEALTH_CHECK_PATH_MISMATCH")
     assert finding.severity == "error"
     assert "probes path '/'" in finding.message
     assert "answer on '/ready'" in finding.message
@@ -49,7 +48,7 @@ def test_undeclared_container_port_is_named_as_the_reason(
         container_port_name="http",
     )
     builder.health_check("shop", "web", 80)["httpHealthCheck"]["requestPath"] = "/"
-    [finding] = judge(builder).findings_for("shop/web")
+    finding = only(judge(builder), "shop/web", "HEALTH_CHECK_PATH_MISMATCH")
     assert "does not declare a containerPort for the Service targetPort 'web'" in finding.message
 
 
@@ -91,8 +90,7 @@ def test_health_check_pinned_to_a_port_the_pods_do_not_serve(
 ) -> None:
     """A hand-edited fixed port on a NEG health check misses the pods' serving port."""
     health_check_port_edited(builder)
-    [finding] = judge(builder).findings_for("payments/payments")
-    assert finding.code == "HEALTH_CHECK_PORT_MISMATCH"
+    finding = only(judge(builder), "payments/payments", "HEALTH_CHECK_PORT_MISMATCH")
     assert "probes port 8080" in finding.message
     assert "reached on port 9000" in finding.message
     assert finding.evidence["expected_port"] == 9000

@@ -15,11 +15,11 @@ def _web(b: WorldBuilder, **ingress: object) -> None:
 def test_selector_typo_leaves_every_neg_empty(builder: WorldBuilder, judge: Judge) -> None:
     """A selector that matches no pod empties the NEGs in every zone: an error per zone."""
     selector_typo(builder)
-    findings = judge(builder).findings_for("search/search")
-    assert [f.code for f in findings] == ["NEG_EMPTY", "NEG_EMPTY"]
+    findings = [f for f in judge(builder).findings_for("search/search") if f.code == "NEG_EMPTY"]
+    assert len(findings) == 2
     assert {f.evidence["zone"] for f in findings} == {"us-central1-a", "us-central1-b"}
     assert all(f.severity == "error" for f in findings)
-    assert "has no ready pods in us-central1-a" in findings[0].message
+    assert "has no ready endpoints in us-central1-a" in findings[0].message
     assert "Every NEG of this backend is empty" in findings[0].message
 
 
@@ -37,7 +37,7 @@ def test_empty_neg_beside_ready_pods_blames_the_neg_controller(
     [finding] = judge(builder).findings_for("shop/web")
     assert finding.code == "NEG_EMPTY"
     assert finding.severity == "warning"
-    assert "has 1 ready pod(s) in us-central1-b" in finding.message
+    assert "has 1 ready endpoint(s) in us-central1-b" in finding.message
     assert "Synced=False (NegSyncFailed): googleapi: Error 400" in finding.message
 
 

@@ -66,12 +66,14 @@ def test_ingress_never_picked_up(builder: WorldBuilder, judge: Judge) -> None:
 
 
 def test_ingress_of_another_controller_is_left_alone(builder: WorldBuilder, judge: Judge) -> None:
-    """An nginx Ingress has no GKE load balancer, and that is not a GKE fault."""
+    """An nginx Ingress has no GKE load balancer, and that is only worth an info line."""
     builder.service("shop", "web")
     builder.ingress(
         "shop", "web", rules=[Rule("", [Path("/", "web")])], ingress_class="nginx", provision=False
     )
-    assert codes(judge(builder), "shop/web") == []
+    [finding] = judge(builder).findings_for("shop/web")
+    assert (finding.code, finding.severity) == ("INGRESS_CLASS_IGNORED", "info")
+    assert "meant for another controller (nginx)" in finding.message
 
 
 def test_target_proxy_deleted_by_hand(builder: WorldBuilder, judge: Judge) -> None:

@@ -1,0 +1,39 @@
+"""Which Ingresses and backends a check looks at."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from gkeingress.model.k8s import Service
+from gkeingress.model.topology import PairedIngress, ServiceBackend, Topology
+
+
+def managed(topology: Topology) -> Iterator[PairedIngress]:
+    """Ingresses GKE's controller handles."""
+    return (p for p in topology.ingresses if p.managed)
+
+
+def user_backends(topology: Topology) -> Iterator[tuple[PairedIngress, ServiceBackend]]:
+    """Each Service port of each managed Ingress once, without GKE's own default backend."""
+    for paired in managed(topology):
+        seen: set[tuple[str, int | str]] = set()
+        for backend in paired.backends:
+            key = (backend.service_key, backend.ref.port)
+            if backend.is_system_default or key in seen:
+                continue
+            seen.add(key)
+            yield paired, backend
+
+
+def user_services(
+    topology: Topology,
+) -> Iterator[tuple[PairedIngress, ServiceBackend, Service]]:
+    """Each existing Service of each managed Ingress once (its first backend port stands for it)."""
+    for paired in managed(topology):
+        seen: set[str] = set()
+        for backend in paired.backends:
+            service = backend.service
+            if backend.is_system_default or service is None or backend.service_key in seen:
+                continue
+            seen.add(backend.service_key)
+            yield paired, backend, service
