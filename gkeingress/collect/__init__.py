@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from datetime import datetime, timezone
-from typing import Any
 
-import tenacity
 from google.auth.credentials import Credentials
 from kubernetes import client as k8s
 
-from gkeingress.collect.calls import CallLog
 from gkeingress.collect.compute import ComputeCollector
+from gkeingress.collect.gate import ApiGate
 from gkeingress.collect.health import HealthCollector, health_targets
 from gkeingress.collect.kubernetes import KubernetesCollector
-from gkeingress.collect.retry import retrying
 from gkeingress.collect.snapshot import (
     ClusterIdentity,
     CollectionError,
@@ -32,23 +31,22 @@ def collect(
     compute_endpoint: str | None = None,
     namespace: str | None = None,
     deep: bool = False,
-    policy: tenacity.Retrying | None = None,
+    gate: ApiGate | None = None,
 ) -> Snapshot:
     """Read both APIs, read-only, and return what they said (and every call that failed).
 
-    One list call per kind, then getHealth for the backend services that are not reported
-    healthy (all of them with ``deep``).
+    The Kubernetes and Compute lists (one call per kind, pages aside) run side by side; then
+    getHealth for the backend services that are not reported healthy (all of them with ``deep``).
     """
-    calls = CallLog()
-    policy = policy or retrying()
-    kube = KubernetesCollector(kube_client, policy, calls, namespace).collect()
-    compute_args: dict[str, Any] = {
-        "credentials": credentials,
-        "endpoint": compute_endpoint,
-        "policy": policy,
-        "calls": calls,
-    }
-    compute = ComputeCollector(project, **compute_args).collect()
+    gate = gate or ApiGate()
+    kube_collector = KubernetesCollector(kube_client, gate, namespace)
+    compute_collector = ComputeCollector(
+        project, credentials=credentials, endpoint=compute_endpoint, gate=gate
+    )
+    with ThreadPoolExecutor(2) as pool:
+        kube_job = pool.submit(kube_collector.collect)
+        compute_job = pool.submit(compute_collector.collect)
+        kube, compute = kube_job.result(), compute_job.result()
     first = build_snapshot(
         project,
         datetime.now(timezone.utc),
@@ -57,11 +55,19 @@ def collect(
         identity=kube.identity,
         errors=[*kube.errors, *compute.errors],
     )
-    health = HealthCollector(project, **compute_args).collect(health_targets(first, deep=deep))
-    return with_backend_health(first, health.answers, health.errors, calls.counts())
+    health = HealthCollector(
+        project, credentials=credentials, endpoint=compute_endpoint, gate=gate
+    ).collect(health_targets(first, deep=deep))
+    return replace(
+        with_backend_health(first, health.answers, health.errors),
+        calls=gate.counts(),
+        waited=gate.waited,
+        retries=gate.retries,
+    )
 
 
 __all__ = [
+    "ApiGate",
     "ClusterIdentity",
     "CollectionError",
     "DataKind",

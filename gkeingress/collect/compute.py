@@ -11,13 +11,11 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-import tenacity
 from google.api_core.client_options import ClientOptions
 from google.auth.credentials import Credentials
 from google.cloud import compute_v1
 
-from gkeingress.collect.calls import CallLog
-from gkeingress.collect.retry import call_with_retry, google_reasons, status_of
+from gkeingress.collect.gate import ApiGate, google_reasons, status_of
 from gkeingress.collect.snapshot import CollectionError, DataKind
 
 
@@ -139,14 +137,12 @@ class ComputeCollector:
         *,
         credentials: Credentials | None,
         endpoint: str | None,
-        policy: tenacity.Retrying,
-        calls: CallLog,
+        gate: ApiGate,
     ) -> None:
         self._project = project
         self._credentials = credentials
         self._options = ClientOptions(api_endpoint=endpoint) if endpoint else None
-        self._policy = policy
-        self._calls = calls
+        self._gate = gate
 
     def _client(self, listing: ComputeList) -> Any:
         return listing.client(credentials=self._credentials, client_options=self._options)
@@ -159,8 +155,7 @@ class ComputeCollector:
             # Without it one unreachable region fails the whole aggregated list.
             request.return_partial_success = True
         while True:
-            self._calls.record(f"compute {verb} {listing.collection}")
-            page = call_with_retry(self._policy, method, request=request)
+            page = self._gate.call(f"compute {verb} {listing.collection}", method, request=request)
             if listing.aggregated:
                 for scoped in page.items.values():
                     yield from getattr(scoped, listing.items_field)

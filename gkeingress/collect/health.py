@@ -13,14 +13,12 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
-import tenacity
 from google.api_core.client_options import ClientOptions
 from google.auth.credentials import Credentials
 from google.cloud import compute_v1
 
-from gkeingress.collect.calls import CallLog
 from gkeingress.collect.compute import to_json
-from gkeingress.collect.retry import call_with_retry, google_reasons, status_of
+from gkeingress.collect.gate import ApiGate, google_reasons, status_of
 from gkeingress.collect.snapshot import CollectionError, DataKind, Snapshot
 from gkeingress.model.gce import Backend, BackendService
 from gkeingress.model.k8s import JsonAnnotation
@@ -63,8 +61,7 @@ class HealthCollector:
         *,
         credentials: Credentials | None,
         endpoint: str | None,
-        policy: tenacity.Retrying,
-        calls: CallLog,
+        gate: ApiGate,
     ) -> None:
         options = ClientOptions(api_endpoint=endpoint) if endpoint else None
         self._project = project
@@ -74,24 +71,21 @@ class HealthCollector:
         self._regional = compute_v1.RegionBackendServicesClient(
             credentials=credentials, client_options=options
         )
-        self._policy = policy
-        self._calls = calls
+        self._gate = gate
 
     def _one(self, bs: BackendService, backend: Backend) -> dict[str, Any]:
         reference = compute_v1.ResourceGroupReference(group=backend.group.self_link)
         if bs.location == "global":
-            self._calls.record("compute getHealth backendServices")
-            answer = call_with_retry(
-                self._policy,
+            answer = self._gate.call(
+                "compute getHealth backendServices",
                 self._global.get_health,
                 project=self._project,
                 backend_service=bs.name,
                 resource_group_reference_resource=reference,
             )
         else:
-            self._calls.record("compute getHealth regionBackendServices")
-            answer = call_with_retry(
-                self._policy,
+            answer = self._gate.call(
+                "compute getHealth regionBackendServices",
                 self._regional.get_health,
                 project=self._project,
                 region=bs.location,

@@ -11,11 +11,9 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-import tenacity
 from kubernetes import client as k8s
 
-from gkeingress.collect.calls import CallLog
-from gkeingress.collect.retry import call_with_retry
+from gkeingress.collect.gate import ApiGate
 from gkeingress.collect.snapshot import ClusterIdentity, CollectionError, DataKind
 
 PAGE_SIZE = 500
@@ -159,12 +157,9 @@ def _key(obj: Mapping[str, Any]) -> str:
 class KubernetesCollector:
     """Lists the Kubernetes objects the audit needs through an injected ``ApiClient``."""
 
-    def __init__(
-        self, api: k8s.ApiClient, policy: tenacity.Retrying, calls: CallLog, namespace: str | None
-    ) -> None:
+    def __init__(self, api: k8s.ApiClient, gate: ApiGate, namespace: str | None) -> None:
         self._api = api
-        self._policy = policy
-        self._calls = calls
+        self._gate = gate
         self._namespace = namespace
 
     def _pages(
@@ -185,8 +180,7 @@ class KubernetesCollector:
                 kwargs["namespace"] = namespace
             else:
                 fn = listing.all_namespaces
-            self._calls.record(f"kubernetes list {listing.label}")
-            response = call_with_retry(self._policy, fn, **kwargs)
+            response = self._gate.call(f"kubernetes list {listing.label}", fn, **kwargs)
             page = json.loads(response.data)
             yield from page.get("items") or ()
             token = (page.get("metadata") or {}).get("continue")
@@ -234,9 +228,9 @@ class KubernetesCollector:
         )
 
     def _read(self, result: KubeResult, label: str, fn: Callable[..., Any], *args: str) -> Any:
-        self._calls.record(f"kubernetes {label}")
         try:
-            return json.loads(call_with_retry(self._policy, fn, *args, _preload_content=False).data)
+            response = self._gate.call(f"kubernetes {label}", fn, *args, _preload_content=False)
+            return json.loads(response.data)
         except Exception as exc:  # noqa: BLE001 - recorded as data
             result.errors.append(_error(DataKind.CLUSTER_IDENTITY, label, exc))
             return {}

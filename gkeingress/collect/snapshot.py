@@ -119,6 +119,8 @@ class Snapshot:
     backend_health: tuple[GroupHealth, ...] = ()
     errors: tuple[CollectionError, ...] = ()
     calls: Mapping[str, int] = field(default_factory=dict)
+    waited: float = 0.0
+    retries: int = 0
 
     def failed(self, kind: DataKind) -> tuple[CollectionError, ...]:
         """The errors that left ``kind`` missing or incomplete."""
@@ -214,7 +216,6 @@ def with_backend_health(
     snapshot: Snapshot,
     answers: Sequence[Mapping[str, Any]],
     errors: Sequence[CollectionError] = (),
-    calls: Mapping[str, int] | None = None,
 ) -> Snapshot:
     """``snapshot`` plus the getHealth answers of the second collection phase."""
     parsed: list[GroupHealth] = []
@@ -228,9 +229,4 @@ def with_backend_health(
                     DataKind.BACKEND_HEALTH, "parse", f"could not read getHealth answer: {exc!r}"
                 )
             )
-    return replace(
-        snapshot,
-        backend_health=tuple(parsed),
-        errors=tuple(problems),
-        calls=dict(calls if calls is not None else snapshot.calls),
-    )
+    return replace(snapshot, backend_health=tuple(parsed), errors=tuple(problems))

@@ -77,11 +77,12 @@ if set(_COLLECTIONS) != set(COMPUTE_COLLECTIONS):
     raise RuntimeError("_COLLECTIONS is out of step with world.COMPUTE_COLLECTIONS")
 
 _FIELDS = frozenset({"metadata.name", "metadata.namespace"})
-_EVENT_FIELDS = _FIELDS | {f"involvedObject.{f}" for f in ("kind", "name", "namespace")}
+_EVENT_FIELDS = (
+    _FIELDS | {f"involvedObject.{f}" for f in ("kind", "name", "namespace")} | {"type", "reason"}
+)
 # Extra field selectors the API server supports for some kinds.
 _SELECTABLE_FIELDS = {"events": _EVENT_FIELDS, "secrets": _FIELDS | {"type"}}
 _METADATA_ONLY = "as=PartialObjectMetadataList"
-_EVENT_FIELDS |= {"type", "reason"}
 _SELECTOR_TERM = re.compile(
     r"\s*(?P<absent>!)?\s*(?P<key>[^=!\s]+)\s*(?:(?P<op>==|!=|=)\s*(?P<value>[^=!\s]*))?\s*"
 )

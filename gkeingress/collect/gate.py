@@ -1,0 +1,172 @@
+"""Every API call of an audit passes through one :class:`ApiGate`: counted, paced, retried.
+
+- Counted: how many calls of each kind the audit made (``report.api_calls``).
+- Paced: a client-side rate limit, well under the Compute per-project read quota, so an audit never
+  starves the project's other automation; the time spent waiting is reported.
+- Retried: 429, 5xx, 403 ``rateLimitExceeded``/``userRateLimitExceeded``, dropped connections and
+  timeouts, with exponential backoff and jitter, honouring ``Retry-After``, within an overall
+  deadline. Each retry is logged at debug level with the call and the reason (never credentials).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import requests
+import tenacity
+import urllib3.exceptions
+from google.api_core import exceptions as gexc
+
+log = logging.getLogger("gkeingress.collect")
+
+T = TypeVar("T")
+
+RETRYABLE_STATUS = frozenset({429, 500, 502, 503, 504})
+RATE_LIMIT_REASONS = frozenset({"rateLimitExceeded", "userRateLimitExceeded"})
+DEFAULT_RATE = 10.0
+"""Calls per second; Compute's default read quota is 1,500 per minute per project (25/s)."""
+
+
+def status_of(exc: BaseException) -> int | None:
+    """The HTTP status an API exception carries, if any."""
+    code = getattr(exc, "code", None) if isinstance(exc, gexc.GoogleAPICallError) else None
+    if code is None:
+        code = getattr(exc, "status", None)
+    return code if isinstance(code, int) else None
+
+
+def google_reasons(exc: BaseException) -> set[str]:
+    """The ``errors[].reason`` values of a Google API error."""
+    if not isinstance(exc, gexc.GoogleAPICallError):
+        return set()
+    return {str(e.get("reason", "")) for e in exc.errors or () if isinstance(e, dict)}
+
+
+def is_transient(exc: BaseException) -> bool:
+    """True for errors worth retrying: throttling, server errors, dropped connections, timeouts."""
+    if isinstance(exc, requests.ConnectionError | requests.Timeout | urllib3.exceptions.HTTPError):
+        return True
+    status = status_of(exc)
+    if status in RETRYABLE_STATUS:
+        return True
+    return status == 403 and bool(google_reasons(exc) & RATE_LIMIT_REASONS)
+
+
+def retry_after(exc: BaseException | None) -> float | None:
+    """Seconds the server asked us to wait (``Retry-After`` in seconds), if it did."""
+    headers: Any = getattr(exc, "headers", None)  # kubernetes ApiException
+    if headers is None:
+        response = getattr(exc, "response", None)  # google.api_core: the requests.Response
+        headers = getattr(response, "headers", None)
+    value = headers.get("Retry-After") if headers is not None else None
+    try:
+        return max(0.0, float(value)) if value is not None else None
+    except (TypeError, ValueError):
+        return None
+
+
+class ApiGate:
+    """Counts, paces and retries API calls; one per audit, shared by all collectors.
+
+    Args:
+        rate: the most calls per second (None: unlimited).
+        attempts: tries per call, the first included.
+        deadline: seconds after which a call is not retried any more.
+        max_wait: the longest single backoff, unless ``Retry-After`` asks for longer.
+        sleep: the sleeping function (tests pass a fake clock).
+    """
+
+    def __init__(
+        self,
+        *,
+        rate: float | None = DEFAULT_RATE,
+        attempts: int = 5,
+        deadline: float = 120.0,
+        max_wait: float = 20.0,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self._interval = 1.0 / rate if rate else 0.0
+        self._lock = threading.Lock()
+        self._next_slot = 0.0
+        self._counts: Counter[str] = Counter()
+        self._waited = 0.0
+        self._retries = 0
+        self._sleep = sleep
+        backoff = tenacity.wait_exponential(multiplier=0.5, max=max_wait) + tenacity.wait_random(
+            0, 0.5
+        )
+
+        def wait(state: tenacity.RetryCallState) -> float:
+            asked = retry_after(state.outcome.exception() if state.outcome else None)
+            return asked if asked is not None else backoff(state)
+
+        self._retrying = tenacity.Retrying(
+            retry=tenacity.retry_if_exception(is_transient),
+            wait=wait,
+            stop=tenacity.stop_after_attempt(attempts) | tenacity.stop_after_delay(deadline),
+            before_sleep=self._log_retry,
+            sleep=self._backoff_sleep,
+            reraise=True,
+        )
+
+    def _log_retry(self, state: tenacity.RetryCallState) -> None:
+        exc = state.outcome.exception() if state.outcome else None
+        wait = state.next_action.sleep if state.next_action else 0.0
+        self._retries += 1
+        log.debug(
+            "retrying %s in %.1fs after attempt %d: %s %s",
+            state.kwargs.get("_gate_label", "call"),
+            wait,
+            state.attempt_number,
+            (status_of(exc) if exc else None) or type(exc).__name__,
+            ",".join(sorted(google_reasons(exc))) if exc else "",
+        )
+
+    def _backoff_sleep(self, seconds: float) -> None:
+        with self._lock:
+            self._waited += seconds
+        self._sleep(seconds)
+
+    def _pace(self) -> None:
+        if not self._interval:
+            return
+        with self._lock:
+            now = time.monotonic()
+            start = max(now, self._next_slot)
+            self._next_slot = start + self._interval
+            delay = start - now
+            self._waited += delay
+        if delay > 0:
+            self._sleep(delay)
+
+    def call(self, label: str, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """Call ``fn`` as API call ``label``; the last error propagates once retries are spent."""
+
+        def attempt(*, _gate_label: str) -> T:
+            self._pace()
+            with self._lock:
+                self._counts[_gate_label] += 1
+            return fn(*args, **kwargs)
+
+        return self._retrying.copy()(attempt, _gate_label=label)
+
+    def counts(self) -> dict[str, int]:
+        """Calls made so far by label (retries included), sorted by label."""
+        with self._lock:
+            return dict(sorted(self._counts.items()))
+
+    @property
+    def waited(self) -> float:
+        """Seconds spent waiting: pacing plus backoff."""
+        with self._lock:
+            return self._waited
+
+    @property
+    def retries(self) -> int:
+        """Calls that were retried."""
+        return self._retries
