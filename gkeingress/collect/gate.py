@@ -1,8 +1,9 @@
 """Every API call of an audit passes through one :class:`ApiGate`: counted, paced, retried.
 
 - Counted: how many calls of each kind the audit made (``report.api_calls``).
-- Paced: a client-side rate limit, well under the Compute per-project read quota, so an audit never
-  starves the project's other automation; the time spent waiting is reported.
+- Paced: a client-side token bucket (a burst, then a sustained rate well under the Compute
+  per-project read quota), so an audit never starves the project's other automation; the time
+  spent waiting is reported.
 - Retried: 429, 5xx, 403 ``rateLimitExceeded``/``userRateLimitExceeded``, dropped connections and
   timeouts, with exponential backoff and jitter, honouring ``Retry-After``, within an overall
   deadline. Each retry is logged at debug level with the call and the reason (never credentials).
@@ -74,7 +75,8 @@ class ApiGate:
     """Counts, paces and retries API calls; one per audit, shared by all collectors.
 
     Args:
-        rate: the most calls per second (None: unlimited).
+        rate: sustained calls per second (None: unlimited).
+        burst: calls that may go out at once before pacing starts.
         attempts: tries per call, the first included.
         deadline: seconds after which a call is not retried any more.
         max_wait: the longest single backoff, unless ``Retry-After`` asks for longer.
@@ -85,14 +87,17 @@ class ApiGate:
         self,
         *,
         rate: float | None = DEFAULT_RATE,
+        burst: int = 50,
         attempts: int = 5,
         deadline: float = 120.0,
         max_wait: float = 20.0,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
-        self._interval = 1.0 / rate if rate else 0.0
+        self._rate = rate or 0.0
+        self._burst = float(burst)
+        self._tokens = float(burst)
+        self._stamp = time.monotonic()
         self._lock = threading.Lock()
-        self._next_slot = 0.0
         self._counts: Counter[str] = Counter()
         self._waited = 0.0
         self._retries = 0
@@ -133,13 +138,15 @@ class ApiGate:
         self._sleep(seconds)
 
     def _pace(self) -> None:
-        if not self._interval:
+        """Take a token from the bucket, sleeping until one is there."""
+        if not self._rate:
             return
         with self._lock:
             now = time.monotonic()
-            start = max(now, self._next_slot)
-            self._next_slot = start + self._interval
-            delay = start - now
+            self._tokens = min(self._burst, self._tokens + (now - self._stamp) * self._rate)
+            self._stamp = now
+            self._tokens -= 1
+            delay = -self._tokens / self._rate if self._tokens < 0 else 0.0
             self._waited += delay
         if delay > 0:
             self._sleep(delay)
