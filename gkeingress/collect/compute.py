@@ -8,6 +8,7 @@ that each page is retried on its own.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -155,7 +156,12 @@ class ComputeCollector:
             # Without it one unreachable region fails the whole aggregated list.
             request.return_partial_success = True
         while True:
-            page = self._gate.call(f"compute {verb} {listing.collection}", method, request=request)
+            page = self._gate.call(
+                f"compute {verb} {listing.collection}",
+                method,
+                request=request,
+                timeout=self._gate.timeout,
+            )
             if listing.aggregated:
                 for scoped in page.items.values():
                     yield from getattr(scoped, listing.items_field)
@@ -165,16 +171,21 @@ class ComputeCollector:
                 return
             request.page_token = page.next_page_token
 
+    def _list(self, listing: ComputeList) -> list[dict[str, Any]] | CollectionError:
+        verb = "aggregatedList" if listing.aggregated else "list"
+        try:
+            with self._client(listing) as client:
+                return [to_json(m) for m in self._pages(listing, client)]
+        except Exception as exc:  # noqa: BLE001 - every failure is recorded as data
+            return _error(listing, f"compute.{listing.collection}.{verb}", exc)
+
     def collect(self) -> ComputeResult:
         """Every collection the audit reads; a collection whose call failed is recorded and left empty."""
         result = ComputeResult()
-        for listing in LISTS:
-            verb = "aggregatedList" if listing.aggregated else "list"
-            try:
-                with self._client(listing) as client:
-                    items = [to_json(m) for m in self._pages(listing, client)]
-            except Exception as exc:  # noqa: BLE001 - every failure is recorded as data
-                result.errors.append(_error(listing, f"compute.{listing.collection}.{verb}", exc))
-                continue
-            result.resources[listing.collection] = items
+        with ThreadPoolExecutor(self._gate.workers) as pool:
+            for listing, items in zip(LISTS, pool.map(self._list, LISTS), strict=True):
+                if isinstance(items, CollectionError):
+                    result.errors.append(items)
+                else:
+                    result.resources[listing.collection] = items
         return result

@@ -80,6 +80,8 @@ class ApiGate:
         attempts: tries per call, the first included.
         deadline: seconds after which a call is not retried any more.
         max_wait: the longest single backoff, unless ``Retry-After`` asks for longer.
+        timeout: seconds one HTTP request may take before it is abandoned (and retried).
+        workers: calls that may run at once (lists of different kinds, getHealth per group).
         sleep: the sleeping function (tests pass a fake clock).
     """
 
@@ -91,8 +93,12 @@ class ApiGate:
         attempts: int = 5,
         deadline: float = 120.0,
         max_wait: float = 20.0,
+        timeout: float = 60.0,
+        workers: int = 8,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
+        self.timeout = timeout
+        self.workers = workers
         self._rate = rate or 0.0
         self._burst = float(burst)
         self._tokens = float(burst)

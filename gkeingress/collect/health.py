@@ -24,7 +24,6 @@ from gkeingress.model.gce import Backend, BackendService
 from gkeingress.model.k8s import JsonAnnotation
 
 BACKENDS_ANNOTATION = "ingress.kubernetes.io/backends"
-MAX_WORKERS = 8
 
 
 def health_targets(snapshot: Snapshot, *, deep: bool) -> list[BackendService]:
@@ -82,6 +81,7 @@ class HealthCollector:
                 project=self._project,
                 backend_service=bs.name,
                 resource_group_reference_resource=reference,
+                timeout=self._gate.timeout,
             )
         else:
             answer = self._gate.call(
@@ -91,6 +91,7 @@ class HealthCollector:
                 region=bs.location,
                 backend_service=bs.name,
                 resource_group_reference_resource=reference,
+                timeout=self._gate.timeout,
             )
         return {
             "backendService": bs.self_link,
@@ -102,7 +103,7 @@ class HealthCollector:
         """Query every group of every target concurrently; failures are recorded per group."""
         jobs = [(bs, b) for bs in targets for b in bs.backends]
         result = HealthResult()
-        with self._global, self._regional, ThreadPoolExecutor(MAX_WORKERS) as pool:
+        with self._global, self._regional, ThreadPoolExecutor(self._gate.workers) as pool:
             futures = [(bs, b, pool.submit(self._one, bs, b)) for bs, b in jobs]
             for bs, backend, future in futures:
                 try:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -170,6 +171,7 @@ class KubernetesCollector:
             kwargs: dict[str, Any] = {
                 "limit": PAGE_SIZE,
                 "_preload_content": False,
+                "_request_timeout": self._gate.timeout,
                 **listing.extra,
                 **extra,
             }
@@ -191,22 +193,36 @@ class KubernetesCollector:
         """Every kind the audit reads; a kind whose call failed is recorded and left empty."""
         result = KubeResult()
         lists = {listing.kind: listing for listing in _lists(self._api)}
-        for listing in lists.values():
-            self._add(result, listing, self._namespace)
+        with ThreadPoolExecutor(self._gate.workers) as pool:
+            pages = pool.map(lambda listing: self._list(listing, self._namespace), lists.values())
+            for listing, items in zip(lists.values(), pages, strict=True):
+                self._merge(result, listing, items)
         if self._namespace and self._namespace != "kube-system":
             self._add_default_backend(result, lists)
         result.identity = self._identity(result)
         return result
 
+    def _list(
+        self, listing: KubeList, namespace: str | None, **extra: Any
+    ) -> list[dict[str, Any]] | CollectionError:
+        try:
+            return list(self._pages(listing, namespace, **extra))
+        except Exception as exc:  # noqa: BLE001 - every failure is recorded as data
+            return _error(listing.kind, f"list {listing.label}", exc)
+
+    @staticmethod
+    def _merge(
+        result: KubeResult, listing: KubeList, items: list[dict[str, Any]] | CollectionError
+    ) -> None:
+        if isinstance(items, CollectionError):
+            result.errors.append(items)
+        else:
+            result.objects.setdefault(listing.kind, []).extend(items)
+
     def _add(
         self, result: KubeResult, listing: KubeList, namespace: str | None, **extra: Any
     ) -> None:
-        try:
-            items = list(self._pages(listing, namespace, **extra))
-        except Exception as exc:  # noqa: BLE001 - every failure is recorded as data
-            result.errors.append(_error(listing.kind, f"list {listing.label}", exc))
-        else:
-            result.objects.setdefault(listing.kind, []).extend(items)
+        self._merge(result, listing, self._list(listing, namespace, **extra))
 
     def _add_default_backend(self, result: KubeResult, lists: Mapping[DataKind, KubeList]) -> None:
         """GKE's default backend lives in kube-system: read it even when auditing one namespace."""
@@ -229,7 +245,13 @@ class KubernetesCollector:
 
     def _read(self, result: KubeResult, label: str, fn: Callable[..., Any], *args: str) -> Any:
         try:
-            response = self._gate.call(f"kubernetes {label}", fn, *args, _preload_content=False)
+            response = self._gate.call(
+                f"kubernetes {label}",
+                fn,
+                *args,
+                _preload_content=False,
+                _request_timeout=self._gate.timeout,
+            )
             return json.loads(response.data)
         except Exception as exc:  # noqa: BLE001 - recorded as data
             result.errors.append(_error(DataKind.CLUSTER_IDENTITY, label, exc))
