@@ -160,6 +160,7 @@ class ComputeCollector:
                 f"compute {verb} {listing.collection}",
                 method,
                 request=request,
+                retry=None,  # the gate retries; a second, hidden layer would hide throttling
                 timeout=self._gate.timeout,
             )
             if listing.aggregated:

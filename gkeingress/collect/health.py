@@ -81,6 +81,7 @@ class HealthCollector:
                 project=self._project,
                 backend_service=bs.name,
                 resource_group_reference_resource=reference,
+                retry=None,  # the gate retries
                 timeout=self._gate.timeout,
             )
         else:
@@ -91,6 +92,7 @@ class HealthCollector:
                 region=bs.location,
                 backend_service=bs.name,
                 resource_group_reference_resource=reference,
+                retry=None,  # the gate retries
                 timeout=self._gate.timeout,
             )
         return {

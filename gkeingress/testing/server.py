@@ -108,6 +108,7 @@ class RecordedRequest:
     path: str
     query: dict[str, str]
     status: int
+    headers: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -118,7 +119,12 @@ class IncomingRequest:
     path: str
     query: dict[str, str]
     body: bytes = b""
-    accept: str = ""
+    headers: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def accept(self) -> str:
+        """The Accept header."""
+        return self.headers.get("accept", "")
 
 
 @dataclass(frozen=True)
@@ -572,7 +578,9 @@ class FakeGKE:
         """How many times each ``"METHOD path"`` was requested."""
         return Counter(f"{r.method} {r.path}" for r in self.requests)
 
-    def _respond(self, method: str, target: str, body: bytes, accept: str = "") -> FaultResponse:
+    def _respond(
+        self, method: str, target: str, body: bytes, headers: dict[str, str]
+    ) -> FaultResponse:
         """Answer one request (``target`` is the path and query) and record it."""
         parts = urlsplit(target)
         req = IncomingRequest(
@@ -580,11 +588,13 @@ class FakeGKE:
             unquote(parts.path),
             dict(parse_qsl(parts.query, keep_blank_values=True)),
             body,
-            accept,
+            headers,
         )
         response = self._answer(req)
         with self._lock:
-            self._requests.append(RecordedRequest(req.method, req.path, req.query, response.status))
+            self._requests.append(
+                RecordedRequest(req.method, req.path, req.query, response.status, req.headers)
+            )
         return response
 
     def _answer(self, req: IncomingRequest) -> FaultResponse:
@@ -622,9 +632,8 @@ class _RequestHandler(BaseHTTPRequestHandler):
     def _serve(self) -> None:
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else b""
-        response = self.server.fake._respond(
-            self.command, self.path, body, self.headers.get("Accept", "")
-        )
+        headers = {k.lower(): v for k, v in self.headers.items()}
+        response = self.server.fake._respond(self.command, self.path, body, headers)
         self.send_response(response.status)
         for name, value in {"Content-Type": "application/json", **response.headers}.items():
             self.send_header(name, value)

@@ -1,0 +1,146 @@
+"""What the user gets when the APIs misbehave: the same report, or an honest incomplete one."""
+
+import time
+from collections.abc import Iterator
+
+import pytest
+from google.auth.credentials import AnonymousCredentials
+
+from gkeingress import Report, analyse, audit
+from gkeingress.collect import ApiGate, collect
+from gkeingress.testing import DEMO_NOW, FakeGKE, FaultResponse, demo_world
+from tests.unit.test_gate import Sleeps
+
+
+def _audit(server: FakeGKE, gate: ApiGate | None = None) -> Report:
+    with server.kube_client() as client:
+        snapshot = collect(
+            "demo-project",
+            kube_client=client,
+            credentials=AnonymousCredentials(),
+            compute_endpoint=server.url,
+            gate=gate or ApiGate(sleep=Sleeps()),
+        )
+    return analyse(snapshot, now=DEMO_NOW)
+
+
+def _summary(report: Report) -> list[tuple[str, str | None, str, str]]:
+    return [(f.code, f.ingress, f.resource, f.message) for f in report.findings]
+
+
+@pytest.fixture(name="baseline", scope="module")
+def _baseline() -> list[tuple[str, str | None, str, str]]:
+    with FakeGKE(demo_world()) as server:
+        return _summary(_audit(server))
+
+
+def test_pages_of_one_item_give_the_same_report(
+    baseline: list[tuple[str, str | None, str, str]],
+) -> None:
+    """Pagination followed to the end: with one item per page nothing is lost or doubled."""
+    with FakeGKE(demo_world(), page_size=1) as server:
+        report = _audit(server)
+        pages = server.calls()
+    assert _summary(report) == baseline
+    assert pages["GET /compute/v1/projects/demo-project/aggregated/backendServices"] > 20
+
+
+def test_500_and_503_bursts_are_absorbed(baseline: list[tuple[str, str | None, str, str]]) -> None:
+    """Every collection failing twice with 500 or 503 first still yields the full report."""
+    seen: dict[str, int] = {}
+
+    def burst(req: object) -> FaultResponse | None:
+        path = getattr(req, "path", "")
+        seen[path] = seen.get(path, 0) + 1
+        if seen[path] > 2:
+            return None
+        status = 503 if seen[path] == 1 else 500
+        return FaultResponse(
+            status, b'{"error": {"code": %d, "message": "backend error"}}' % status
+        )
+
+    with FakeGKE(demo_world()) as server:
+        server.faults.append(burst)
+        report = _audit(server)
+    assert report.errors == []
+    assert _summary(report) == baseline
+
+
+def test_truncated_json_is_an_error_not_an_empty_collection() -> None:
+    """A cut-off response body is recorded against its call; its checks say they could not run."""
+
+    def truncate(req: object) -> FaultResponse | None:
+        if getattr(req, "path", "").endswith("aggregated/healthChecks"):
+            return FaultResponse(
+                200, b'{"kind": "compute#healthChecksAggregatedList", "items": {"glo'
+            )
+        return None
+
+    with FakeGKE(demo_world()) as server:
+        server.faults.append(truncate)
+        report = _audit(server)
+    [error] = report.errors
+    assert error.call == "compute.healthChecks.aggregatedList"
+    codes = {f.code for f in report.findings}
+    assert "HEALTH_CHECK_PATH_MISMATCH" not in codes
+    assert "LB_RESOURCE_MISSING" not in codes
+    incomplete = {f.evidence["check"] for f in report.findings if f.code == "CHECK_INCOMPLETE"}
+    assert {"HEALTH_CHECK_PATH_MISMATCH", "LB_RESOURCE_MISSING"} <= incomplete
+
+
+def test_slow_responses_past_the_timeout() -> None:
+    """A list that never answers in time is abandoned after the retries, and named."""
+
+    def stall(req: object) -> FaultResponse | None:
+        if getattr(req, "path", "").endswith("/pods"):
+            time.sleep(0.6)
+        return None
+
+    with FakeGKE(demo_world()) as server:
+        server.faults.append(stall)
+        report = _audit(server, ApiGate(timeout=0.2, attempts=2, sleep=Sleeps()))
+    [error] = report.errors
+    assert error.call == "list v1 pods"
+    assert "timed out" in error.message.lower()
+    assert report.topology.snapshot.calls["kubernetes list v1 pods"] == 2
+
+
+def test_permanent_403_on_one_kubernetes_list() -> None:
+    """Without permission to list EndpointSlices, only the checks that need them are skipped."""
+
+    def forbid(req: object) -> FaultResponse | None:
+        if getattr(req, "path", "").endswith("/endpointslices"):
+            body = (
+                b'{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":'
+                b'"endpointslices.discovery.k8s.io is forbidden: User \\"auditor\\" cannot list '
+                b'resource \\"endpointslices\\"","reason":"Forbidden","code":403}'
+            )
+            return FaultResponse(403, body)
+        return None
+
+    with FakeGKE(demo_world()) as server:
+        server.faults.append(forbid)
+        report = _audit(server)
+    [error] = report.errors
+    assert error.status == 403
+    assert 'cannot list resource "endpointslices"' in error.message
+    assert "NEG_EMPTY" not in {f.code for f in report.findings}
+    assert "SERVICE_SELECTOR_MATCHES_NO_PODS" in {f.code for f in report.findings}
+
+
+@pytest.fixture(name="server")
+def _server() -> Iterator[FakeGKE]:
+    with FakeGKE(demo_world()) as server:
+        yield server
+
+
+def test_the_whole_audit_is_read_only(server: FakeGKE) -> None:
+    """A deep audit of the demo world sends no request that could change anything."""
+    with server.kube_client() as client:
+        audit(
+            "demo-project", kube_client=client, compute_endpoint=server.url, now=DEMO_NOW, deep=True
+        )
+    assert server.mutating_requests == []
+    methods = {(r.method, r.path.rsplit("/", 1)[-1]) for r in server.requests if r.method != "GET"}
+    assert methods <= {("POST", "getHealth"), ("POST", "listNetworkEndpoints")}
+    assert ("POST", "getHealth") in methods
