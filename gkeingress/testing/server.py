@@ -18,7 +18,7 @@ import json
 import re
 import threading
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TYPE_CHECKING, Any, NamedTuple, NoReturn
@@ -505,11 +505,21 @@ class FakeGKE:
     Args:
         world: what to serve; read on every request, so tests may change it between calls.
         page_size: if set, no list page holds more items than this.
+        allow: if set, the only permissions the caller has: Compute IAM permissions
+            (``compute.backendServices.list``) and Kubernetes verbs (``list ingresses.networking.k8s.io``);
+            anything else gets the API's own 403.
     """
 
-    def __init__(self, world: World, *, page_size: int | None = None) -> None:
+    def __init__(
+        self,
+        world: World,
+        *,
+        page_size: int | None = None,
+        allow: Collection[str] | None = None,
+    ) -> None:
         self.world = world
         self.page_size = page_size
+        self.allow = frozenset(allow) if allow is not None else None
         self.faults: list[Fault] = []
         self._requests: list[RecordedRequest] = []
         self._lock = threading.Lock()
@@ -578,6 +588,21 @@ class FakeGKE:
         """How many times each ``"METHOD path"`` was requested."""
         return Counter(f"{r.method} {r.path}" for r in self.requests)
 
+    def _authorize(self, req: IncomingRequest) -> None:
+        needed = permission(req)
+        if needed is None or self.allow is None or needed in self.allow:
+            return
+        if req.path.startswith("/compute/"):
+            project = self.world.project
+            message = f"Required '{needed}' permission for 'projects/{project}'"
+            raise _ReplyError(google_error(403, "forbidden", message))
+        verb, _, resource = needed.partition(" ")
+        message = (
+            f'{resource} is forbidden: User "gkeingress-auditor" cannot {verb} resource '
+            f'"{resource.split(".")[0]}" in API group "{resource.partition(".")[2]}"'
+        )
+        raise _ReplyError(kube_error(403, "Forbidden", message))
+
     def _respond(
         self, method: str, target: str, body: bytes, headers: dict[str, str]
     ) -> FaultResponse:
@@ -601,6 +626,8 @@ class FakeGKE:
         try:
             if not _is_read(req.method, req.path):
                 _fail(req, 405, f"the fake GKE is read-only: {req.method} {req.path} refused")
+            if self.allow is not None:
+                self._authorize(req)
             for fault in list(self.faults):
                 canned = fault(req)
                 if canned is not None:
@@ -614,6 +641,44 @@ class FakeGKE:
             return error.response
         except Exception as error:  # noqa: BLE001 - a fake that hangs up hides the bug
             return _error(req, 500, f"fake GKE failed: {error!r}")
+
+
+_GLOBAL_IAM = frozenset({"forwardingRules", "addresses", "networkEndpointGroups"})
+_REGIONAL_IAM = frozenset(
+    {"backendServices", "healthChecks", "urlMaps", "targetHttpProxies", "targetHttpsProxies"}
+)
+
+
+def _iam_collection(scope: str, collection: str) -> str:
+    """Compute's IAM name for a collection in a scope (``regionBackendServices``, …)."""
+    cap = collection[0].upper() + collection[1:]
+    if scope == "global" and collection in _GLOBAL_IAM:
+        return f"global{cap}"
+    if scope.startswith("regions/") and collection in _REGIONAL_IAM:
+        return f"region{cap}"
+    return collection
+
+
+def permission(req: IncomingRequest) -> str | None:
+    """The permission a read request needs, or None for discovery and unknown paths."""
+    path = req.path.rstrip("/")
+    for method, pattern, handler in _ROUTES:
+        match = pattern.fullmatch(path)
+        if not match or method != req.method:
+            continue
+        groups = match.groupdict()
+        if handler is _compute_aggregated:
+            return f"compute.{groups['collection']}.list"
+        if handler is _compute_list:
+            return f"compute.{_iam_collection(groups['scope'], groups['collection'])}.list"
+        if handler in (_compute_get, _compute_get_health, _compute_list_endpoints):
+            return f"compute.{_iam_collection(groups['scope'], groups['collection'])}.get"
+        if handler is _kube_read:
+            resource = KUBE_RESOURCES.get(groups["plural"])
+            group = resource.api_version.rpartition("/")[0] if resource else ""
+            verb = "get" if groups["name"] else "list"
+            return f"{verb} {groups['plural']}{'.' + group if group else ''}"
+    return None
 
 
 class _Server(ThreadingHTTPServer):
