@@ -20,6 +20,10 @@ from gkeingress.collect.gate import ApiGate, google_reasons, status_of
 from gkeingress.collect.snapshot import CollectionError, DataKind
 
 
+PAGE_SIZE = 500
+"""The most Compute returns per page."""
+
+
 @dataclass(frozen=True, slots=True)
 class ComputeList:
     """One Compute collection: its client, request type and the field holding each scope's items."""
@@ -151,7 +155,7 @@ class ComputeCollector:
     def _pages(self, listing: ComputeList, client: Any) -> Iterator[Any]:
         method: Callable[..., Any] = client.aggregated_list if listing.aggregated else client.list
         verb = "aggregatedList" if listing.aggregated else "list"
-        request = listing.request(project=self._project)
+        request = listing.request(project=self._project, max_results=PAGE_SIZE)
         if "return_partial_success" in listing.request.meta.fields:
             # Without it one unreachable region fails the whole aggregated list.
             request.return_partial_success = True

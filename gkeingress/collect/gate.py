@@ -1,9 +1,9 @@
 """Every API call of an audit passes through one :class:`ApiGate`: counted, paced, retried.
 
 - Counted: how many calls of each kind the audit made (``report.api_calls``).
-- Paced: a client-side token bucket (a burst, then a sustained rate well under the Compute
-  per-project read quota), so an audit never starves the project's other automation; the time
-  spent waiting is reported.
+- Paced: Compute calls go through a client-side token bucket (a burst, then a sustained rate well
+  under the per-project read quota), so an audit never starves the project's other automation;
+  the time spent waiting is reported.
 - Retried: 429, 5xx, 403 ``rateLimitExceeded``/``userRateLimitExceeded``, dropped connections and
   timeouts, with exponential backoff and jitter, honouring ``Retry-After``, within an overall
   deadline. Each retry is logged at debug level with the call and the reason (never credentials).
@@ -157,11 +157,18 @@ class ApiGate:
         if delay > 0:
             self._sleep(delay)
 
-    def call(self, label: str, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-        """Call ``fn`` as API call ``label``; the last error propagates once retries are spent."""
+    def call(
+        self, label: str, fn: Callable[..., T], *args: Any, paced: bool = True, **kwargs: Any
+    ) -> T:
+        """Call ``fn`` as API call ``label``; the last error propagates once retries are spent.
+
+        ``paced=False`` skips the rate limit, for calls that do not count against the Compute
+        quota it protects (the Kubernetes API).
+        """
 
         def attempt(*, _gate_label: str) -> T:
-            self._pace()
+            if paced:
+                self._pace()
             with self._lock:
                 self._counts[_gate_label] += 1
             return fn(*args, **kwargs)

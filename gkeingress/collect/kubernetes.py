@@ -182,7 +182,9 @@ class KubernetesCollector:
                 kwargs["namespace"] = namespace
             else:
                 fn = listing.all_namespaces
-            response = self._gate.call(f"kubernetes list {listing.label}", fn, **kwargs)
+            response = self._gate.call(
+                f"kubernetes list {listing.label}", fn, paced=False, **kwargs
+            )
             page = json.loads(response.data)
             yield from page.get("items") or ()
             token = (page.get("metadata") or {}).get("continue")
@@ -249,6 +251,7 @@ class KubernetesCollector:
                 f"kubernetes {label}",
                 fn,
                 *args,
+                paced=False,
                 _preload_content=False,
                 _request_timeout=self._gate.timeout,
             )

@@ -12,6 +12,7 @@ annotations, descriptions and events. Scenarios then change one thing to reprodu
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import itertools
 import json
@@ -50,6 +51,15 @@ class Rule:
     paths: Sequence[Path] = field(default_factory=tuple)
 
 
+def _merge(into: JSONDict, fields: JSONDict) -> None:
+    """Merge a ``fieldsV1`` tree into another, as a field manager's ownership accumulates."""
+    for key, value in fields.items():
+        if isinstance(value, dict) and isinstance(into.get(key), dict):
+            _merge(into[key], value)
+        else:
+            into[key] = copy.deepcopy(value)
+
+
 def k8s_time(when: datetime) -> str:
     """Kubernetes' timestamp format."""
     return when.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -74,6 +84,8 @@ class WorldBuilder:
         network: str = "default",
     ) -> None:
         self.world = World(project)
+        self._by_key: dict[tuple[str, str, str], JSONDict] = {}
+        self._by_namespace: dict[tuple[str, str], list[JSONDict]] = {}
         self.now = now
         self.namer = Namer(cluster_uid, kube_system_uid)
         self.zones = tuple(zones)
@@ -171,6 +183,8 @@ class WorldBuilder:
             **body,
         }
         self.world.kube_objects(plural).append(obj)
+        self._by_key[(plural, namespace or "", name)] = obj
+        self._by_namespace.setdefault((plural, namespace or ""), []).append(obj)
         return obj
 
     def _compute(self, collection: str, scope: str, kind: str, name: str, **body: Any) -> JSONDict:
@@ -189,11 +203,10 @@ class WorldBuilder:
 
     def kube_object(self, plural: str, namespace: str, name: str) -> JSONDict:
         """The stored object, to edit in place."""
-        for obj in self.world.kube_objects(plural):
-            meta = obj["metadata"]
-            if meta["name"] == name and meta.get("namespace", "") == namespace:
-                return obj
-        raise KeyError(f"{plural} {namespace}/{name}")
+        found = self._by_key.get((plural, namespace, name))
+        if found is None:
+            raise KeyError(f"{plural} {namespace}/{name}")
+        return found
 
     def compute_resource(self, collection: str, name: str) -> JSONDict:
         """The stored resource with that name in any scope, to edit in place."""
@@ -439,6 +452,184 @@ class WorldBuilder:
             reportingInstance="",
         )
 
+    def record_write(
+        self,
+        obj: JSONDict,
+        manager: str,
+        fields: JSONDict,
+        *,
+        ago: timedelta,
+        operation: str = "Update",
+        subresource: str | None = None,
+    ) -> JSONDict:
+        """Record in ``metadata.managedFields`` that ``manager`` wrote ``fields`` (a ``fieldsV1`` tree).
+
+        As the API server does, the manager's entry takes the new time and owns the union of its old
+        and new fields, and a write under ``spec`` bumps ``metadata.generation`` on objects that have
+        one. The caller edits the written fields themselves. Returns the entry.
+        """
+        meta = obj["metadata"]
+        entries: list[JSONDict] = meta.setdefault("managedFields", [])
+        key = (manager, operation, subresource)
+        entry = next(
+            (e for e in entries if (e["manager"], e["operation"], e.get("subresource")) == key),
+            None,
+        )
+        if entry is None:
+            entry = {
+                "manager": manager,
+                "operation": operation,
+                "apiVersion": obj["apiVersion"],
+                "fieldsType": "FieldsV1",
+                "fieldsV1": {},
+            }
+            if subresource:
+                entry["subresource"] = subresource
+            entries.append(entry)
+        entry["time"] = k8s_time(self.now - ago)
+        _merge(entry["fieldsV1"], fields)
+        if "f:spec" in fields and "generation" in meta:
+            meta["generation"] += 1
+        return entry
+
+    def deployment(
+        self,
+        namespace: str,
+        name: str,
+        *,
+        labels: dict[str, str] | None = None,
+        age: timedelta = timedelta(days=30),
+    ) -> JSONDict:
+        """A Deployment of the pods labelled ``labels`` (made by :meth:`service`) and its first ReplicaSet.
+
+        The pod template copies those pods' containers; the pods become the ReplicaSet's.
+        """
+        labels = labels or {"app": name}
+        pods = self._pods_of(namespace, labels)
+        containers = pods[0]["spec"]["containers"] if pods else [{"name": name, "image": name}]
+        deployment = self._kube(
+            "deployments",
+            "apps/v1",
+            "Deployment",
+            namespace,
+            name,
+            age=age,
+            meta={
+                "generation": 1,
+                "labels": dict(labels),
+                "annotations": {"deployment.kubernetes.io/revision": "1"},
+            },
+            spec={
+                "replicas": len(pods),
+                "selector": {"matchLabels": dict(labels)},
+                "template": {
+                    "metadata": {"labels": dict(labels)},
+                    "spec": {"containers": copy.deepcopy(containers)},
+                },
+            },
+            status={"observedGeneration": 1, "replicas": len(pods), "readyReplicas": len(pods)},
+        )
+        self._replicaset(deployment, age)
+        return deployment
+
+    def rollout(
+        self,
+        deployment: JSONDict,
+        *,
+        ago: timedelta,
+        readiness_probe: JSONDict | None = None,
+    ) -> JSONDict:
+        """Roll ``deployment`` out to a new revision ``ago``: a new ReplicaSet, and the pods replaced.
+
+        ``readiness_probe`` holds readinessProbe settings the new revision changes in every container.
+        Returns the new ReplicaSet.
+        """
+        spec = deployment["spec"]
+        for container in spec["template"]["spec"]["containers"]:
+            if readiness_probe is not None:
+                container.setdefault("readinessProbe", {}).update(copy.deepcopy(readiness_probe))
+        meta = deployment["metadata"]
+        meta["generation"] += 1
+        revision = str(int(meta["annotations"]["deployment.kubernetes.io/revision"]) + 1)
+        meta["annotations"]["deployment.kubernetes.io/revision"] = revision
+        deployment["status"]["observedGeneration"] = meta["generation"]
+        for old in self.world.kube_objects("replicasets"):
+            owners = old["metadata"].get("ownerReferences", ())
+            if any(o["uid"] == meta["uid"] for o in owners):
+                old["spec"]["replicas"] = 0
+                old["status"] = {"replicas": 0, "observedGeneration": 2}
+        return self._replicaset(deployment, ago)
+
+    def _pods_of(self, namespace: str, labels: dict[str, str]) -> list[JSONDict]:
+        return [
+            p
+            for p in self.world.kube_objects("pods")
+            if p["metadata"]["namespace"] == namespace
+            and labels.items() <= p["metadata"].get("labels", {}).items()
+        ]
+
+    def _replicaset(self, deployment: JSONDict, age: timedelta) -> JSONDict:
+        """The ReplicaSet of ``deployment``'s current template, made ``age`` ago; it takes the pods."""
+        meta, spec = deployment["metadata"], deployment["spec"]
+        revision = meta["annotations"]["deployment.kubernetes.io/revision"]
+        template = copy.deepcopy(spec["template"])
+        digest = hashlib.sha256(
+            json.dumps([meta["uid"], revision, template], sort_keys=True).encode()
+        ).hexdigest()
+        pod_hash = digest[:10]
+        labels = {**spec["selector"]["matchLabels"], "pod-template-hash": pod_hash}
+        template["metadata"]["labels"] = labels
+        pods = self._pods_of(meta["namespace"], spec["selector"]["matchLabels"])
+        replicaset = self._kube(
+            "replicasets",
+            "apps/v1",
+            "ReplicaSet",
+            meta["namespace"],
+            f"{meta['name']}-{pod_hash}",
+            age=age,
+            meta={
+                "generation": 1,
+                "labels": dict(labels),
+                "annotations": {
+                    "deployment.kubernetes.io/revision": revision,
+                    "deployment.kubernetes.io/desired-replicas": str(spec["replicas"]),
+                    "deployment.kubernetes.io/max-replicas": str(spec["replicas"] + 1),
+                },
+                "ownerReferences": [
+                    {
+                        "apiVersion": "apps/v1",
+                        "kind": "Deployment",
+                        "name": meta["name"],
+                        "uid": meta["uid"],
+                        "controller": True,
+                        "blockOwnerDeletion": True,
+                    }
+                ],
+            },
+            spec={
+                "replicas": len(pods),
+                "selector": {"matchLabels": dict(labels)},
+                "template": template,
+            },
+            status={"replicas": len(pods), "readyReplicas": len(pods), "observedGeneration": 1},
+        )
+        rs_meta = replicaset["metadata"]
+        for pod in pods:
+            pod["metadata"]["labels"]["pod-template-hash"] = pod_hash
+            pod["metadata"]["creationTimestamp"] = rs_meta["creationTimestamp"]
+            pod["metadata"]["ownerReferences"] = [
+                {
+                    "apiVersion": "apps/v1",
+                    "kind": "ReplicaSet",
+                    "name": rs_meta["name"],
+                    "uid": rs_meta["uid"],
+                    "controller": True,
+                    "blockOwnerDeletion": True,
+                }
+            ]
+            pod["spec"]["containers"] = copy.deepcopy(template["spec"]["containers"])
+        return replicaset
+
     # -- Ingress and its load balancer -----------------------------------------------------------
 
     def ingress(
@@ -625,9 +816,8 @@ class WorldBuilder:
         port = next(p for p in svc["spec"]["ports"] if ref.port in (p.get("port"), p.get("name")))
         pods = [
             p
-            for p in self.world.kube_objects("pods")
-            if p["metadata"]["namespace"] == namespace
-            and svc["spec"]["selector"]
+            for p in self._namespace_objects("pods", namespace)
+            if svc["spec"]["selector"]
             and svc["spec"]["selector"].items() <= p["metadata"].get("labels", {}).items()
         ]
         neg = "nodePort" not in port
@@ -798,14 +988,16 @@ class WorldBuilder:
         opened = rule["allowed"][0]["ports"]
         opened.extend(p for p in ports if p not in opened)
 
+    def _namespace_objects(self, plural: str, namespace: str) -> list[JSONDict]:
+        return self._by_namespace.get((plural, namespace), [])
+
     def _endpoint_pods(self, svc: JSONDict, pods: list[JSONDict]) -> list[JSONDict]:
         """The pods the Service's EndpointSlices list and the NEG controller would attach."""
         meta = svc["metadata"]
         ips = {
             address
-            for eps in self.world.kube_objects("endpointslices")
-            if eps["metadata"]["namespace"] == meta["namespace"]
-            and eps["metadata"]["labels"].get("kubernetes.io/service-name") == meta["name"]
+            for eps in self._namespace_objects("endpointslices", meta["namespace"])
+            if eps["metadata"]["labels"].get("kubernetes.io/service-name") == meta["name"]
             for endpoint in eps["endpoints"]
             if not endpoint["conditions"].get("terminating")
             for address in endpoint["addresses"]

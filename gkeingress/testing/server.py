@@ -17,6 +17,7 @@ import functools
 import json
 import re
 import threading
+import time
 from collections import Counter
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
@@ -508,6 +509,7 @@ class FakeGKE:
         allow: if set, the only permissions the caller has: Compute IAM permissions
             (``compute.backendServices.list``) and Kubernetes verbs (``list ingresses.networking.k8s.io``);
             anything else gets the API's own 403.
+        latency: seconds added to every response, as a remote API would take.
     """
 
     def __init__(
@@ -516,9 +518,11 @@ class FakeGKE:
         *,
         page_size: int | None = None,
         allow: Collection[str] | None = None,
+        latency: float = 0.0,
     ) -> None:
         self.world = world
         self.page_size = page_size
+        self.latency = latency
         self.allow = frozenset(allow) if allow is not None else None
         self.faults: list[Fault] = []
         self._requests: list[RecordedRequest] = []
@@ -615,6 +619,8 @@ class FakeGKE:
             body,
             headers,
         )
+        if self.latency:
+            time.sleep(self.latency)
         response = self._answer(req)
         with self._lock:
             self._requests.append(
