@@ -80,7 +80,10 @@ def expected_demo_report() -> Report:
 def test_audit_over_http_loses_nothing(record_mode: str) -> None:
     """The findings read over HTTP are exactly those of the world's objects judged directly."""
     report = audit_demo_over_http(record_mode)
-    assert sorted(map(key, report.findings)) == sorted(map(key, expected_demo_report().findings))
+    expected = expected_demo_report()
+    # The cassette holds the demo world as it was recorded: after a change to the builder or the
+    # scenarios, re-record (`nox -s record`) before judging a difference here.
+    assert sorted(map(key, report.findings)) == sorted(map(key, expected.findings))
 
 
 @demo_cassette
