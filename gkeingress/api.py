@@ -68,13 +68,18 @@ def analyse(
     now: datetime | None = None,
     propagation_window: timedelta = timedelta(minutes=10),
     registry: Registry = REGISTRY,
+    errors_since: datetime | None = None,
 ) -> Report:
-    """Pair and check an already collected snapshot; no I/O."""
+    """Pair and check an already collected snapshot; no I/O. Naive times are read as UTC."""
     when = now or snapshot.collected_at
     if when.tzinfo is None:
         when = when.replace(tzinfo=timezone.utc)
+    if errors_since is not None and errors_since.tzinfo is None:
+        errors_since = errors_since.replace(tzinfo=timezone.utc)
     topology = pair(snapshot)
-    options = AuditOptions(now=when, propagation_window=propagation_window)
+    options = AuditOptions(
+        now=when, propagation_window=propagation_window, errors_since=errors_since
+    )
     findings = sorted(
         run_checks(topology, options, registry),
         key=lambda f: (-f.severity.rank, f.ingress or "", f.code, f.resource),
@@ -94,6 +99,7 @@ def audit(
     kubeconfig: str | None = None,
     context: str | None = None,
     deep: bool = False,
+    errors_since: datetime | None = None,
 ) -> Report:
     """Audit every GKE Ingress of a cluster against the load balancers of ``project``.
 
@@ -111,6 +117,8 @@ def audit(
         context: kubeconfig context used when ``kube_client`` is not given.
         deep: ask Compute for the health of every backend, not only those ingress-gce does not
             report ``HEALTHY``.
+        errors_since: when the errors being investigated began (naive means UTC): list the changes
+            in the runbook's windows before then (finding ``CHANGE_BEFORE_ERRORS``).
 
     Raises:
         AuditError: the audit could not start (no cluster configuration, no credentials). API
@@ -125,4 +133,6 @@ def audit(
         namespace=namespace,
         deep=deep,
     )
-    return analyse(snapshot, now=now, propagation_window=propagation_window)
+    return analyse(
+        snapshot, now=now, propagation_window=propagation_window, errors_since=errors_since
+    )

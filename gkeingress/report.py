@@ -9,7 +9,9 @@ from typing import Any
 
 from gkeingress.collect.snapshot import CollectionError
 from gkeingress.findings import Finding, Severity
+from gkeingress.model import routing
 from gkeingress.model.gce import ComputeResource
+from gkeingress.model.timeline import Change, build_timeline
 from gkeingress.model.topology import PairedIngress, ServiceBackend, Topology
 
 SCHEMA_VERSION = 1
@@ -101,9 +103,26 @@ class Report:
         """
         return self.topology.ingress(name)
 
+    def route(self, url: str, *, ingress: str | None = None) -> routing.Route:
+        """Where ``url`` goes: the rule that matches (or why none does), each hop to the pods.
+
+        The Ingress is the one whose URL map has the most specific host rule for the URL's host;
+        ``ingress`` (``"namespace/name"``) forces one. See :mod:`gkeingress.model.routing`.
+
+        Raises:
+            KeyError: ``ingress`` names no Ingress in the report.
+            LookupError: the report has no Ingress.
+            ValueError: ``url`` has no host.
+        """
+        return routing.route(self.topology, url, ingress=ingress)
+
     def findings_for(self, ingress: str) -> list[Finding]:
         """The findings about one Ingress."""
         return [f for f in self._findings if f.ingress == ingress]
+
+    def timeline(self) -> list[Change]:
+        """Every dated change around the Ingresses, oldest first; see :mod:`gkeingress.model.timeline`."""
+        return list(build_timeline(self.topology))
 
     @property
     def counts(self) -> dict[str, int]:

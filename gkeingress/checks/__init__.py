@@ -10,6 +10,7 @@ from collections.abc import Iterator
 
 from gkeingress.checks import (
     backend_health,
+    changes,
     endpoints,
     firewall,
     health_checks,
@@ -18,6 +19,7 @@ from gkeingress.checks import (
     ingress_references,
     negs,
     provisioning,
+    routing,
     service_annotations,
     services,
     sync_errors,
@@ -64,6 +66,10 @@ REGISTRY = Registry(
         service_annotations.backend_config_not_found,
         service_annotations.health_check_timeout_invalid,
         service_annotations.app_protocol_invalid,
+        # Does the URL map route what the Ingress says?
+        routing.url_map_out_of_sync,
+        routing.path_subpaths_not_routed,
+        routing.default_backend_404,
         # Does the load balancer probe and reach the pods?
         health_checks.health_check_path_mismatch,
         health_checks.health_check_port_mismatch,
@@ -72,11 +78,12 @@ REGISTRY = Registry(
         negs.neg_not_attached,
         backend_health.backend_unhealthy,
         firewall.health_check_firewall_missing,
-        # What did the controller say, and is it finished?
+        # What did the controller say, is it finished, and what changed before the errors?
         sync_errors.sync_error,
         provisioning.propagation_pending,
         provisioning.ingress_not_provisioned,
         provisioning.lb_resource_missing,
+        changes.change_before_errors,
         CHECK_INCOMPLETE,
     ]
 )
@@ -101,7 +108,7 @@ def run_checks(
     """Run every check; a check missing data, or one that fails, yields ``CHECK_INCOMPLETE``."""
     snapshot = topology.snapshot
     for item in registry:
-        if item.run is None:
+        if item.run is None or (item.applies is not None and not item.applies(options)):
             continue
         errors = tuple(e for kind in sorted(item.requires) for e in snapshot.failed(kind))
         if errors:

@@ -29,10 +29,13 @@ class AuditOptions:
         now: the time the audit judges against.
         propagation_window: how long after a change missing or ``Unknown`` resources are still
             expected (default 10 minutes; load balancer changes take minutes to propagate).
+        errors_since: when the errors being investigated began; None skips the checks that look
+            for changes before them.
     """
 
     now: datetime
     propagation_window: timedelta = timedelta(minutes=10)
+    errors_since: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +65,7 @@ class Check:
         fix: how to fix it in general (catalog text; findings carry a specific remediation).
         requires: data the check reads; if any failed to load the check is reported incomplete.
         run: the check function, or None for codes the engine itself emits.
+        applies: whether the check runs at all under the given options (None: always).
     """
 
     code: str
@@ -71,6 +75,7 @@ class Check:
     fix: str
     requires: frozenset[DataKind]
     run: CheckFunction | None = None
+    applies: Callable[[AuditOptions], bool] | None = None
 
     @property
     def docs_url(self) -> str:
@@ -99,11 +104,12 @@ def check(
     explanation: str,
     fix: str,
     requires: Iterable[DataKind],
+    applies: Callable[[AuditOptions], bool] | None = None,
 ) -> Callable[[CheckFunction], Check]:
     """Declare a check function with its metadata; list it in :data:`gkeingress.checks.REGISTRY`."""
 
     def wrap(fn: CheckFunction) -> Check:
-        return Check(code, severity, title, explanation, fix, frozenset(requires), fn)
+        return Check(code, severity, title, explanation, fix, frozenset(requires), fn, applies)
 
     return wrap
 

@@ -19,7 +19,6 @@ from google.cloud import compute_v1
 from gkeingress.collect.gate import ApiGate, google_reasons, status_of
 from gkeingress.collect.snapshot import CollectionError, DataKind
 
-
 PAGE_SIZE = 500
 """The most Compute returns per page."""
 

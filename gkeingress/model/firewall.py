@@ -9,6 +9,7 @@ Only allow rules are evaluated; a higher-priority deny rule is not taken into ac
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import re
 from collections.abc import Iterable
@@ -22,14 +23,24 @@ HEALTH_CHECK_RANGES = ("130.211.0.0/22", "35.191.0.0/16")
 _GKE_NODE_RULE = re.compile(r"^gke-.+-(all|vms|ssh)$")
 
 
+@functools.lru_cache(maxsize=4096)
+def _network(value: str) -> ipaddress.IPv4Network | ipaddress.IPv6Network | None:
+    try:
+        return ipaddress.ip_network(value, strict=False)
+    except ValueError:
+        return None
+
+
 def _covers(ranges: Iterable[str], cidr: str) -> bool:
-    wanted = ipaddress.ip_network(cidr)
+    wanted = _network(cidr)
     for value in ranges:
-        try:
-            network = ipaddress.ip_network(value, strict=False)
-        except ValueError:
-            continue
-        if wanted.version == network.version and wanted.subnet_of(network):  # type: ignore[arg-type]
+        network = _network(value)
+        if (
+            wanted is not None
+            and network is not None
+            and wanted.version == network.version
+            and wanted.subnet_of(network)  # type: ignore[arg-type]
+        ):
             return True
     return False
 

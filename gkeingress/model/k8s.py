@@ -28,6 +28,7 @@ BACKEND_CONFIG_ANNOTATIONS = (
 V1_FINALIZER = "networking.gke.io/ingress-finalizer"
 V2_FINALIZER = "networking.gke.io/ingress-finalizer-V2"
 GCE_CLASSES = frozenset({"gce", "gce-internal", "gce-regional-external"})
+LAST_APPLIED_ANNOTATION = "kubectl.kubernetes.io/last-applied-configuration"
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +58,58 @@ class JsonAnnotation:
             return cls(key, raw, error=f"not valid JSON ({exc})")
 
 
+def _owned(tree: object) -> tuple[str, ...]:
+    """The field names a ``fieldsV1`` node owns (``f:`` keys), without their prefix."""
+    if not isinstance(tree, Mapping):
+        return ()
+    return tuple(str(k)[2:] for k in tree if str(k).startswith("f:"))
+
+
+@dataclass(frozen=True, slots=True)
+class FieldWrite:
+    """One ``metadata.managedFields`` entry: the fields a manager owns, and when it last wrote.
+
+    The API server keeps one entry per manager, operation and subresource, and moves its ``time``
+    whenever that manager changes the object: ``time`` dates the manager's latest write, not which of
+    its fields that write changed.
+
+    Attributes:
+        manager: the field manager, e.g. ``kubectl-client-side-apply`` or ``glbc``.
+        operation: ``Update`` or ``Apply``.
+        time: when the manager last changed the object, if recorded.
+        subresource: ``status`` for writes through the status subresource, else empty.
+        fields: the top-level fields it owns, e.g. ``("metadata", "spec")``.
+        spec: the fields under ``spec`` it owns, e.g. ``("rules", "tls")``.
+        annotations: the annotation keys it owns.
+    """
+
+    manager: str
+    operation: str
+    time: datetime | None
+    subresource: str = ""
+    fields: tuple[str, ...] = ()
+    spec: tuple[str, ...] = ()
+    annotations: tuple[str, ...] = ()
+
+    @classmethod
+    def from_json(cls, data: JSON) -> FieldWrite:
+        """Build from a ``ManagedFieldsEntry``; an unreadable ``fieldsV1`` owns nothing."""
+        raw = data.get("fieldsV1")
+        owned: JSON = raw if isinstance(raw, Mapping) else {}
+        metadata = owned.get("f:metadata")
+        return cls(
+            manager=str(data.get("manager", "")),
+            operation=str(data.get("operation", "")),
+            time=parse_time(data.get("time")),
+            subresource=str(data.get("subresource", "")),
+            fields=_owned(owned),
+            spec=_owned(owned.get("f:spec")),
+            annotations=_owned(
+                metadata.get("f:annotations") if isinstance(metadata, Mapping) else None
+            ),
+        )
+
+
 @dataclass(frozen=True, slots=True)
 class ObjectMeta:
     """Identity and bookkeeping fields of any Kubernetes object."""
@@ -71,6 +124,7 @@ class ObjectMeta:
     annotations: Mapping[str, str] | None = None
     finalizers: tuple[str, ...] = ()
     spec_changed: datetime | None = None
+    writes: tuple[FieldWrite, ...] = ()
 
     @classmethod
     def from_json(cls, data: JSON) -> ObjectMeta:
@@ -92,6 +146,11 @@ class ObjectMeta:
             annotations=dict(meta.get("annotations") or {}),
             finalizers=tuple(meta.get("finalizers") or ()),
             spec_changed=max((t for t in spec_writes if t is not None), default=None),
+            writes=tuple(
+                FieldWrite.from_json(m)
+                for m in meta.get("managedFields") or ()
+                if isinstance(m, Mapping)
+            ),
         )
 
     @property
@@ -479,6 +538,7 @@ class Event:
     component: str
     last_seen: datetime | None
     count: int
+    first_seen: datetime | None = None
 
     @classmethod
     def from_json(cls, data: JSON) -> Event:
@@ -504,6 +564,9 @@ class Event:
             ),
             last_seen=last,
             count=int(series.get("count") or data.get("count") or 1),
+            first_seen=parse_time(data.get("firstTimestamp"))
+            or parse_time(data.get("eventTime"))
+            or last,
         )
 
     @property

@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Generic, TypeVar
 
 from gkeingress.collect.snapshot import Snapshot
@@ -74,6 +75,14 @@ class Reference:
     def found(self) -> bool:
         """True when the referenced resource exists."""
         return self.resource is not None
+
+
+@dataclass(frozen=True, slots=True)
+class Activity:
+    """A dated change to an Ingress or one of its backends: when, and what."""
+
+    at: datetime
+    what: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,6 +165,7 @@ class PairedIngress:
         references: every link followed, found or not.
         events: Events about the Ingress.
         backend_states: the ``ingress.kubernetes.io/backends`` annotation.
+        activity: when the Ingress, its Services and their load balancer resources last changed.
     """
 
     ingress: Ingress
@@ -167,6 +177,7 @@ class PairedIngress:
     references: tuple[Reference, ...]
     events: tuple[Event, ...]
     backend_states: JsonAnnotation
+    activity: tuple[Activity, ...] = ()
 
     @property
     def name(self) -> str:
@@ -198,6 +209,21 @@ class PairedIngress:
     def has_controller_annotations(self) -> bool:
         """True when ingress-gce has written its resource annotations on the Ingress."""
         return any(k.startswith(ANNOTATION_PREFIX) for k in self.ingress.annotations)
+
+
+def _activity(ingress: Ingress, backends: Iterable[ServiceBackend]) -> tuple[Activity, ...]:
+    changes = []
+    if ingress.meta.last_change:
+        changes.append(Activity(ingress.meta.last_change, f"Ingress {ingress.key} changed"))
+    for backend in backends:
+        if backend.service and backend.service.meta.last_change:
+            changes.append(
+                Activity(backend.service.meta.last_change, f"Service {backend.service_key} changed")
+            )
+        for resource in (backend.backend_service, backend.health_check, *backend.negs):
+            if resource is not None and resource.created:
+                changes.append(Activity(resource.created, f"{resource.ref} was created"))
+    return tuple(changes)
 
 
 def _unique(items: Iterable[R | None]) -> tuple[R, ...]:
@@ -240,9 +266,10 @@ class Pairing:
         self.services = {s.key: s for s in snapshot.services}
         self.backend_configs = {b.meta.key: b for b in snapshot.backend_configs}
         self.svcnegs = {n.meta.key: n for n in snapshot.svcnegs}
-        self.pods_by_ns: dict[str, list[Pod]] = defaultdict(list)
+        self.pods_by_label: dict[tuple[str, str, str], list[Pod]] = defaultdict(list)
         for pod in snapshot.pods:
-            self.pods_by_ns[pod.meta.namespace].append(pod)
+            for key, value in (pod.meta.labels or {}).items():
+                self.pods_by_label[(pod.meta.namespace, key, value)].append(pod)
         self.slices: dict[str, list[EndpointSlice]] = defaultdict(list)
         for eps in snapshot.endpoint_slices:
             self.slices[f"{eps.meta.namespace}/{eps.service}"].append(eps)
@@ -323,6 +350,7 @@ class Pairing:
             references=tuple(refs),
             events=tuple(self.events.get(("Ingress", ingress.key), ())),
             backend_states=JsonAnnotation.read(annotations, BACKENDS_ANNOTATION),
+            activity=_activity(ingress, backends),
         )
 
     @staticmethod
@@ -382,9 +410,7 @@ class Pairing:
             for n in self.negs.by_name.get(neg_name or name or "", [])
             if n.ref.scope.startswith("zones/")
         )
-        pods = tuple(
-            p for p in self.pods_by_ns.get(namespace, ()) if service and p.matches(service.selector)
-        )
+        pods = self._selected(service)
         config_name = service.backend_config_name(port) if service and port else None
         config = self.backend_configs.get(f"{namespace}/{config_name}") if config_name else None
         system_default = namespace == "kube-system" and ref == SYSTEM_DEFAULT_BACKEND
@@ -410,6 +436,14 @@ class Pairing:
             expectation=expect(port, pods, config, system_default=system_default) if port else None,
             events=tuple(self.events.get(("Service", f"{namespace}/{ref.service}"), ())),
         )
+
+    def _selected(self, service: Service | None) -> tuple[Pod, ...]:
+        """Pods a Service selects, found through the label index (an empty selector selects none)."""
+        if service is None or not service.selector:
+            return ()
+        key, value = next(iter(service.selector.items()))
+        candidates = self.pods_by_label.get((service.meta.namespace, key, value), ())
+        return tuple(p for p in candidates if p.matches(service.selector))
 
     @staticmethod
     def _neg_status(

@@ -9,10 +9,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from gkeingress.testing.builder import Path, Rule, WorldBuilder
+from gkeingress.testing.incidents_changes import ERRORS_SINCE, rollout_before_errors
+from gkeingress.testing.incidents_routing import api_moved_map_stale, bare_ip_404, exact_api_path
 from gkeingress.testing.world import JSONDict, World
+
+
+DEMO_ERRORS_SINCE = ERRORS_SINCE
+"""When the demo's errors began: the onset ``CHANGE_BEFORE_ERRORS`` looks back from."""
 
 
 def healthy_shop(b: WorldBuilder) -> None:
@@ -200,7 +206,9 @@ def target_port_in_ingress(b: WorldBuilder) -> None:
         age=timedelta(hours=2),
     )
     _translate_error(
-        b, ingress, 'could not find port "&ServiceBackendPort{Name:,Number:8080,}" in service "docs/docs"'
+        b,
+        ingress,
+        'could not find port "&ServiceBackendPort{Name:,Number:8080,}" in service "docs/docs"',
     )
 
 
@@ -227,7 +235,9 @@ def cluster_ip_without_neg(b: WorldBuilder) -> None:
 def pods_never_ready(b: WorldBuilder) -> None:
     """``inventory/inventory``: the pods run but fail their readinessProbe (a bad config push)."""
     b.service("inventory", "inventory", ready=False)
-    b.ingress("inventory", "inventory", rules=[Rule("inventory.example.com", [Path("/", "inventory")])])
+    b.ingress(
+        "inventory", "inventory", rules=[Rule("inventory.example.com", [Path("/", "inventory")])]
+    )
     b.mark_unhealthy("inventory", "inventory", 80)
 
 
@@ -240,7 +250,9 @@ def named_target_port_typo(b: WorldBuilder) -> None:
 def backend_config_missing(b: WorldBuilder) -> None:
     """``profile/profile``: the Service names BackendConfig ``profile-bc``, never created."""
     b.service("profile", "profile")
-    ingress = b.ingress("profile", "profile", rules=[Rule("profile.example.com", [Path("/", "profile")])])
+    ingress = b.ingress(
+        "profile", "profile", rules=[Rule("profile.example.com", [Path("/", "profile")])]
+    )
     _backend_config(b, "profile", "profile")
     _translate_error(
         b,
@@ -268,8 +280,12 @@ def frontend_config_missing(b: WorldBuilder) -> None:
     """``store/store``: the Ingress asks for FrontendConfig ``store-redirect``, which is missing."""
     b.service("store", "store")
     ingress = b.ingress("store", "store", rules=[Rule("store.example.com", [Path("/", "store")])])
-    ingress["metadata"]["annotations"]["networking.gke.io/v1beta1.FrontendConfig"] = "store-redirect"
-    b.event(ingress, "Sync", "Error: no FrontendConfig for Ingress exists.", ago=timedelta(minutes=2))
+    ingress["metadata"]["annotations"]["networking.gke.io/v1beta1.FrontendConfig"] = (
+        "store-redirect"
+    )
+    b.event(
+        ingress, "Sync", "Error: no FrontendConfig for Ingress exists.", ago=timedelta(minutes=2)
+    )
 
 
 def app_protocol_unknown(b: WorldBuilder) -> None:
@@ -312,7 +328,9 @@ def regional_address_for_global_ip(b: WorldBuilder) -> None:
 def tls_secret_missing(b: WorldBuilder) -> None:
     """``secure/secure``: spec.tls names secret ``secure-tls``, which was never created."""
     b.service("secure", "secure")
-    ingress = b.ingress("secure", "secure", rules=[Rule("secure.example.com", [Path("/", "secure")])])
+    ingress = b.ingress(
+        "secure", "secure", rules=[Rule("secure.example.com", [Path("/", "secure")])]
+    )
     ingress["spec"]["tls"] = [{"hosts": ["secure.example.com"], "secretName": "secure-tls"}]
     b.event(
         ingress,
@@ -347,7 +365,9 @@ def blue_green_overlap(b: WorldBuilder) -> None:
 def shared_vpc_firewall(b: WorldBuilder) -> None:
     """``partner/partner``: on a Shared VPC the controller could not open port 8443 for health checks."""
     b.service("partner", "partner", target_port=8443, container_port=8443)
-    ingress = b.ingress("partner", "partner", rules=[Rule("partner.example.com", [Path("/", "partner")])])
+    ingress = b.ingress(
+        "partner", "partner", rules=[Rule("partner.example.com", [Path("/", "partner")])]
+    )
     b.close_l7_firewall("8443")
     b.mark_unhealthy("partner", "partner", 80)
     b.event(
@@ -371,7 +391,9 @@ def neg_attach_failing(b: WorldBuilder) -> None:
         "IP address 10.8.0.9 doesn't belong to the (sub)network default or to the instance "
         f"{b.zones[1]}, invalid"
     )
-    condition = b.kube_object("servicenetworkendpointgroups", "reviews", neg)["status"]["conditions"][1]
+    condition = b.kube_object("servicenetworkendpointgroups", "reviews", neg)["status"][
+        "conditions"
+    ][1]
     condition.update(status="False", reason="NegSyncFailed", message=error)
     b.event(
         svc,
@@ -390,6 +412,7 @@ class Incident:
     scenario: Callable[[WorldBuilder], None]
     cause: str
     also: frozenset[str] = frozenset()
+    errors_since: datetime | None = None
 
     @property
     def codes(self) -> frozenset[str]:
@@ -397,9 +420,15 @@ class Incident:
         return self.also | {self.cause}
 
 
+AMBIENT = frozenset({"DEFAULT_BACKEND_404"})
+"""Info codes true of most real Ingresses (no ``spec.defaultBackend``), incident or not."""
+
+
 INCIDENTS: tuple[Incident, ...] = (
     Incident(probe_on_other_port, "HEALTH_CHECK_PATH_MISMATCH", frozenset({"BACKEND_UNHEALTHY"})),
-    Incident(health_check_port_edited, "HEALTH_CHECK_PORT_MISMATCH", frozenset({"BACKEND_UNHEALTHY"})),
+    Incident(
+        health_check_port_edited, "HEALTH_CHECK_PORT_MISMATCH", frozenset({"BACKEND_UNHEALTHY"})
+    ),
     Incident(selector_typo, "SERVICE_SELECTOR_MATCHES_NO_PODS", frozenset({"NEG_EMPTY"})),
     Incident(neg_attach_failing, "NEG_EMPTY", frozenset({"SYNC_ERROR"})),
     Incident(neg_deleted, "NEG_MISSING"),
@@ -409,7 +438,9 @@ INCIDENTS: tuple[Incident, ...] = (
     Incident(never_provisioned, "INGRESS_NOT_PROVISIONED"),
     Incident(proxy_deleted, "LB_RESOURCE_MISSING"),
     Incident(class_name_only, "INGRESS_CLASS_IGNORED"),
-    Incident(service_renamed, "SERVICE_NOT_FOUND", frozenset({"SYNC_ERROR", "INGRESS_NOT_PROVISIONED"})),
+    Incident(
+        service_renamed, "SERVICE_NOT_FOUND", frozenset({"SYNC_ERROR", "INGRESS_NOT_PROVISIONED"})
+    ),
     Incident(
         target_port_in_ingress,
         "SERVICE_PORT_NOT_FOUND",
@@ -434,9 +465,16 @@ INCIDENTS: tuple[Incident, ...] = (
     Incident(tls_secret_missing, "TLS_SECRET_NOT_FOUND", frozenset({"SYNC_ERROR"})),
     Incident(host_split_over_two_rules, "RULE_HOST_DUPLICATE"),
     Incident(blue_green_overlap, "INGRESS_HOST_CONFLICT"),
-    Incident(shared_vpc_firewall, "HEALTH_CHECK_FIREWALL_MISSING", frozenset({"BACKEND_UNHEALTHY"})),
+    Incident(
+        shared_vpc_firewall, "HEALTH_CHECK_FIREWALL_MISSING", frozenset({"BACKEND_UNHEALTHY"})
+    ),
+    Incident(rollout_before_errors, "CHANGE_BEFORE_ERRORS", errors_since=DEMO_ERRORS_SINCE),
+    Incident(api_moved_map_stale, "URL_MAP_OUT_OF_SYNC"),
+    Incident(exact_api_path, "PATH_SUBPATHS_NOT_ROUTED"),
+    Incident(bare_ip_404, "DEFAULT_BACKEND_404"),
 )
-"""The demo's incidents; together they show every finding code."""
+"""The demo's incidents; together they show every finding code (with the demo's onset of errors,
+:data:`DEMO_ERRORS_SINCE`, that ``CHANGE_BEFORE_ERRORS`` needs)."""
 
 HEALTHY = (healthy_shop, healthy_blog)
 

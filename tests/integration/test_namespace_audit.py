@@ -8,7 +8,11 @@ def test_namespace_audit_reads_the_default_backend_from_kube_system() -> None:
     """The default backend of a one-namespace audit is paired with its Service, pods and slices."""
     with FakeGKE(demo_world()) as server, server.kube_client() as client:
         report = audit(
-            "demo-project", kube_client=client, compute_endpoint=server.url, namespace="shop", now=DEMO_NOW
+            "demo-project",
+            kube_client=client,
+            compute_endpoint=server.url,
+            namespace="shop",
+            now=DEMO_NOW,
         )
     assert [i.name for i in report.ingresses] == ["shop/web"]
     default = report.ingress("shop/web").backends[0]
@@ -16,7 +20,7 @@ def test_namespace_audit_reads_the_default_backend_from_kube_system() -> None:
     assert default.service is not None
     assert len(default.pods) == 2
     assert default.ready_pods_in("us-central1-a") == 1
-    assert report.findings == []
+    assert [f.code for f in report.findings] == ["DEFAULT_BACKEND_404"]  # info, true of shop/web
     listed = {r.path for r in server.requests}
     assert "/api/v1/namespaces/kube-system/services" in listed
     assert "/api/v1/services" not in listed

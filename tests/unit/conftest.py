@@ -6,6 +6,7 @@ import pytest
 
 from gkeingress import Finding, Report, analyse
 from gkeingress.testing import DEMO_NOW, WorldBuilder, snapshot_of
+from gkeingress.testing.scenarios import AMBIENT
 
 Judge = Callable[[WorldBuilder], Report]
 
@@ -26,8 +27,13 @@ def _judge() -> Judge:
 
 
 def codes(report: Report, ingress: str) -> list[str]:
-    """The finding codes on one Ingress, in report order."""
-    return [f.code for f in report.findings_for(ingress)]
+    """The finding codes on one Ingress, in report order, without the ambient DEFAULT_BACKEND_404."""
+    return [f.code for f in report.findings_for(ingress) if f.code not in AMBIENT]
+
+
+def faults(report: Report, ingress: str) -> list[Finding]:
+    """The findings on one Ingress without the ambient DEFAULT_BACKEND_404."""
+    return [f for f in report.findings_for(ingress) if f.code not in AMBIENT]
 
 
 def only(report: Report, ingress: str, code: str) -> Finding:

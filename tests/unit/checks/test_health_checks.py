@@ -4,7 +4,7 @@ from datetime import timedelta
 
 from gkeingress.testing import Path, Rule, WorldBuilder
 from gkeingress.testing.scenarios import health_check_port_edited, probe_on_other_port
-from tests.unit.conftest import Judge, codes, only
+from tests.unit.conftest import Judge, codes, faults, only
 
 
 def _web(b: WorldBuilder, **service: object) -> None:
@@ -60,7 +60,7 @@ def test_probe_added_after_the_health_check_was_created(
     hc = builder.health_check("shop", "web", 80)
     hc["httpHealthCheck"]["requestPath"] = "/"
     hc["creationTimestamp"] = "2026-10-01T08:00:00.000-08:00"
-    [finding] = judge(builder).findings_for("shop/web")
+    [finding] = faults(judge(builder), "shop/web")
     assert finding.code == "HEALTH_CHECK_PATH_MISMATCH"
     assert "never updates an existing health check" in finding.message
 
@@ -78,7 +78,7 @@ def test_backend_config_path_wins_over_the_probe(builder: WorldBuilder, judge: J
             "spec": {"healthCheck": {"requestPath": "/status", "type": "HTTP"}},
         }
     )
-    [finding] = judge(builder).findings_for("shop/web")
+    [finding] = faults(judge(builder), "shop/web")
     assert (
         "answer on '/status' (BackendConfig shop/web-hc healthCheck.requestPath)" in finding.message
     )
@@ -105,7 +105,7 @@ def test_instance_group_health_check_on_another_node_port(
     node_port = builder.kube_object("services", "blog", "blog")["spec"]["ports"][0]["nodePort"]
     assert codes(judge(builder), "blog/blog") == []
     builder.health_check("blog", "blog", 80)["httpHealthCheck"]["port"] = node_port + 1
-    [finding] = judge(builder).findings_for("blog/blog")
+    [finding] = faults(judge(builder), "blog/blog")
     assert finding.code == "HEALTH_CHECK_PORT_MISMATCH"
     assert f"reached on port {node_port} (the nodePort of Service blog/blog)" in finding.message
 

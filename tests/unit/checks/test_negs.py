@@ -4,7 +4,7 @@ from datetime import timedelta
 
 from gkeingress.testing import Path, Rule, WorldBuilder
 from gkeingress.testing.scenarios import neg_deleted, neg_detached, selector_typo
-from tests.unit.conftest import Judge, codes
+from tests.unit.conftest import Judge, codes, faults
 
 
 def _web(b: WorldBuilder, **ingress: object) -> None:
@@ -15,7 +15,7 @@ def _web(b: WorldBuilder, **ingress: object) -> None:
 def test_selector_typo_leaves_every_neg_empty(builder: WorldBuilder, judge: Judge) -> None:
     """A selector that matches no pod empties the NEGs in every zone: an error per zone."""
     selector_typo(builder)
-    findings = [f for f in judge(builder).findings_for("search/search") if f.code == "NEG_EMPTY"]
+    findings = [f for f in faults(judge(builder), "search/search") if f.code == "NEG_EMPTY"]
     assert len(findings) == 2
     assert {f.evidence["zone"] for f in findings} == {"us-central1-a", "us-central1-b"}
     assert all(f.severity == "error" for f in findings)
@@ -34,7 +34,7 @@ def test_empty_neg_beside_ready_pods_blames_the_neg_controller(
     svcneg["status"]["conditions"][1].update(
         status="False", reason="NegSyncFailed", message="googleapi: Error 400: Invalid value"
     )
-    [finding] = judge(builder).findings_for("shop/web")
+    [finding] = faults(judge(builder), "shop/web")
     assert finding.code == "NEG_EMPTY"
     assert finding.severity == "warning"
     assert "has 1 ready endpoint(s) in us-central1-b" in finding.message
@@ -53,7 +53,7 @@ def test_deleted_neg_is_named_once_with_everything_that_names_it(
 ) -> None:
     """A NEG deleted by hand is reported once, citing the backend service and neg-status."""
     neg_deleted(builder)
-    [finding] = judge(builder).findings_for("media/media")
+    [finding] = faults(judge(builder), "media/media")
     assert finding.code == "NEG_MISSING"
     assert finding.resource.startswith(
         "zones/us-central1-b/networkEndpointGroups/k8s1-1a2b3c4d-media-media-80-"
@@ -65,7 +65,7 @@ def test_deleted_neg_is_named_once_with_everything_that_names_it(
 def test_neg_removed_from_the_backend_service(builder: WorldBuilder, judge: Judge) -> None:
     """A zone's NEG that the backend service no longer lists gets no traffic."""
     neg_detached(builder)
-    [finding] = judge(builder).findings_for("catalog/catalog")
+    [finding] = faults(judge(builder), "catalog/catalog")
     assert finding.code == "NEG_NOT_ATTACHED"
     assert finding.severity == "warning"
     assert "in us-central1-b (1 endpoint(s)) is not a backend of backend service" in finding.message
@@ -77,7 +77,7 @@ def test_backend_service_with_no_backends_at_all_is_an_error(
     """With no NEG attached the backend service serves nothing: one error per NEG."""
     _web(builder)
     builder.backend_service("shop", "web", 80)["backends"] = []
-    findings = judge(builder).findings_for("shop/web")
+    findings = faults(judge(builder), "shop/web")
     assert [f.code for f in findings] == ["NEG_NOT_ATTACHED", "NEG_NOT_ATTACHED"]
     assert all(f.severity == "error" for f in findings)
     assert "has no backends at all" in findings[0].message

@@ -5,13 +5,13 @@ from datetime import timedelta
 from gkeingress import analyse
 from gkeingress.testing import DEMO_NOW, Path, Rule, WorldBuilder, snapshot_of
 from gkeingress.testing.scenarios import just_created, never_provisioned, proxy_deleted
-from tests.unit.conftest import Judge, codes
+from tests.unit.conftest import Judge, codes, faults
 
 
 def test_new_ingress_is_pending_not_broken(builder: WorldBuilder, judge: Judge) -> None:
     """Three minutes after creation, a missing forwarding rule and Unknown backends are expected."""
     just_created(builder)
-    [finding] = judge(builder).findings_for("newsletter/newsletter")
+    [finding] = faults(judge(builder), "newsletter/newsletter")
     assert finding.code == "PROPAGATION_PENDING"
     assert finding.severity == "info"
     assert "changed 3 minutes ago" in finding.message
@@ -59,7 +59,7 @@ def test_recent_change_with_everything_in_place_says_nothing(
 def test_ingress_never_picked_up(builder: WorldBuilder, judge: Judge) -> None:
     """Two hours on, no address and no controller annotations: never provisioned."""
     never_provisioned(builder)
-    [finding] = judge(builder).findings_for("legacy/legacy")
+    [finding] = faults(judge(builder), "legacy/legacy")
     assert finding.code == "INGRESS_NOT_PROVISIONED"
     assert "was created 120 minutes ago" in finding.message
     assert "kubectl describe ingress -n legacy legacy" in finding.remediation
@@ -71,7 +71,7 @@ def test_ingress_of_another_controller_is_left_alone(builder: WorldBuilder, judg
     builder.ingress(
         "shop", "web", rules=[Rule("", [Path("/", "web")])], ingress_class="nginx", provision=False
     )
-    [finding] = judge(builder).findings_for("shop/web")
+    [finding] = faults(judge(builder), "shop/web")
     assert (finding.code, finding.severity) == ("INGRESS_CLASS_IGNORED", "info")
     assert "meant for another controller (nginx)" in finding.message
 
@@ -79,7 +79,7 @@ def test_ingress_of_another_controller_is_left_alone(builder: WorldBuilder, judg
 def test_target_proxy_deleted_by_hand(builder: WorldBuilder, judge: Judge) -> None:
     """A resource named by an annotation but absent from the project is reported by name."""
     proxy_deleted(builder)
-    [finding] = judge(builder).findings_for("promo/promo")
+    [finding] = faults(judge(builder), "promo/promo")
     assert finding.code == "LB_RESOURCE_MISSING"
     assert finding.resource.startswith("target proxy k8s2-tp-")
     assert "named by annotation ingress.kubernetes.io/target-proxy" in finding.message
@@ -90,6 +90,6 @@ def test_url_map_pointing_at_a_deleted_backend_service(builder: WorldBuilder, ju
     builder.service("shop", "web")
     builder.ingress("shop", "web", rules=[Rule("shop.example.com", [Path("/", "web")])])
     builder.remove_compute("backendServices", builder.backend_name("shop", "web", 80))
-    findings = judge(builder).findings_for("shop/web")
+    findings = faults(judge(builder), "shop/web")
     assert [f.code for f in findings] == ["LB_RESOURCE_MISSING"]
     assert "named by URL map k8s2-um-" in findings[0].message

@@ -3,7 +3,7 @@
 from datetime import timedelta
 
 from gkeingress.testing import Path, Rule, WorldBuilder
-from tests.unit.conftest import Judge, codes
+from tests.unit.conftest import Judge, codes, faults
 
 
 def _web(b: WorldBuilder) -> dict:  # type: ignore[type-arg]
@@ -18,7 +18,7 @@ def test_translate_error_is_reported_with_its_message_and_time(
     ingress = _web(builder)
     message = 'Translation failed: invalid ingress spec: could not find service "shop/web-v2"'
     builder.event(ingress, "Translate", message, ago=timedelta(minutes=2), count=3)
-    [finding] = judge(builder).findings_for("shop/web")
+    [finding] = faults(judge(builder), "shop/web")
     assert finding.code == "SYNC_ERROR"
     assert message in finding.message
     assert "2026-11-20 09:58:00 UTC (2 minutes ago), seen 3 times" in finding.message
@@ -45,7 +45,7 @@ def test_neg_controller_failure_on_the_service(builder: WorldBuilder, judge: Jud
         f'Failed to sync NEG "{neg}" (will retry): googleapi: Error 400: Invalid value for field',
         component="neg-controller",
     )
-    [finding] = judge(builder).findings_for("shop/web")
+    [finding] = faults(judge(builder), "shop/web")
     assert finding.resource == "Service shop/web"
     assert (
         "neg-controller reported SyncNetworkEndpointGroupFailed on Service shop/web"
@@ -62,7 +62,7 @@ def test_repeated_event_is_one_finding_and_normal_events_are_ignored(
         builder.event(
             ingress, "Sync", "Error syncing to GCP: quota exceeded", ago=timedelta(minutes=ago)
         )
-    findings = judge(builder).findings_for("shop/web")
+    findings = faults(judge(builder), "shop/web")
     assert [f.code for f in findings] == ["SYNC_ERROR"]
     assert "(3 minutes ago)" in findings[0].message
 
