@@ -8,7 +8,7 @@ from gkeingress.checks.registry import AuditOptions, Hit, check
 from gkeingress.checks.scope import managed
 from gkeingress.collect.snapshot import DataKind
 from gkeingress.findings import Severity
-from gkeingress.model.firewall import HEALTH_CHECK_RANGES, node_tags, reach
+from gkeingress.model.firewall import HEALTH_CHECK_RANGES, Reach, node_tags, reach
 from gkeingress.model.topology import ServiceBackend, Topology
 
 
@@ -50,6 +50,7 @@ def health_check_firewall_missing(topology: Topology, options: AuditOptions) -> 
     del options
     firewalls = topology.snapshot.firewalls
     tags = node_tags(firewalls)
+    reached: dict[tuple[int, str | None], Reach] = {}  # shared backends share their answer
     for paired in managed(topology):
         blocked: dict[int, tuple[str, ...]] = {}
         for backend in paired.backends:
@@ -57,7 +58,11 @@ def health_check_firewall_missing(topology: Topology, options: AuditOptions) -> 
             if port is None or port in blocked:
                 continue
             network = backend.negs[0].network if backend.negs and backend.negs[0].network else None
-            result = reach(firewalls, port, network=network, tags=tags)
+            result = reached.get((port, network))
+            if result is None:
+                result = reached[(port, network)] = reach(
+                    firewalls, port, network=network, tags=tags
+                )
             if not result.allowed:
                 blocked[port] = result.missing_ranges
         if not blocked:

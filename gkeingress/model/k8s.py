@@ -322,22 +322,37 @@ class ServicePort:
 
 @dataclass(frozen=True, slots=True)
 class Service:
-    """A core/v1 Service."""
+    """A core/v1 Service, with the GKE annotations it carries already parsed.
+
+    Attributes:
+        neg_annotation: ``cloud.google.com/neg``: the NEG request.
+        neg_status: ``cloud.google.com/neg-status``: the NEGs the NEG controller made, and zones.
+        backend_config_annotation: ``cloud.google.com/backend-config`` (GA, wins) or its beta
+            spelling.
+    """
 
     meta: ObjectMeta
     type: str
     selector: Mapping[str, str]
     ports: tuple[ServicePort, ...]
+    neg_annotation: JsonAnnotation
+    neg_status: JsonAnnotation
+    backend_config_annotation: JsonAnnotation
 
     @classmethod
     def from_json(cls, data: JSON) -> Service:
         """Build from a Service object."""
         spec: JSON = data.get("spec") or {}
+        meta = ObjectMeta.from_json(data)
+        annotations = _annotations(meta)
         return cls(
-            meta=ObjectMeta.from_json(data),
+            meta=meta,
             type=str(spec.get("type", "ClusterIP")),
             selector=dict(spec.get("selector") or {}),
             ports=tuple(ServicePort.from_json(p) for p in spec.get("ports") or ()),
+            neg_annotation=JsonAnnotation.read(annotations, NEG_ANNOTATION),
+            neg_status=JsonAnnotation.read(annotations, NEG_STATUS_ANNOTATION),
+            backend_config_annotation=JsonAnnotation.read(annotations, *BACKEND_CONFIG_ANNOTATIONS),
         )
 
     @property
@@ -348,21 +363,6 @@ class Service:
     def port(self, port: int | str) -> ServicePort | None:
         """The port an Ingress backend designates, or None."""
         return next((p for p in self.ports if p.matches(port)), None)
-
-    @property
-    def neg_annotation(self) -> JsonAnnotation:
-        """``cloud.google.com/neg``: the NEG request."""
-        return JsonAnnotation.read(_annotations(self.meta), NEG_ANNOTATION)
-
-    @property
-    def neg_status(self) -> JsonAnnotation:
-        """``cloud.google.com/neg-status``: the NEGs the NEG controller made, and their zones."""
-        return JsonAnnotation.read(_annotations(self.meta), NEG_STATUS_ANNOTATION)
-
-    @property
-    def backend_config_annotation(self) -> JsonAnnotation:
-        """``cloud.google.com/backend-config`` (GA, wins) or its beta spelling."""
-        return JsonAnnotation.read(_annotations(self.meta), *BACKEND_CONFIG_ANNOTATIONS)
 
     @property
     def wants_ingress_negs(self) -> bool:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Generic, TypeVar
 
@@ -276,6 +276,8 @@ class Pairing:
         self.events: dict[tuple[str, str], list[Event]] = defaultdict(list)
         for event in snapshot.events:
             self.events[(event.kind, event.object_key)].append(event)
+        self._shared: dict[tuple[str, BackendRef, bool, str | None], ServiceBackend] = {}
+        self._shared_refs: dict[tuple[str, BackendRef, bool, str | None], list[Reference]] = {}
         self.described_rules: dict[str, list[ForwardingRule]] = defaultdict(list)
         for rule in snapshot.forwarding_rules:
             if rule.ingress_name:
@@ -339,7 +341,10 @@ class Pairing:
                         )
                     )
         for backend in backends:
-            refs.extend(self._backend_references(backend))
+            key = (backend.namespace, backend.ref, ingress.is_internal, scope)
+            if key not in self._shared_refs:
+                self._shared_refs[key] = self._backend_references(backend)
+            refs.extend(self._shared_refs[key])
         return PairedIngress(
             ingress=ingress,
             managed=self._managed(ingress),
@@ -370,28 +375,29 @@ class Pairing:
             pairs.append(("kube-system", SYSTEM_DEFAULT_BACKEND, True))
         pairs += [(namespace, ref, ref == ingress.default_backend) for ref in ingress.backend_refs]
         states = JsonAnnotation.read(ingress.annotations, BACKENDS_ANNOTATION).value
-        return tuple(
-            self._backend(
-                ns,
-                ref,
-                is_default=default,
-                internal=ingress.is_internal,
-                scope=scope,
-                states=states if isinstance(states, dict) else {},
+        states = states if isinstance(states, dict) else {}
+        backends = []
+        for ns, ref, default in pairs:
+            key = (ns, ref, ingress.is_internal, scope)
+            shared = self._shared.get(key)
+            if shared is None:
+                shared = self._shared[key] = self._backend(
+                    ns, ref, internal=ingress.is_internal, scope=scope
+                )
+            state = states.get(shared.backend_service_name or "")
+            backends.append(
+                replace(
+                    shared,
+                    is_default=default,
+                    health_state=str(state) if state is not None else None,
+                )
             )
-            for ns, ref, default in pairs
-        )
+        return tuple(backends)
 
     def _backend(
-        self,
-        namespace: str,
-        ref: BackendRef,
-        *,
-        is_default: bool,
-        internal: bool,
-        scope: str | None,
-        states: Mapping[str, object],
+        self, namespace: str, ref: BackendRef, *, internal: bool, scope: str | None
     ) -> ServiceBackend:
+        """A Service port's backend as every Ingress that routes to it sees it (shared, cached)."""
         service = self.services.get(f"{namespace}/{ref.service}")
         port = service.port(ref.port) if service else None
         uses_neg = internal or bool(service and service.wants_ingress_negs)
@@ -414,11 +420,10 @@ class Pairing:
         config_name = service.backend_config_name(port) if service and port else None
         config = self.backend_configs.get(f"{namespace}/{config_name}") if config_name else None
         system_default = namespace == "kube-system" and ref == SYSTEM_DEFAULT_BACKEND
-        state = states.get(name) if name else None
         return ServiceBackend(
             ref=ref,
             namespace=namespace,
-            is_default=is_default,
+            is_default=False,
             service=service,
             port=port,
             pods=pods,
@@ -432,7 +437,7 @@ class Pairing:
             negs=negs,
             neg_zones=zones,
             svcneg=self.svcnegs.get(f"{namespace}/{neg_name or name}") if uses_neg else None,
-            health_state=str(state) if state is not None else None,
+            health_state=None,
             expectation=expect(port, pods, config, system_default=system_default) if port else None,
             events=tuple(self.events.get(("Service", f"{namespace}/{ref.service}"), ())),
         )
