@@ -14,7 +14,7 @@ so checks can tell "never created" from "deleted" from "not yet synced".
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Generic, TypeVar

@@ -16,7 +16,6 @@ from gkeingress.testing.incidents_changes import ERRORS_SINCE, rollout_before_er
 from gkeingress.testing.incidents_routing import api_moved_map_stale, bare_ip_404, exact_api_path
 from gkeingress.testing.world import JSONDict, World
 
-
 DEMO_ERRORS_SINCE = ERRORS_SINCE
 """When the demo's errors began: the onset ``CHANGE_BEFORE_ERRORS`` looks back from."""
 
