@@ -25,7 +25,7 @@ from google.auth.credentials import AnonymousCredentials
 from gkeingress.api import analyse, audit, kube_client_from_config
 from gkeingress.findings import Severity
 from gkeingress.testing import DEMO_NOW, FakeGKE, demo_world, snapshot_of
-from gkeingress.testing.scenarios import INCIDENTS
+from gkeingress.testing.scenarios import DEMO_ERRORS_SINCE, INCIDENTS
 from tests.conftest import CASSETTES
 
 if TYPE_CHECKING:
@@ -46,7 +46,7 @@ def key(finding: Finding) -> FindingKey:
 
 
 def audit_demo_over_http(record_mode: str) -> Report:
-    """Audit the demo world through the real clients, as ``gkeingress demo`` does.
+    """Audit the demo world through the real clients, as ``gkeingress demo`` does (same clock).
 
     When replaying, the fake server still listens but must not see a single request: the
     cassette answers everything.
@@ -61,6 +61,7 @@ def audit_demo_over_http(record_mode: str) -> Report:
             credentials=AnonymousCredentials(),
             compute_endpoint=server.compute_endpoint,
             now=DEMO_NOW,
+            errors_since=DEMO_ERRORS_SINCE,
         )
         if record_mode == "none":
             assert server.requests == [], "a replayed request reached the fake server"
@@ -71,7 +72,9 @@ def audit_demo_over_http(record_mode: str) -> Report:
 
 def expected_demo_report() -> Report:
     """The same world judged straight from its objects, with no HTTP at all."""
-    return analyse(snapshot_of(demo_world(), DEMO_NOW), now=DEMO_NOW)
+    return analyse(
+        snapshot_of(demo_world(), DEMO_NOW), now=DEMO_NOW, errors_since=DEMO_ERRORS_SINCE
+    )
 
 
 @demo_cassette
