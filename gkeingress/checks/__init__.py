@@ -43,6 +43,15 @@ CHECK_INCOMPLETE = Check(
         "Grant the permission or enable the API the message names (see the docs' minimal "
         "permissions page), then audit again."
     ),
+    evidence=(
+        "The check that was skipped and why: the calls that failed with their errors, or the "
+        "unexpected data the check failed on. `check` is the skipped code and `errors` the "
+        "failed calls, as in the report's `errors` (empty when the check itself failed)."
+    ),
+    links=(
+        "https://cloud.google.com/iam/docs/roles-permissions/compute",
+        "https://cloud.google.com/kubernetes-engine/docs/how-to/role-based-access-control",
+    ),
     requires=frozenset(),
 )
 

@@ -29,6 +29,17 @@ from gkeingress.model.topology import Topology
         "Compare the health check's path and port with what the pods serve, check the firewall "
         "for 130.211.0.0/22 and 35.191.0.0/16, and look at the pods named in the finding."
     ),
+    evidence=(
+        "The backend service, how many of its endpoints are UNHEALTHY out of how many, and per "
+        "NEG or instance group and zone the failing pods with their IPs. `backend_service`, "
+        "`unhealthy`, `endpoints` (the total) and `pods` (`namespace/name`, or the IP when no "
+        "pod has it) hold them. An error when every endpoint is unhealthy, a warning otherwise."
+    ),
+    links=(
+        "https://cloud.google.com/kubernetes-engine/docs/troubleshooting/ingress-health-checks",
+        "https://cloud.google.com/kubernetes-engine/docs/troubleshooting/load-balancing",
+        "https://cloud.google.com/load-balancing/docs/health-check-concepts",
+    ),
     requires=(
         DataKind.INGRESSES,
         DataKind.BACKEND_SERVICES,

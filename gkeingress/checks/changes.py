@@ -145,6 +145,16 @@ def _changes_for(paired: PairedIngress, timeline: Sequence[Change]) -> list[Chan
         "Start with the first change listed: it is the most likely cause. Revert it, or compare it "
         "with the previous version, and watch whether the errors stop."
     ),
+    evidence=(
+        "When the errors began and each suspect change, most likely cause first: how long before "
+        "the onset, what changed and which record dates it; it says so when the windows were "
+        "widened. `errors_since`, `widened` and `changes` hold them; each change has `at`, "
+        "`kind`, `subject`, `description`, `source`, `ingresses` and `before_errors_seconds`."
+    ),
+    links=(
+        "https://kubernetes.io/docs/concepts/workloads/controllers/deployment/",
+        "https://cloud.google.com/kubernetes-engine/docs/troubleshooting/load-balancing",
+    ),
     requires=(DataKind.INGRESSES, DataKind.SERVICES, DataKind.EVENTS, DataKind.REPLICASETS),
     applies=lambda options: options.errors_since is not None,
 )

@@ -53,6 +53,15 @@ def closest_pods(selector: Mapping[str, str], pods: list[Pod]) -> list[Pod]:
         "its NEGs stay empty and the load balancer answers 502."
     ),
     fix="Make the Service selector and the pod template labels agree.",
+    evidence=(
+        "The Service, its selector, and the labels of the pod in its namespace that comes "
+        "closest, with an example pod. `selector` is the selector and `closest_labels` that "
+        "pod's labels (null when no pod comes close)."
+    ),
+    links=(
+        "https://kubernetes.io/docs/concepts/services-networking/service/",
+        "https://cloud.google.com/kubernetes-engine/docs/troubleshooting/load-balancing",
+    ),
     requires=(DataKind.INGRESSES, DataKind.SERVICES, DataKind.PODS),
 )
 def service_selector_matches_no_pods(topology: Topology, options: AuditOptions) -> Iterator[Hit]:
@@ -98,6 +107,15 @@ def service_selector_matches_no_pods(topology: Topology, options: AuditOptions) 
         "Service's pods is ready, every request to that backend fails with 502."
     ),
     fix="Find out why the readinessProbe fails (`kubectl describe pod`, the container's logs).",
+    evidence=(
+        "The Service, how many pods it selects, how many of them are not ready (with their "
+        "phases) and how many are terminating, and a pod to describe. `pods` is the number of "
+        "pods and `terminating` the number terminating."
+    ),
+    links=(
+        "https://kubernetes.io/docs/tasks/configure-pod-container/configure-liveness-readiness-startup-probes/",
+        "https://cloud.google.com/kubernetes-engine/docs/troubleshooting/ingress-health-checks",
+    ),
     requires=(DataKind.INGRESSES, DataKind.SERVICES, DataKind.PODS),
 )
 def service_no_ready_endpoints(topology: Topology, options: AuditOptions) -> Iterator[Hit]:
@@ -144,6 +162,16 @@ def service_no_ready_endpoints(topology: Topology, options: AuditOptions) -> Ite
         "listens there, but ingress-gce then ignores the pods' readinessProbe for the health check."
     ),
     fix="Declare the port in the containers (`ports[].containerPort` and `name`) or fix the targetPort.",
+    evidence=(
+        "The Service, its port and targetPort, and the container ports its pods declare. "
+        "`target_port` is the targetPort (number or name) and `declared` the declared container "
+        "ports. An error for a named targetPort (no endpoints at all), a warning for a numeric "
+        "one."
+    ),
+    links=(
+        "https://cloud.google.com/kubernetes-engine/docs/troubleshooting/ingress-health-checks",
+        "https://kubernetes.io/docs/concepts/services-networking/service/",
+    ),
     requires=(DataKind.INGRESSES, DataKind.SERVICES, DataKind.PODS),
 )
 def target_port_not_exposed(topology: Topology, options: AuditOptions) -> Iterator[Hit]:

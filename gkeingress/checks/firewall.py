@@ -37,6 +37,17 @@ def probed_port(backend: ServiceBackend) -> int | None:
         "Allow tcp on the port from 130.211.0.0/22 and 35.191.0.0/16 to the cluster's node tags "
         "on the cluster's network."
     ),
+    evidence=(
+        "The Ingress and, per probed port, the health-check source ranges that no ingress allow "
+        "rule opens; the remediation is a `gcloud compute firewall-rules create` command for the "
+        "cluster's node tags. `blocked` maps each port to its missing ranges and `node_tags` "
+        "lists the tags."
+    ),
+    links=(
+        "https://cloud.google.com/kubernetes-engine/docs/concepts/firewall-rules",
+        "https://cloud.google.com/load-balancing/docs/health-check-concepts",
+        "https://cloud.google.com/kubernetes-engine/docs/troubleshooting/ingress-health-checks",
+    ),
     requires=(
         DataKind.INGRESSES,
         DataKind.BACKEND_SERVICES,

@@ -75,6 +75,18 @@ def _backend_config_fix(backend: ServiceBackend, field: str, value: object) -> s
         "Declare the path in a BackendConfig `spec.healthCheck.requestPath` attached to the Service "
         "(`cloud.google.com/backend-config`); it always wins and is kept in sync."
     ),
+    evidence=(
+        "The health check, the path it probes, the path the pods answer on and where that path "
+        "comes from (BackendConfig, readinessProbe or the default `/`); when the readinessProbe "
+        "was skipped or came after the health check, it says why. `health_check`, "
+        "`health_check_path`, `expected_path` and `expected_from` hold these, and "
+        "`probe_skipped` the reason a probe was not used (or null)."
+    ),
+    links=(
+        "https://cloud.google.com/kubernetes-engine/docs/troubleshooting/ingress-health-checks",
+        "https://cloud.google.com/kubernetes-engine/docs/how-to/ingress-configuration",
+        "https://cloud.google.com/load-balancing/docs/health-check-concepts",
+    ),
     requires=_REQUIRES,
 )
 def health_check_path_mismatch(topology: Topology, options: AuditOptions) -> Iterator[Hit]:
@@ -128,6 +140,16 @@ def health_check_path_mismatch(topology: Topology, options: AuditOptions) -> Ite
     fix=(
         "Remove the fixed port so the check uses the serving port, or set the port the pods "
         "really answer on in the BackendConfig `spec.healthCheck.port`."
+    ),
+    evidence=(
+        "The health check, the port it probes, the port the pods (or nodes) are reached on and "
+        "where that port comes from. `health_check`, `health_check_port`, `port_specification` "
+        "(such as `USE_SERVING_PORT`) and `expected_port` hold them."
+    ),
+    links=(
+        "https://cloud.google.com/kubernetes-engine/docs/troubleshooting/ingress-health-checks",
+        "https://cloud.google.com/kubernetes-engine/docs/how-to/ingress-configuration",
+        "https://cloud.google.com/load-balancing/docs/health-check-concepts",
     ),
     requires=_REQUIRES,
 )

@@ -23,6 +23,15 @@ from gkeingress.model.translate import translate
         "routed and answer 404 from the default backend."
     ),
     fix="Merge the paths into a single rule for that host.",
+    evidence=(
+        "The Ingress, the repeated host, the paths of the rule that is kept and the paths that "
+        "answer 404. `host` is the host (empty for rules without one), `rules` how many rules "
+        "name it, and `dropped_paths` the paths of the earlier rules."
+    ),
+    links=(
+        "https://cloud.google.com/kubernetes-engine/docs/how-to/load-balance-ingress",
+        "https://cloud.google.com/load-balancing/docs/url-map-concepts",
+    ),
     requires=(DataKind.INGRESSES,),
 )
 def rule_host_duplicate(topology: Topology, options: AuditOptions) -> Iterator[Hit]:
@@ -60,6 +69,15 @@ def rule_host_duplicate(topology: Topology, options: AuditOptions) -> Iterator[H
         "reach: changes to the other Ingress seem to have no effect."
     ),
     fix="Serve each host from a single Ingress, or make sure DNS points at the one you change.",
+    evidence=(
+        "Both Ingresses, the other one's address, and the host and path pairs they share. "
+        "`other` is the other Ingress (`namespace/name`) and `routes` the shared `host/path` "
+        "strings. Each of the two Ingresses gets its own finding."
+    ),
+    links=(
+        "https://cloud.google.com/kubernetes-engine/docs/concepts/ingress-xlb",
+        "https://cloud.google.com/kubernetes-engine/docs/how-to/load-balance-ingress",
+    ),
     requires=(DataKind.INGRESSES,),
 )
 def ingress_host_conflict(topology: Topology, options: AuditOptions) -> Iterator[Hit]:

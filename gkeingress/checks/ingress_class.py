@@ -53,6 +53,16 @@ def _severity(value: str) -> Severity:
         "Set the annotation `kubernetes.io/ingress.class: gce` (or `gce-internal`) and remove "
         "`spec.ingressClassName`."
     ),
+    evidence=(
+        "The Ingress and the class it asks for. `annotation` holds its "
+        "`kubernetes.io/ingress.class` value and `ingressClassName` its `spec.ingressClassName` "
+        "(null when unset). An error when the class looks meant for GKE, info for a class of "
+        "another well-known controller, a warning otherwise."
+    ),
+    links=(
+        "https://cloud.google.com/kubernetes-engine/docs/concepts/ingress-xlb",
+        "https://kubernetes.io/docs/concepts/services-networking/ingress/",
+    ),
     requires=(DataKind.INGRESSES,),
 )
 def ingress_class_ignored(topology: Topology, options: AuditOptions) -> Iterator[Hit]:

@@ -25,6 +25,13 @@ REGIONAL_STATIC_IP_ANNOTATION = "kubernetes.io/ingress.regional-static-ip-name"
         "`Error: no FrontendConfig for Ingress exists.` and does not apply it."
     ),
     fix="Create the FrontendConfig in the Ingress's namespace, or fix the annotation.",
+    evidence=(
+        "The Ingress and the FrontendConfig (`namespace/name`) its annotation names; "
+        "`frontend_config` holds the name."
+    ),
+    links=(
+        "https://cloud.google.com/kubernetes-engine/docs/how-to/ingress-configuration",
+    ),
     requires=(DataKind.INGRESSES, DataKind.FRONTEND_CONFIGS),
 )
 def frontend_config_not_found(topology: Topology, options: AuditOptions) -> Iterator[Hit]:
@@ -56,6 +63,15 @@ def frontend_config_not_found(topology: Topology, options: AuditOptions) -> Iter
         "static IP.`; a regional address given to the global annotation is a common mistake."
     ),
     fix="Reserve the address (`gcloud compute addresses create NAME --global`) or fix the name.",
+    evidence=(
+        "The Ingress, the annotation, the address name and the scope it must have, and whether "
+        "an address of that name exists in the other scope. `annotation` is the annotation key "
+        "and `address` the name."
+    ),
+    links=(
+        "https://cloud.google.com/kubernetes-engine/docs/tutorials/configuring-domain-name-static-ip",
+        "https://cloud.google.com/kubernetes-engine/docs/how-to/load-balance-ingress",
+    ),
     requires=(DataKind.INGRESSES, DataKind.ADDRESSES),
 )
 def static_ip_not_found(topology: Topology, options: AuditOptions) -> Iterator[Hit]:
@@ -105,6 +121,14 @@ def static_ip_not_found(topology: Topology, options: AuditOptions) -> Iterator[H
         "that certificate (or HTTP only)."
     ),
     fix="Create the TLS Secret in the Ingress's namespace, or fix `spec.tls[].secretName`.",
+    evidence=(
+        "The Ingress and the Secret (`namespace/name`) that `spec.tls[].secretName` names; "
+        "`secret` holds the name. Only the Secret's name and type are read, never its data."
+    ),
+    links=(
+        "https://cloud.google.com/kubernetes-engine/docs/how-to/ingress-multi-ssl",
+        "https://cloud.google.com/kubernetes-engine/docs/concepts/ingress-routing-security",
+    ),
     requires=(DataKind.INGRESSES, DataKind.SECRETS),
 )
 def tls_secret_not_found(topology: Topology, options: AuditOptions) -> Iterator[Hit]:

@@ -46,6 +46,17 @@ def _sync_hint(backend: ServiceBackend) -> str:
         "`SyncNetworkEndpointGroupFailed` events and its ServiceNetworkEndpointGroup conditions; "
         "otherwise make the Service select ready pods."
     ),
+    evidence=(
+        "The NEG, its zone and how many ready endpoints the Service has in that zone, with the "
+        "NEG controller's `Synced=False` condition when it reports one. `neg`, `zone` and "
+        "`ready_endpoints_in_zone` hold them. An error when every NEG of the backend is empty, a "
+        "warning otherwise."
+    ),
+    links=(
+        "https://cloud.google.com/kubernetes-engine/docs/how-to/container-native-load-balancing",
+        "https://cloud.google.com/kubernetes-engine/docs/concepts/container-native-load-balancing",
+        "https://cloud.google.com/load-balancing/docs/negs",
+    ),
     requires=(DataKind.INGRESSES, DataKind.SERVICES, DataKind.ENDPOINT_SLICES, DataKind.NEGS),
 )
 def neg_empty(topology: Topology, options: AuditOptions) -> Iterator[Hit]:
@@ -99,6 +110,15 @@ def neg_empty(topology: Topology, options: AuditOptions) -> Iterator[Hit]:
         "Look at the Service's events for NEG errors; deleting the ServiceNetworkEndpointGroup "
         "object makes the controller recreate the NEGs."
     ),
+    evidence=(
+        "The NEG and everything that names it: the Service's `cloud.google.com/neg-status` "
+        "annotation, a backend service. `neg` is the name and `named_by` the list of those "
+        "sources."
+    ),
+    links=(
+        "https://cloud.google.com/kubernetes-engine/docs/how-to/container-native-load-balancing",
+        "https://cloud.google.com/load-balancing/docs/negs",
+    ),
     requires=(DataKind.INGRESSES, DataKind.SERVICES, DataKind.BACKEND_SERVICES, DataKind.NEGS),
 )
 def neg_missing(topology: Topology, options: AuditOptions) -> Iterator[Hit]:
@@ -134,6 +154,15 @@ def neg_missing(topology: Topology, options: AuditOptions) -> Iterator[Hit]:
         "service has no backends and its health is `Unknown`."
     ),
     fix="Look for Sync errors on the Ingress; the controller re-adds NEGs on its next sync.",
+    evidence=(
+        "The NEG, its zone and endpoint count, and the backend service that does not list it. "
+        "`neg`, `zone` and `backend_service` hold them. An error when the backend service has no "
+        "backends at all, a warning otherwise."
+    ),
+    links=(
+        "https://cloud.google.com/kubernetes-engine/docs/how-to/container-native-load-balancing",
+        "https://cloud.google.com/kubernetes-engine/docs/troubleshooting/load-balancing",
+    ),
     requires=(DataKind.INGRESSES, DataKind.SERVICES, DataKind.BACKEND_SERVICES, DataKind.NEGS),
 )
 def neg_not_attached(topology: Topology, options: AuditOptions) -> Iterator[Hit]:

@@ -52,6 +52,15 @@ def outstanding(paired: PairedIngress) -> list[str]:
         "not report these as faults inside the propagation window (10 minutes by default)."
     ),
     fix="Wait, then audit again; what is still missing after the window is reported as a fault.",
+    evidence=(
+        "What changed and how long ago, what is still outstanding (no address yet, annotations "
+        "not written, resources not created, backends `Unknown`, empty NEGs), and when to audit "
+        "again. `changed_at`, `change`, `pending` and `look_again_after` hold them."
+    ),
+    links=(
+        "https://cloud.google.com/kubernetes-engine/docs/how-to/load-balance-ingress",
+        "https://cloud.google.com/kubernetes-engine/docs/concepts/ingress-xlb",
+    ),
     requires=_FRONTEND,
 )
 def propagation_pending(topology: Topology, options: AuditOptions) -> Iterator[Hit]:
@@ -93,6 +102,15 @@ def propagation_pending(topology: Topology, options: AuditOptions) -> Iterator[H
     fix=(
         "Read the Ingress's Warning events (`kubectl describe ingress`); check its "
         "`kubernetes.io/ingress.class` annotation and that HTTP load balancing is enabled."
+    ),
+    evidence=(
+        "The Ingress, its age and what is missing: an address in `status.loadBalancer`, the "
+        "controller's `ingress.kubernetes.io/*` annotations, or both; `missing` lists them."
+    ),
+    links=(
+        "https://cloud.google.com/kubernetes-engine/docs/how-to/load-balance-ingress",
+        "https://cloud.google.com/kubernetes-engine/docs/concepts/ingress-xlb",
+        "https://cloud.google.com/kubernetes-engine/docs/troubleshooting/load-balancing",
     ),
     requires=(DataKind.INGRESSES, DataKind.EVENTS),
 )
@@ -136,6 +154,15 @@ def ingress_not_provisioned(topology: Topology, options: AuditOptions) -> Iterat
     fix=(
         "ingress-gce recreates missing resources on its next sync; if they stay missing, its "
         "Warning events say why (quota, permissions)."
+    ),
+    evidence=(
+        "The kind and name of the missing resource, what names it (an Ingress annotation, the "
+        "URL map, a backend service or the naming scheme) and the project. `kind`, `name` and "
+        "`named_by` hold them."
+    ),
+    links=(
+        "https://cloud.google.com/kubernetes-engine/docs/concepts/ingress-xlb",
+        "https://cloud.google.com/kubernetes-engine/docs/troubleshooting/load-balancing",
     ),
     requires=(*_FRONTEND, DataKind.HEALTH_CHECKS),
 )

@@ -62,7 +62,10 @@ class Check:
         severity: default severity of its findings.
         title: one line for tables and the catalog.
         explanation: what it means and why it happens (catalog text).
+        evidence: what its findings show: the resources and values the message names and the keys
+            of :attr:`~gkeingress.findings.Finding.evidence` (catalog text).
         fix: how to fix it in general (catalog text; findings carry a specific remediation).
+        links: GKE and Cloud documentation pages about the fault (https URLs).
         requires: data the check reads; if any failed to load the check is reported incomplete.
         run: the check function, or None for codes the engine itself emits.
         applies: whether the check runs at all under the given options (None: always).
@@ -72,7 +75,9 @@ class Check:
     severity: Severity
     title: str
     explanation: str
+    evidence: str
     fix: str
+    links: tuple[str, ...]
     requires: frozenset[DataKind]
     run: CheckFunction | None = None
     applies: Callable[[AuditOptions], bool] | None = None
@@ -102,14 +107,30 @@ def check(
     severity: Severity,
     title: str,
     explanation: str,
+    evidence: str,
     fix: str,
+    links: Iterable[str],
     requires: Iterable[DataKind],
     applies: Callable[[AuditOptions], bool] | None = None,
 ) -> Callable[[CheckFunction], Check]:
-    """Declare a check function with its metadata; list it in :data:`gkeingress.checks.REGISTRY`."""
+    """Declare a check function with its metadata; list it in :data:`gkeingress.checks.REGISTRY`.
+
+    Every argument but ``applies`` is required: the docs' findings catalog is generated from them.
+    """
 
     def wrap(fn: CheckFunction) -> Check:
-        return Check(code, severity, title, explanation, fix, frozenset(requires), fn, applies)
+        return Check(
+            code=code,
+            severity=severity,
+            title=title,
+            explanation=explanation,
+            evidence=evidence,
+            fix=fix,
+            links=tuple(links),
+            requires=frozenset(requires),
+            run=fn,
+            applies=applies,
+        )
 
     return wrap
 

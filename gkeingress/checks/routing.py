@@ -51,6 +51,15 @@ def _default_outcome(paired: PairedIngress) -> str:
         "make routing changes in the Ingress spec, never in the URL map, which ingress-gce "
         "overwrites."
     ),
+    evidence=(
+        "The URL map and each difference from the spec. `url_map` is its name and `differences` "
+        "lists, per difference, the `host`, the `paths`, the backend the `spec` routes them to "
+        "and the one the `url_map` routes them to."
+    ),
+    links=(
+        "https://cloud.google.com/load-balancing/docs/url-map-concepts",
+        "https://cloud.google.com/kubernetes-engine/docs/troubleshooting/load-balancing",
+    ),
     requires=_ROUTING,
 )
 def url_map_out_of_sync(topology: Topology, options: AuditOptions) -> Iterator[Hit]:
@@ -122,6 +131,18 @@ def _subpaths_fix(routed: RoutedPath) -> str:
     fix=(
         "Use `pathType: Prefix`, which ingress-gce writes as `/api` and `/api/*`, or add an "
         "`ImplementationSpecific` path `/api/*`."
+    ),
+    evidence=(
+        "The Ingress path, its pathType and host, an example URL that falls to the default "
+        "backend and what answers it there, and the host's prefix paths. `host` is the host (`*` "
+        "for every host), `path` and `path_type` the Ingress path, `example_url` the URL, and "
+        "`sibling_prefixes` the host's prefix paths. Info, or a warning when the host has prefix "
+        "paths."
+    ),
+    links=(
+        "https://cloud.google.com/kubernetes-engine/docs/how-to/load-balance-ingress",
+        "https://kubernetes.io/docs/concepts/services-networking/ingress/",
+        "https://cloud.google.com/load-balancing/docs/url-map-concepts",
     ),
     requires=(DataKind.INGRESSES,),
 )
@@ -196,6 +217,14 @@ def _unrouted_examples(paired: PairedIngress, url_map: UrlMap) -> list[str]:
     fix=(
         "Set spec.defaultBackend to the Service that should answer unmatched requests, or add a "
         "rule without a host with path `/` (Prefix); leave it if 404 is what you want."
+    ),
+    evidence=(
+        "The URL map, its default service (GKE's default backend) and up to two URLs that get "
+        "404. `url_map`, `default_service` and `examples` hold them."
+    ),
+    links=(
+        "https://cloud.google.com/kubernetes-engine/docs/how-to/load-balance-ingress",
+        "https://cloud.google.com/load-balancing/docs/url-map-concepts",
     ),
     requires=_ROUTING,
 )

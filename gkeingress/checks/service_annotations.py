@@ -30,6 +30,14 @@ APP_PROTOCOLS = ("HTTP", "HTTPS", "HTTP2")
         "`no BackendConfig's found in annotation`."
     ),
     fix='Write the annotation as JSON: `{"default": "<name>"}` or `{"ports": {"<port>": "<name>"}}`.',
+    evidence=(
+        "The Service, the annotation and its value, and what is wrong with it: the JSON error, "
+        "or that it names neither `default` nor `ports`. `annotation` is the key and `value` the "
+        "raw value."
+    ),
+    links=(
+        "https://cloud.google.com/kubernetes-engine/docs/how-to/ingress-configuration",
+    ),
     requires=(DataKind.INGRESSES, DataKind.SERVICES),
 )
 def backend_config_invalid(topology: Topology, options: AuditOptions) -> Iterator[Hit]:
@@ -72,6 +80,13 @@ def backend_config_invalid(topology: Topology, options: AuditOptions) -> Iterato
         "service port exists.`"
     ),
     fix="Create the BackendConfig in the Service's namespace, or fix the name in the annotation.",
+    evidence=(
+        "The Service, its port and the BackendConfig (`namespace/name`) it names; "
+        "`backend_config` holds the name."
+    ),
+    links=(
+        "https://cloud.google.com/kubernetes-engine/docs/how-to/ingress-configuration",
+    ),
     requires=(DataKind.INGRESSES, DataKind.SERVICES, DataKind.BACKEND_CONFIGS),
 )
 def backend_config_not_found(topology: Topology, options: AuditOptions) -> Iterator[Hit]:
@@ -106,6 +121,14 @@ def backend_config_not_found(topology: Topology, options: AuditOptions) -> Itera
         "check keeps its old settings."
     ),
     fix="Make `healthCheck.timeoutSec` no greater than `healthCheck.checkIntervalSec`.",
+    evidence=(
+        "The BackendConfig and both values, `timeoutSec` and `checkIntervalSec`. A value the "
+        "BackendConfig leaves out is the health check's current one."
+    ),
+    links=(
+        "https://cloud.google.com/kubernetes-engine/docs/how-to/ingress-configuration",
+        "https://cloud.google.com/load-balancing/docs/health-check-concepts",
+    ),
     requires=(DataKind.INGRESSES, DataKind.SERVICES, DataKind.BACKEND_CONFIGS),
 )
 def health_check_timeout_invalid(topology: Topology, options: AuditOptions) -> Iterator[Hit]:
@@ -144,6 +167,15 @@ def health_check_timeout_invalid(topology: Topology, options: AuditOptions) -> I
         "ingress-gce fails the Ingress with `could not parse … app-protocols annotation` otherwise."
     ),
     fix='Write it as JSON keyed by port name, e.g. `{"https": "HTTPS"}`.',
+    evidence=(
+        "The Service, the annotation and what is wrong: not JSON, not a JSON object, a protocol "
+        "other than HTTP, HTTPS or HTTP2, or a key that names no Service port. `annotation` is "
+        "the key and `value` the raw value. An error when the value cannot be read, a warning "
+        "for a bad protocol or port name."
+    ),
+    links=(
+        "https://cloud.google.com/kubernetes-engine/docs/how-to/ingress-configuration",
+    ),
     requires=(DataKind.INGRESSES, DataKind.SERVICES),
 )
 def app_protocol_invalid(topology: Topology, options: AuditOptions) -> Iterator[Hit]:

@@ -26,6 +26,14 @@ def _ports(service: Service) -> str:
         "the previous load balancer, or creates none."
     ),
     fix="Create the Service, or point the Ingress at the right one (names are per namespace).",
+    evidence=(
+        "The Ingress, the missing Service and the Services that do exist in that namespace. "
+        "`service` is the Service (`namespace/name`) and `namespace_services` the names found."
+    ),
+    links=(
+        "https://cloud.google.com/kubernetes-engine/docs/how-to/load-balance-ingress",
+        "https://kubernetes.io/docs/concepts/services-networking/service/",
+    ),
     requires=(DataKind.INGRESSES, DataKind.SERVICES),
 )
 def service_not_found(topology: Topology, options: AuditOptions) -> Iterator[Hit]:
@@ -59,6 +67,15 @@ def service_not_found(topology: Topology, options: AuditOptions) -> Iterator[Hit
         'fails with `could not find port "…" in service "ns/name"`.'
     ),
     fix="Name a port the Service defines (its `port` number or its `name`).",
+    evidence=(
+        "The Ingress, the port it names (number or name) and the ports the Service has; when the "
+        "number is the targetPort of a Service port, the finding says so. `port` is the port as "
+        "the Ingress writes it and `service_ports` the Service's ports."
+    ),
+    links=(
+        "https://cloud.google.com/kubernetes-engine/docs/how-to/load-balance-ingress",
+        "https://kubernetes.io/docs/concepts/services-networking/ingress/",
+    ),
     requires=(DataKind.INGRESSES, DataKind.SERVICES),
 )
 def service_port_not_found(topology: Topology, options: AuditOptions) -> Iterator[Hit]:
@@ -102,6 +119,16 @@ def service_port_not_found(topology: Topology, options: AuditOptions) -> Iterato
         'annotation `cloud.google.com/neg: {"ingress": true}`.'
     ),
     fix='Annotate the Service `cloud.google.com/neg: {"ingress": true}` (recommended), or make it NodePort.',
+    evidence=(
+        "The Service, its type and the Ingress that cannot reach it. `type` is the Service's "
+        "`spec.type` and `neg_annotation` its raw `cloud.google.com/neg` annotation (null when "
+        "absent)."
+    ),
+    links=(
+        "https://cloud.google.com/kubernetes-engine/docs/how-to/container-native-load-balancing",
+        "https://cloud.google.com/kubernetes-engine/docs/concepts/ingress-ilb",
+        "https://cloud.google.com/kubernetes-engine/docs/how-to/load-balance-ingress",
+    ),
     requires=(DataKind.INGRESSES, DataKind.SERVICES),
 )
 def service_type_incompatible(topology: Topology, options: AuditOptions) -> Iterator[Hit]:

@@ -70,6 +70,15 @@ def controller_warnings(events: Iterable[Event]) -> list[Event]:
         "or is never created."
     ),
     fix="Fix what the event message names; the controller retries on its own.",
+    evidence=(
+        "The controller component, the event reason, the Ingress or Service it was reported on, "
+        "when it was last seen and how often, and the event message as the controller wrote it. "
+        "`reason`, `message`, `object`, `last_seen` (ISO 8601, or null) and `count` hold them."
+    ),
+    links=(
+        "https://cloud.google.com/kubernetes-engine/docs/troubleshooting/load-balancing",
+        "https://cloud.google.com/kubernetes-engine/docs/concepts/ingress-xlb",
+    ),
     requires=(DataKind.INGRESSES, DataKind.EVENTS),
 )
 def sync_error(topology: Topology, options: AuditOptions) -> Iterator[Hit]:
