@@ -13,6 +13,7 @@ from kubernetes import config as k8s_config
 
 from gkeingress.checks import REGISTRY, AuditOptions, Registry, run_checks
 from gkeingress.collect import collect
+from gkeingress.collect.progress import NO_PROGRESS, Progress
 from gkeingress.collect.snapshot import Snapshot
 from gkeingress.errors import AuditError
 from gkeingress.model.topology import pair
@@ -100,6 +101,7 @@ def audit(
     context: str | None = None,
     deep: bool = False,
     errors_since: datetime | None = None,
+    progress: Progress | None = None,
 ) -> Report:
     """Audit every GKE Ingress of a cluster against the load balancers of ``project``.
 
@@ -119,6 +121,8 @@ def audit(
             report ``HEALTHY``.
         errors_since: when the errors being investigated began (naive means UTC): list the changes
             in the runbook's windows before then (finding ``CHANGE_BEFORE_ERRORS``).
+        progress: told of each collection phase and each finished API call, e.g. to show
+            progress (see :class:`gkeingress.collect.progress.Progress`); default: nothing.
 
     Raises:
         AuditError: the audit could not start (no cluster configuration, no credentials). API
@@ -132,6 +136,7 @@ def audit(
         compute_endpoint=compute_endpoint,
         namespace=namespace,
         deep=deep,
+        progress=progress or NO_PROGRESS,
     )
     return analyse(
         snapshot, now=now, propagation_window=propagation_window, errors_since=errors_since

@@ -13,6 +13,7 @@ from gkeingress.collect.compute import ComputeCollector
 from gkeingress.collect.gate import ApiGate
 from gkeingress.collect.health import HealthCollector, health_targets
 from gkeingress.collect.kubernetes import KubernetesCollector
+from gkeingress.collect.progress import HEALTH, LISTS, NO_PROGRESS, Progress
 from gkeingress.collect.snapshot import (
     ClusterIdentity,
     CollectionError,
@@ -32,17 +33,20 @@ def collect(
     namespace: str | None = None,
     deep: bool = False,
     gate: ApiGate | None = None,
+    progress: Progress = NO_PROGRESS,
 ) -> Snapshot:
     """Read both APIs, read-only, and return what they said (and every call that failed).
 
     The Kubernetes and Compute lists (one call per kind, pages aside) run side by side; then
     getHealth for the backend services that are not reported healthy (all of them with ``deep``).
+    ``progress`` hears of each phase and each finished call.
     """
     gate = gate or ApiGate()
-    kube_collector = KubernetesCollector(kube_client, gate, namespace)
+    kube_collector = KubernetesCollector(kube_client, gate, namespace, progress)
     compute_collector = ComputeCollector(
-        project, credentials=credentials, endpoint=compute_endpoint, gate=gate
+        project, credentials=credentials, endpoint=compute_endpoint, gate=gate, progress=progress
     )
+    progress.phase(LISTS)
     with ThreadPoolExecutor(2) as pool:
         kube_job = pool.submit(kube_collector.collect)
         compute_job = pool.submit(compute_collector.collect)
@@ -55,8 +59,9 @@ def collect(
         identity=kube.identity,
         errors=[*kube.errors, *compute.errors],
     )
+    progress.phase(HEALTH)
     health = HealthCollector(
-        project, credentials=credentials, endpoint=compute_endpoint, gate=gate
+        project, credentials=credentials, endpoint=compute_endpoint, gate=gate, progress=progress
     ).collect(health_targets(first, deep=deep))
     return replace(
         with_backend_health(first, health.answers, health.errors),
@@ -71,6 +76,7 @@ __all__ = [
     "ClusterIdentity",
     "CollectionError",
     "DataKind",
+    "Progress",
     "Snapshot",
     "build_snapshot",
     "collect",

@@ -17,6 +17,7 @@ from google.auth.credentials import Credentials
 from google.cloud import compute_v1
 
 from gkeingress.collect.gate import ApiGate, google_reasons, status_of
+from gkeingress.collect.progress import NO_PROGRESS, Progress
 from gkeingress.collect.snapshot import CollectionError, DataKind
 
 PAGE_SIZE = 500
@@ -142,11 +143,13 @@ class ComputeCollector:
         credentials: Credentials | None,
         endpoint: str | None,
         gate: ApiGate,
+        progress: Progress = NO_PROGRESS,
     ) -> None:
         self._project = project
         self._credentials = credentials
         self._options = ClientOptions(api_endpoint=endpoint) if endpoint else None
         self._gate = gate
+        self._progress = progress
 
     def _client(self, listing: ComputeList) -> Any:
         return listing.client(credentials=self._credentials, client_options=self._options)
@@ -177,11 +180,16 @@ class ComputeCollector:
 
     def _list(self, listing: ComputeList) -> list[dict[str, Any]] | CollectionError:
         verb = "aggregatedList" if listing.aggregated else "list"
+        call = f"compute.{listing.collection}.{verb}"
         try:
             with self._client(listing) as client:
-                return [to_json(m) for m in self._pages(listing, client)]
+                items = [to_json(m) for m in self._pages(listing, client)]
         except Exception as exc:  # noqa: BLE001 - every failure is recorded as data
-            return _error(listing, f"compute.{listing.collection}.{verb}", exc)
+            error = _error(listing, call, exc)
+            self._progress.call_done(call, None, error.message)
+            return error
+        self._progress.call_done(call, len(items), None)
+        return items
 
     def collect(self) -> ComputeResult:
         """Every collection the audit reads; a collection whose call failed is recorded and left empty."""

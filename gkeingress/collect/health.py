@@ -19,6 +19,7 @@ from google.cloud import compute_v1
 
 from gkeingress.collect.compute import to_json
 from gkeingress.collect.gate import ApiGate, google_reasons, status_of
+from gkeingress.collect.progress import NO_PROGRESS, Progress
 from gkeingress.collect.snapshot import CollectionError, DataKind, Snapshot
 from gkeingress.model.gce import Backend, BackendService
 from gkeingress.model.k8s import JsonAnnotation
@@ -61,8 +62,10 @@ class HealthCollector:
         credentials: Credentials | None,
         endpoint: str | None,
         gate: ApiGate,
+        progress: Progress = NO_PROGRESS,
     ) -> None:
         options = ClientOptions(api_endpoint=endpoint) if endpoint else None
+        self._progress = progress
         self._project = project
         self._global = compute_v1.BackendServicesClient(
             credentials=credentials, client_options=options
@@ -108,16 +111,21 @@ class HealthCollector:
         with self._global, self._regional, ThreadPoolExecutor(self._gate.workers) as pool:
             futures = [(bs, b, pool.submit(self._one, bs, b)) for bs, b in jobs]
             for bs, backend, future in futures:
+                call = f"compute.backendServices.getHealth {bs.name} {backend.group}"
                 try:
-                    result.answers.append(future.result())
+                    answer = future.result()
                 except Exception as exc:  # noqa: BLE001 - every failure is recorded as data
-                    result.errors.append(
-                        CollectionError(
-                            DataKind.BACKEND_HEALTH,
-                            f"compute.backendServices.getHealth {bs.name} {backend.group}",
-                            str(getattr(exc, "message", None) or exc),
-                            status_of(exc),
-                            ",".join(sorted(google_reasons(exc))) or type(exc).__name__,
-                        )
+                    error = CollectionError(
+                        DataKind.BACKEND_HEALTH,
+                        call,
+                        str(getattr(exc, "message", None) or exc),
+                        status_of(exc),
+                        ",".join(sorted(google_reasons(exc))) or type(exc).__name__,
                     )
+                    result.errors.append(error)
+                    self._progress.call_done(call, None, error.message)
+                    continue
+                result.answers.append(answer)
+                statuses = answer["health"].get("healthStatus") or ()
+                self._progress.call_done(call, len(statuses), None)
         return result

@@ -15,6 +15,7 @@ from typing import Any
 from kubernetes import client as k8s
 
 from gkeingress.collect.gate import ApiGate
+from gkeingress.collect.progress import NO_PROGRESS, Progress
 from gkeingress.collect.snapshot import ClusterIdentity, CollectionError, DataKind
 
 PAGE_SIZE = 500
@@ -158,10 +159,17 @@ def _key(obj: Mapping[str, Any]) -> str:
 class KubernetesCollector:
     """Lists the Kubernetes objects the audit needs through an injected ``ApiClient``."""
 
-    def __init__(self, api: k8s.ApiClient, gate: ApiGate, namespace: str | None) -> None:
+    def __init__(
+        self,
+        api: k8s.ApiClient,
+        gate: ApiGate,
+        namespace: str | None,
+        progress: Progress = NO_PROGRESS,
+    ) -> None:
         self._api = api
         self._gate = gate
         self._namespace = namespace
+        self._progress = progress
 
     def _pages(
         self, listing: KubeList, namespace: str | None, **extra: Any
@@ -207,10 +215,15 @@ class KubernetesCollector:
     def _list(
         self, listing: KubeList, namespace: str | None, **extra: Any
     ) -> list[dict[str, Any]] | CollectionError:
+        call = f"list {listing.label}"
         try:
-            return list(self._pages(listing, namespace, **extra))
+            items = list(self._pages(listing, namespace, **extra))
         except Exception as exc:  # noqa: BLE001 - every failure is recorded as data
-            return _error(listing.kind, f"list {listing.label}", exc)
+            error = _error(listing.kind, call, exc)
+            self._progress.call_done(call, None, error.message)
+            return error
+        self._progress.call_done(call, len(items), None)
+        return items
 
     @staticmethod
     def _merge(
@@ -255,10 +268,14 @@ class KubernetesCollector:
                 _preload_content=False,
                 _request_timeout=self._gate.timeout,
             )
-            return json.loads(response.data)
+            found = json.loads(response.data)
         except Exception as exc:  # noqa: BLE001 - recorded as data
-            result.errors.append(_error(DataKind.CLUSTER_IDENTITY, label, exc))
+            error = _error(DataKind.CLUSTER_IDENTITY, label, exc)
+            result.errors.append(error)
+            self._progress.call_done(label, None, error.message)
             return {}
+        self._progress.call_done(label, 1, None)
+        return found
 
     def _identity(self, result: KubeResult) -> ClusterIdentity:
         core = k8s.CoreV1Api(self._api)
