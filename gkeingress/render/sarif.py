@@ -1,0 +1,113 @@
+"""SARIF 2.1.0, so code-scanning tools list the findings: one rule per finding code.
+
+Findings are about cluster and cloud objects, not files, so each result is located by
+``logicalLocations``: the Ingress (``namespace/name``) and the resource. ``partialFingerprints``
+hash the code, the Ingress and the resource, so the same fault keeps its identity across runs.
+Failed API calls become tool execution notifications; the run is unsuccessful only when the
+Ingresses themselves could not be listed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+import gkeingress
+from gkeingress.checks import REGISTRY, Check, Registry
+from gkeingress.collect.snapshot import DataKind
+from gkeingress.findings import Finding, Severity
+from gkeingress.report import Report
+
+SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+INFORMATION_URI = "https://gkeingress.readthedocs.io/"
+FINGERPRINT = "gkeingressFinding/v1"
+"""The ``partialFingerprints`` key; its value is stable for one code, Ingress and resource."""
+LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
+
+
+def rule_name(code: str) -> str:
+    """The CamelCase rule name of a finding code: ``NEG_EMPTY`` → ``NegEmpty``."""
+    return "".join(part.capitalize() for part in code.split("_"))
+
+
+def fingerprint(finding: Finding) -> str:
+    """A hash of what identifies a finding across runs: its code, Ingress and resource."""
+    key = "\x1f".join((finding.code, finding.ingress or "", finding.resource))
+    return hashlib.sha256(key.encode()).hexdigest()[:32]
+
+
+def _rule(item: Check) -> dict[str, Any]:
+    return {
+        "id": item.code,
+        "name": rule_name(item.code),
+        "shortDescription": {"text": item.title},
+        "fullDescription": {"text": item.explanation},
+        "help": {"text": item.fix},
+        "helpUri": item.docs_url,
+        "defaultConfiguration": {"level": LEVEL[item.severity]},
+    }
+
+
+def _result(finding: Finding, index: int) -> dict[str, Any]:
+    places = [{"fullyQualifiedName": finding.resource, "kind": "resource"}]
+    if finding.ingress:
+        places.insert(0, {"fullyQualifiedName": finding.ingress, "kind": "object"})
+    return {
+        "ruleId": finding.code,
+        "ruleIndex": index,
+        "level": LEVEL[finding.severity],
+        "message": {"text": f"{finding.message}\nFix: {finding.remediation}"},
+        "locations": [{"logicalLocations": places}],
+        "partialFingerprints": {FINGERPRINT: fingerprint(finding)},
+        "properties": {"evidence": dict(finding.evidence)},
+    }
+
+
+def to_sarif(report: Report, registry: Registry = REGISTRY) -> dict[str, Any]:
+    """The report as a SARIF 2.1.0 log (a JSON-serialisable dict) with one run.
+
+    Args:
+        report: the audit report.
+        registry: the checks the audit ran; every finding's code must be registered in it.
+
+    Raises:
+        KeyError: a finding's code is not in ``registry``.
+    """
+    rules = list(registry)
+    index = {item.code: i for i, item in enumerate(rules)}
+    notifications = [
+        {
+            "level": "error",
+            "message": {"text": f"{error.call}: {error.message}"},
+            "descriptor": {"id": error.kind.value},
+            "properties": error.to_dict(),
+        }
+        for error in report.errors
+    ]
+    return {
+        "$schema": SCHEMA,
+        "version": "2.1.0",
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "gkeingress",
+                        "version": gkeingress.__version__,
+                        "informationUri": INFORMATION_URI,
+                        "rules": [_rule(item) for item in rules],
+                    }
+                },
+                "automationDetails": {"id": f"gkeingress/{report.project}/"},
+                "invocations": [
+                    {
+                        "executionSuccessful": not report.topology.snapshot.failed(
+                            DataKind.INGRESSES
+                        ),
+                        "toolExecutionNotifications": notifications,
+                    }
+                ],
+                "results": [_result(f, index[f.code]) for f in report.findings],
+                "properties": {"project": report.project},
+            }
+        ],
+    }
