@@ -1,4 +1,4 @@
-"""Development sessions: ``nox`` runs tests, lint and typecheck; ``nox -s record`` and ``demo`` on demand.
+"""Development sessions: ``nox`` runs tests, lint and typecheck; ``record``, ``docs`` and ``demo`` on demand.
 
 Every session builds a plain ``venv`` (no virtualenv or uv needed) and installs the package with
 the extras from ``pyproject.toml``. CI does not use nox: ``.ci/run`` runs the same commands directly.
@@ -71,6 +71,16 @@ def record(session: nox.Session) -> None:
         "--block-network",
         "-q",
     )
+
+
+@nox.session(default=False)
+def docs(session: nox.Session) -> None:
+    """Build the docs site into ``site/``, strict: any warning fails. ``nox -s docs -- serve`` previews it."""
+    session.install("-e", ".[docs]")
+    if session.interactive and "serve" in session.posargs:
+        session.run("mkdocs", "serve")
+    else:
+        session.run("mkdocs", "build", "--strict")
 
 
 @nox.session(default=False)

@@ -1,0 +1,148 @@
+"""MkDocs hook: pages generated from the code, so the docs cannot drift from it.
+
+- ``findings.md`` is written whole from :data:`gkeingress.checks.REGISTRY`, one section per code,
+  each with the anchor its :attr:`~gkeingress.checks.registry.Check.docs_url` points at.
+- In ``permissions.md`` and ``schemas.md`` the markers ``<!-- generated: NAME -->`` are replaced
+  by the Compute permissions, the RBAC ClusterRole, the SARIF rules and the JSON report schema.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
+from mkdocs.structure.files import File, Files
+from mkdocs.structure.pages import Page
+
+from gkeingress import permissions
+from gkeingress.checks import REGISTRY
+from gkeingress.checks.registry import DOCS_BASE, Check, Registry
+
+CATALOG_PAGE = "findings.md"
+REPORT_SCHEMA = Path(__file__).resolve().parents[2] / "gkeingress/schemas/report.schema.json"
+SARIF_LEVELS = {"error": "error", "warning": "warning", "info": "note"}
+"""SARIF ``level`` for each gkeingress severity."""
+
+
+def anchor(item: Check) -> str:
+    """The fragment of the check's ``docs_url``: the id of its catalog heading."""
+    return item.docs_url.partition("#")[2]
+
+
+def _entry(item: Check) -> str:
+    requires = ", ".join(f"`{kind.value}`" for kind in sorted(item.requires))
+    links = "\n".join(f"- <{url}>" for url in item.links)
+    return (
+        f"## {item.code} {{ #{anchor(item)} }}\n\n"
+        f"**{item.title}.** Default severity: **{item.severity.value}**.\n\n"
+        f"**What it means and why it happens.** {item.explanation}\n\n"
+        f"**Evidence.** {item.evidence}\n\n"
+        f"**How to fix.** {item.fix}\n\n"
+        f"**Reads:** {requires or 'nothing: the audit itself emits it'}.\n\n"
+        f"**GKE documentation:**\n\n{links}\n"
+    )
+
+
+def catalog_markdown(registry: Registry = REGISTRY) -> str:
+    """The findings catalog page: a table of every code, then one section per code."""
+    rows = "\n".join(
+        f"| [`{c.code}`](#{anchor(c)}) | {c.severity.value} | {c.title} |" for c in registry
+    )
+    return (
+        "# Findings catalog\n\n"
+        "Every finding code gkeingress reports, in the order the checks run. This page is generated "
+        "from the check registry (`gkeingress.checks.REGISTRY`) when the docs are built; "
+        "`gkeingress explain CODE` prints the same explanation, and every finding's `docs_url` points "
+        "at its section here.\n\n"
+        "A finding's severity can differ from the default shown here where the section says so. "
+        "The **Evidence** paragraph names the keys of the finding's `evidence` object in the JSON "
+        "report.\n\n"
+        "| Code | Default severity | Title |\n|---|---|---|\n"
+        f"{rows}\n\n" + "\n".join(_entry(c) for c in registry)
+    )
+
+
+def compute_permissions_markdown() -> str:
+    """The Compute Engine permissions the audit needs, one bullet each."""
+    return "\n".join(f"- `{name}`" for name in permissions.COMPUTE_PERMISSIONS) + "\n"
+
+
+def cluster_role_markdown() -> str:
+    """The read-only ClusterRole as a YAML code block."""
+    return f"```yaml\n{permissions.cluster_role_yaml()}```\n"
+
+
+def sarif_rules_markdown(registry: Registry = REGISTRY) -> str:
+    """One row per SARIF rule: the code, its default SARIF level and its catalog entry."""
+    rows = "\n".join(
+        f"| `{c.code}` | `{SARIF_LEVELS[c.severity.value]}` | [{c.title}](findings.md#{anchor(c)}) |"
+        for c in registry
+    )
+    return "| Rule id | Default level | Catalog |\n|---|---|---|\n" + rows + "\n"
+
+
+def _type_of(spec: dict[str, Any]) -> str:
+    kind = spec.get("type", "")
+    return " or ".join(kind) if isinstance(kind, list) else str(kind or "object")
+
+
+def report_schema_markdown(path: Path = REPORT_SCHEMA) -> str:
+    """The JSON report schema: its top-level fields as a table, then the schema itself."""
+    if not path.exists():
+        return (
+            "!!! note\n    `gkeingress/schemas/report.schema.json` was not in this build; "
+            "its contents appear here once it is.\n"
+        )
+    schema = json.loads(path.read_text(encoding="utf-8"))
+    required = set(schema.get("required", ()))
+    rows = "\n".join(
+        f"| `{name}` | {_type_of(spec)} | {'yes' if name in required else 'no'} | "
+        f"{' '.join(str(spec.get('description', '')).split())} |"
+        for name, spec in schema.get("properties", {}).items()
+    )
+    table = f"| Field | Type | Required | Meaning |\n|---|---|---|---|\n{rows}\n\n" if rows else ""
+    return f"{table}```json\n{json.dumps(schema, indent=2)}\n```\n"
+
+
+GENERATED: dict[str, Callable[[], str]] = {
+    "compute-permissions": compute_permissions_markdown,
+    "cluster-role": cluster_role_markdown,
+    "sarif-rules": sarif_rules_markdown,
+    "report-schema": report_schema_markdown,
+}
+"""Marker name → the markdown that replaces ``<!-- generated: NAME -->``."""
+
+
+def on_files(files: Files, config: MkDocsConfig) -> Files:
+    """Add the generated catalog; stop if finding links would not land on it."""
+    site_url = config.site_url or ""
+    if f"{site_url}findings/#" != DOCS_BASE:
+        raise PluginError(
+            f"finding links start {DOCS_BASE!r} but the catalog is published at "
+            f"{site_url}findings/: make DOCS_BASE and site_url agree"
+        )
+    files.append(File.generated(config, CATALOG_PAGE, content=catalog_markdown()))
+    return files
+
+
+def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files: Files) -> str:
+    """Replace each generation marker; an unknown marker fails the build."""
+    del config, files
+    for name in set(_markers(markdown)):
+        if name not in GENERATED:
+            raise PluginError(f"{page.file.src_uri}: unknown marker <!-- generated: {name} -->")
+        markdown = markdown.replace(f"<!-- generated: {name} -->", GENERATED[name]())
+    return markdown
+
+
+def _markers(markdown: str) -> list[str]:
+    prefix = "<!-- generated: "
+    return [
+        line.strip()[len(prefix) : -len(" -->")]
+        for line in markdown.splitlines()
+        if line.strip().startswith(prefix) and line.strip().endswith(" -->")
+    ]
