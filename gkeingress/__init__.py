@@ -15,7 +15,7 @@ from importlib.metadata import PackageNotFoundError, version
 from gkeingress.api import analyse, audit
 from gkeingress.checks import REGISTRY, Check
 from gkeingress.collect import CollectionError, Snapshot, collect
-from gkeingress.errors import AuditError, GkeIngressError
+from gkeingress.errors import AuditError, GkeIngressError, MissingDependencyError
 from gkeingress.findings import Finding, Severity
 from gkeingress.model.topology import PairedIngress, Reference, ServiceBackend
 from gkeingress.report import Report
@@ -32,6 +32,7 @@ __all__ = [
     "CollectionError",
     "Finding",
     "GkeIngressError",
+    "MissingDependencyError",
     "PairedIngress",
     "Reference",
     "Report",

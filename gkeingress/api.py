@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
+from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 from urllib.parse import urlsplit
 
@@ -16,6 +18,7 @@ from gkeingress.collect import collect
 from gkeingress.collect.progress import NO_PROGRESS, Progress
 from gkeingress.collect.snapshot import Snapshot
 from gkeingress.errors import AuditError
+from gkeingress.findings import Finding
 from gkeingress.model.topology import pair
 from gkeingress.report import Report
 
@@ -84,6 +87,15 @@ def analyse(
     findings = sorted(
         run_checks(topology, options, registry),
         key=lambda f: (-f.severity.rank, f.ingress or "", f.code, f.resource),
+    )
+    by_ingress: dict[str, list[Finding]] = defaultdict(list)
+    for finding in findings:
+        by_ingress[finding.ingress or ""].append(finding)
+    topology = replace(
+        topology,
+        ingresses=tuple(
+            replace(p, findings=tuple(by_ingress.get(p.name, ()))) for p in topology.ingresses
+        ),
     )
     return Report(snapshot.project, when, topology, tuple(findings))
 

@@ -13,3 +13,7 @@ class AuditError(GkeIngressError):
     Failures of individual API calls do not raise: they become ``report.errors`` and
     ``CHECK_INCOMPLETE`` findings.
     """
+
+
+class MissingDependencyError(GkeIngressError, ImportError):
+    """An optional dependency is not installed; the message says which extra to install."""

@@ -60,3 +60,9 @@ class Finding:
             "evidence": dict(self.evidence),
             "docs_url": self.docs_url,
         }
+
+    def _repr_html_(self) -> str:
+        """Jupyter's view: severity, code, message and fix."""
+        from gkeingress.render.html import finding_html  # noqa: PLC0415 - render imports this module
+
+        return finding_html(self)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from gkeingress.collect.snapshot import CollectionError
 from gkeingress.findings import Finding, Severity
@@ -13,6 +13,9 @@ from gkeingress.model import routing
 from gkeingress.model.gce import ComputeResource
 from gkeingress.model.timeline import Change, build_timeline
 from gkeingress.model.topology import PairedIngress, ServiceBackend, Topology
+
+if TYPE_CHECKING:
+    import pandas  # type: ignore[import-untyped]  # pandas ships no type information
 
 SCHEMA_VERSION = 1
 """Version of :meth:`Report.to_dict`'s layout; bumped only on incompatible changes."""
@@ -123,6 +126,32 @@ class Report:
     def timeline(self) -> list[Change]:
         """Every dated change around the Ingresses, oldest first; see :mod:`gkeingress.model.timeline`."""
         return list(build_timeline(self.topology))
+
+    def _repr_html_(self) -> str:
+        """Jupyter's view: summary, then per Ingress its request-path picture and findings."""
+        from gkeingress.render.html import report_html  # noqa: PLC0415 - render imports this module
+
+        return report_html(self)
+
+    def to_dataframe(self) -> pandas.DataFrame:
+        """The findings as a pandas DataFrame, one row per finding.
+
+        Raises:
+            MissingDependencyError: pandas is not installed (``pip install 'gkeingress[pandas]'``).
+        """
+        from gkeingress.render.frames import findings_frame  # noqa: PLC0415 - pandas is optional
+
+        return findings_frame(self)
+
+    def resources_dataframe(self) -> pandas.DataFrame:
+        """The paired resources of every Ingress as a pandas DataFrame, one row per resource.
+
+        Raises:
+            MissingDependencyError: pandas is not installed (``pip install 'gkeingress[pandas]'``).
+        """
+        from gkeingress.render.frames import resources_frame  # noqa: PLC0415 - pandas is optional
+
+        return resources_frame(self)
 
     @property
     def counts(self) -> dict[str, int]:

@@ -830,6 +830,12 @@ class Route:
             "disagreement": self.disagreement,
         }
 
+    def _repr_html_(self) -> str:
+        """Jupyter's view: the decision and each hop, coloured by whether it works."""
+        from gkeingress.render.html import route_html  # noqa: PLC0415 - render imports this module
+
+        return route_html(self)
+
     def __str__(self) -> str:
         lines = [
             f"{self.url} → Ingress {self.ingress}",

@@ -20,6 +20,7 @@ from datetime import datetime
 from typing import Generic, TypeVar
 
 from gkeingress.collect.snapshot import Snapshot
+from gkeingress.findings import Finding
 from gkeingress.model.gce import (
     BackendService,
     ComputeResource,
@@ -166,6 +167,8 @@ class PairedIngress:
         events: Events about the Ingress.
         backend_states: the ``ingress.kubernetes.io/backends`` annotation.
         activity: when the Ingress, its Services and their load balancer resources last changed.
+        findings: this Ingress's findings; filled in by the audit after the checks ran, empty while
+            checks run.
     """
 
     ingress: Ingress
@@ -178,11 +181,18 @@ class PairedIngress:
     events: tuple[Event, ...]
     backend_states: JsonAnnotation
     activity: tuple[Activity, ...] = ()
+    findings: tuple[Finding, ...] = ()
 
     @property
     def name(self) -> str:
         """``namespace/name``."""
         return self.ingress.key
+
+    def _repr_html_(self) -> str:
+        """Jupyter's view: the request-path picture and this Ingress's findings."""
+        from gkeingress.render.html import ingress_html  # noqa: PLC0415 - render imports this module
+
+        return ingress_html(self)
 
     @property
     def backend_services(self) -> tuple[BackendService, ...]:

@@ -1,0 +1,85 @@
+"""The report as pandas DataFrames: findings, and the paired resources of every Ingress.
+
+pandas is optional (``pip install 'gkeingress[pandas]'``); it is imported only when a frame is made.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from gkeingress.errors import MissingDependencyError
+from gkeingress.render.paths import MISSING, request_path
+from gkeingress.report import Report
+
+if TYPE_CHECKING:
+    import pandas  # type: ignore[import-untyped]  # pandas ships no type information
+
+FINDING_COLUMNS = ("code", "severity", "ingress", "resource", "message", "remediation", "docs_url")
+"""The columns of :func:`findings_frame`."""
+
+RESOURCE_COLUMNS = (
+    "ingress",
+    "hop",
+    "kind",
+    "name",
+    "location",
+    "self_link",
+    "found",
+    "health",
+    "detail",
+    "findings",
+)
+"""The columns of :func:`resources_frame`."""
+
+
+def _pandas() -> Any:
+    try:
+        import pandas  # noqa: PLC0415 - optional, imported when first needed
+    except ImportError as exc:
+        raise MissingDependencyError(
+            "pandas is not installed: pip install 'gkeingress[pandas]'"
+        ) from exc
+    return pandas
+
+
+def findings_frame(report: Report) -> pandas.DataFrame:
+    """One row per finding, most severe first; ``severity`` is ``error``, ``warning`` or ``info``.
+
+    Raises:
+        MissingDependencyError: pandas is not installed.
+    """
+    pd = _pandas()
+    rows = [{k: v for k, v in f.to_dict().items() if k in FINDING_COLUMNS} for f in report.findings]
+    return pd.DataFrame(rows, columns=list(FINDING_COLUMNS))
+
+
+def resources_frame(report: Report) -> pandas.DataFrame:
+    """One row per hop of every Ingress's request path: the Compute resources and the pods.
+
+    ``hop`` is the column of the picture (``forwarding-rule``, ``target-proxy``, ``url-map``,
+    ``backend-service``, ``health-check``, ``neg``, ``instance-group``, ``pods``); ``found`` is False
+    for a resource that is named but does not exist; ``health`` is ``ok``, ``broken``, ``missing``
+    or ``unknown``; ``findings`` holds the codes of the findings that point at the resource.
+
+    Raises:
+        MissingDependencyError: pandas is not installed.
+    """
+    pd = _pandas()
+    rows = [
+        {
+            "ingress": paired.name,
+            "hop": hop.hop,
+            "kind": hop.kind,
+            "name": hop.name,
+            "location": hop.location,
+            "self_link": hop.self_link,
+            "found": hop.state != MISSING,
+            "health": hop.state,
+            "detail": hop.detail,
+            "findings": ", ".join(dict.fromkeys(f.code for f in hop.findings)),
+        }
+        for paired in report.ingresses
+        for hop in request_path(paired, report.findings_for(paired.name)).hops
+        if hop.hop != "ingress"
+    ]
+    return pd.DataFrame(rows, columns=list(RESOURCE_COLUMNS))

@@ -1,0 +1,374 @@
+"""HTML views for Jupyter and ``--format html``: summary, findings by Ingress, request-path pictures.
+
+Pure functions returning strings; no I/O, no JavaScript, nothing loaded from elsewhere. Every value
+from the cluster or the project is escaped. Structure is marked for tests and styling: each hop is
+``<div class="hop STATE" data-hop="url-map" data-state="STATE" data-finding-code="CODE …">``, each
+finding ``<li class="finding error" data-finding-code="CODE" data-severity="error">``, each
+Ingress ``<section class="ingress" data-ingress="namespace/name">`` with a
+``<figure class="request-path">``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from html import escape
+
+from gkeingress.findings import Finding, Severity
+from gkeingress.model.routing import Hop, Route
+from gkeingress.model.topology import PairedIngress
+from gkeingress.render.paths import BROKEN, MISSING, OK, UNKNOWN, Lane, PathHop, request_path
+from gkeingress.report import Report
+
+CSS = """
+.gki{font:13px/1.4 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#202124;
+  max-width:100%}
+.gki *{box-sizing:border-box}
+.gki code,.gki .name{font-family:ui-monospace,"SFMono-Regular",Menlo,Consolas,monospace}
+.gki .summary{font-size:15px;margin:4px 0 12px}
+.gki .summary b{font-size:16px}
+.gki .count{display:inline-block;padding:1px 8px;border-radius:10px;margin-left:6px;
+  font-weight:600}
+.gki .count.error,.gki .sev.error{background:#fce8e6;color:#a50e0e}
+.gki .count.warning,.gki .sev.warning{background:#fef7e0;color:#8a5300}
+.gki .count.info,.gki .sev.info{background:#e8f0fe;color:#174ea6}
+.gki table.index{border-collapse:collapse;margin:0 0 16px}
+.gki table.index td,.gki table.index th{padding:2px 10px;border-bottom:1px solid #e0e0e0;
+  text-align:left}
+.gki section.ingress{border:1px solid #dadce0;border-left:6px solid #34a853;border-radius:6px;
+  margin:0 0 18px;padding:8px 12px}
+.gki section.ingress.error{border-left-color:#d93025}
+.gki section.ingress.warning{border-left-color:#f9ab00}
+.gki h3{margin:2px 0 6px;font-size:16px}
+.gki h3 .addr{font-weight:400;color:#5f6368;font-size:13px;margin-left:8px}
+.gki figure.request-path{margin:6px 0 8px;overflow-x:auto;padding-bottom:4px}
+.gki .frontend{display:flex;align-items:flex-end;min-width:max-content}
+.gki .frontend .arrow{margin-bottom:18px}
+.gki .col{display:flex;flex-direction:column;gap:6px}
+.gki .fan{margin-left:30px;width:687px;height:12px;border-right:2px solid #80868b;
+  border-bottom:2px solid #80868b}
+.gki .lanes{margin-left:30px;min-width:max-content}
+.gki .lane-box{position:relative;padding:6px 0 4px}
+.gki .lane-box::before{content:"";position:absolute;left:0;top:0;bottom:0;
+  border-left:2px solid #80868b}
+.gki .lane-box:last-child::before{bottom:auto;height:50px}
+.gki .lane{display:flex;align-items:flex-start}
+.gki .lane-title{font-size:11.5px;color:#3c4043;font-weight:600;margin:0 0 2px 24px}
+.gki .lane .arrow{margin-top:20px}
+.gki .arrow{flex:none;width:22px;height:14px;color:#80868b}
+.gki .hop{width:180px;border:2px solid #34a853;background:#e6f4ea;border-radius:6px;
+  padding:4px 6px;font-size:12px}
+.gki .hop[data-hop=url-map]{width:300px}
+.gki .hop[data-hop=pods],.gki .hop[data-hop=ingress]{width:140px}
+.gki .hop .kind{font-size:11px;color:#3c4043;font-weight:600}
+.gki .hop .name{font-size:11px;overflow-wrap:anywhere;color:#202124}
+.gki .hop .detail{font-size:11.5px;color:#3c4043;overflow-wrap:anywhere}
+.gki .hop.broken{border-color:#d93025;background:#fce8e6}
+.gki .hop.missing{border:2px dashed #d93025;background:#f8f9fa}
+.gki .hop.missing .name{text-decoration:line-through;color:#80868b}
+.gki .hop.unknown{border-color:#9aa0a6;background:#f1f3f4}
+.gki .state{float:right;font-weight:700}
+.gki .hop.ok .state{color:#188038}.gki .hop.broken .state,.gki .hop.missing .state{color:#d93025}
+.gki .hop.unknown .state{color:#5f6368}
+.gki .hop.flagged{box-shadow:0 0 0 3px #fbbc04}
+.gki .hop.flagged.sev-error{box-shadow:0 0 0 3px #f28b82}
+.gki .hop.flagged.sev-info{box-shadow:none}
+.gki .mark{display:inline-block;max-width:100%;overflow-wrap:anywhere;font-size:10.5px;
+  font-weight:600;border-radius:3px;padding:0 4px;margin:2px 2px 0 0}
+.gki .mark.error{background:#d93025;color:#fff}
+.gki .mark.warning{background:#f9ab00;color:#202124}
+.gki .mark.info{background:#d2e3fc;color:#174ea6}
+.gki table.rules{border-collapse:collapse;margin-top:3px;font-size:11px;width:100%}
+.gki table.rules td{padding:1px 3px;border-top:1px solid #c8e6c9;vertical-align:top;
+  overflow-wrap:anywhere}
+.gki table.rules tr.host td{font-weight:600;color:#202124}
+.gki table.rules td.paths{padding-left:10px}
+.gki ul.findings{list-style:none;margin:4px 0 0;padding:0}
+.gki li.finding{border-left:4px solid #1a73e8;background:#f8f9fa;margin:0 0 6px;
+  padding:4px 8px}
+.gki li.finding.error{border-left-color:#d93025}
+.gki li.finding.warning{border-left-color:#f9ab00}
+.gki .sev{font-size:11px;font-weight:700;padding:0 5px;border-radius:3px;text-transform:uppercase}
+.gki .finding .code{font-weight:700;margin:0 6px}
+.gki .finding .resource{color:#5f6368;font-size:12px;overflow-wrap:anywhere}
+.gki .finding .message{margin:2px 0}
+.gki .finding .fix{color:#3c4043}
+.gki .finding .fix b{color:#188038}
+.gki .errors{border:1px solid #f9ab00;background:#fef7e0;padding:6px 10px;margin:0 0 12px}
+.gki figure.route-path{margin:6px 0;overflow-x:auto}
+.gki .route-path .path{display:flex;align-items:flex-start;min-width:max-content}
+.gki .route-path .arrow{margin-top:20px}
+.gki .route .reason,.gki .route .spec,.gki .route .disagreement{margin:4px 0}
+.gki .route .disagreement{color:#a50e0e}
+.gki .legend{font-size:11px;color:#5f6368;margin:0 0 10px}
+.gki .legend .hop{display:inline-block;width:auto;padding:0 6px;margin-right:6px}
+"""
+
+_STATE_MARK = {OK: "✔", BROKEN: "✖", MISSING: "missing", UNKNOWN: "?"}
+_MARK = {Severity.ERROR: "✖", Severity.WARNING: "▲", Severity.INFO: "ℹ"}
+_ARROW = (
+    '<svg class="arrow" viewBox="0 0 22 14" aria-hidden="true">'
+    '<path d="M1 7h14" stroke="currentColor" stroke-width="2"/>'
+    '<path d="M14 2l7 5-7 5z" fill="currentColor"/></svg>'
+)
+
+
+def _e(value: object) -> str:
+    return escape(str(value), quote=True)
+
+
+def _breakable(code: str) -> str:
+    """A finding code that may wrap after its underscores."""
+    return _e(code).replace("_", "_<wbr>")
+
+
+def _worst(findings: Iterable[Finding]) -> Severity | None:
+    return max((f.severity for f in findings), key=lambda s: s.rank, default=None)
+
+
+def _wrap(body: str, kind: str) -> str:
+    return f'<div class="gki {kind}"><style>{CSS}</style>{body}</div>'
+
+
+# -- Findings -------------------------------------------------------------------------------------
+
+
+def _finding_item(finding: Finding) -> str:
+    sev = finding.severity.value
+    docs = f' <a class="docs" href="{_e(finding.docs_url)}">explain</a>' if finding.docs_url else ""
+    return (
+        f'<li class="finding {sev}" data-finding-code="{_e(finding.code)}" data-severity="{sev}">'
+        f'<span class="sev {sev}">{_MARK[finding.severity]} {sev}</span>'
+        f'<code class="code">{_e(finding.code)}</code>'
+        f'<span class="resource">{_e(finding.resource)}</span>'
+        f'<div class="message">{_e(finding.message)}</div>'
+        f'<div class="fix"><b>Fix:</b> {_e(finding.remediation)}{docs}</div></li>'
+    )
+
+
+def _findings_list(findings: Sequence[Finding]) -> str:
+    if not findings:
+        return '<p class="clean">✔ no findings</p>'
+    return f'<ul class="findings">{"".join(_finding_item(f) for f in findings)}</ul>'
+
+
+def finding_html(finding: Finding) -> str:
+    """One finding: severity, code, resource, message and fix."""
+    return _wrap(f'<ul class="findings">{_finding_item(finding)}</ul>', "gki-finding")
+
+
+# -- The request-path picture ------------------------------------------------------------------
+
+
+def _rules_table(hop: PathHop) -> str:
+    if not hop.rules:
+        return ""
+    rows, host = "", None
+    for rule in hop.rules:
+        if rule.host != host:
+            host = rule.host
+            rows += f'<tr class="host"><td colspan="2">{_e(host)}</td></tr>'
+        rows += f'<tr><td class="paths">{_e(rule.paths)}</td><td>→ {_e(rule.target)}</td></tr>'
+    return f'<table class="rules">{rows}</table>'
+
+
+def _hop(hop: PathHop) -> str:
+    classes = ["hop", hop.state]
+    worst = hop.worst
+    if worst is not None:
+        classes += ["flagged", f"sev-{worst.value}"]
+    codes = " ".join(dict.fromkeys(f.code for f in hop.findings))
+    marks = "".join(
+        f'<span class="mark {f.severity.value}" data-finding-code="{_e(f.code)}" '
+        f'title="{_e(f.message)}">{_MARK[f.severity]} {_breakable(f.code)}</span>'
+        for f in hop.findings
+    )
+    where = f" · {_e(hop.location)}" if hop.location and hop.location != "global" else ""
+    return (
+        f'<div class="{" ".join(classes)}" data-hop="{hop.hop}" data-state="{hop.state}" '
+        f'data-name="{_e(hop.name)}" data-finding-code="{_e(codes)}" title="{_e(hop.self_link)}">'
+        f'<span class="state">{_STATE_MARK[hop.state]}</span>'
+        f'<div class="kind">{_e(hop.kind)}{where}</div>'
+        f'<div class="name">{_e(hop.name)}</div>'
+        f'<div class="detail">{_e(hop.detail)}</div>{_rules_table(hop)}'
+        f"{f'<div class=marks>{marks}</div>' if marks else ''}</div>"
+    )
+
+
+def _column(hops: Iterable[PathHop]) -> str:
+    return f'<div class="col">{"".join(_hop(h) for h in hops)}</div>'
+
+
+def _lane(lane: Lane) -> str:
+    columns = [(lane.backend_service,), lane.health_checks, lane.groups]
+    if lane.pods is not None:
+        columns.append((lane.pods,))
+    cells = "".join(_ARROW + _column(hops) for hops in columns if hops)
+    default = " · default backend" if lane.default else ""
+    return (
+        f'<div class="lane-box" data-lane="{_e(lane.title)}">'
+        f'<div class="lane-title">{_e(lane.title)}{default}</div><div class="lane">{cells}</div></div>'
+    )
+
+
+def _picture(paired: PairedIngress, findings: Sequence[Finding]) -> str:
+    """Ingress → forwarding rules → target proxies → URL map, then fanning out one lane per backend."""
+    path = request_path(paired, findings)
+    columns = (path.ingress,), path.forwarding_rules, path.target_proxies, (path.url_map,)
+    frontend = _ARROW.join(_column(hops) for hops in columns)
+    lanes = sorted(path.lanes, key=lambda lane: lane.default)
+    return (
+        f'<figure class="request-path" data-ingress="{_e(paired.name)}">'
+        f'<div class="frontend">{frontend}</div><div class="fan"></div>'
+        f'<div class="lanes">{"".join(_lane(lane) for lane in lanes)}</div></figure>'
+    )
+
+
+_LEGEND = (
+    '<div class="legend">Hops: <span class="hop ok">✔ works</span>'
+    '<span class="hop broken">✖ broken</span><span class="hop missing">missing</span>'
+    '<span class="hop unknown">? not known yet</span>'
+    '<span class="hop ok flagged sev-error">a finding points here</span></div>'
+)
+
+
+def _section(paired: PairedIngress, findings: Sequence[Finding]) -> str:
+    worst = _worst(findings)
+    addresses = ", ".join(paired.ingress.addresses) or "no address"
+    managed = "" if paired.managed else " · not a GKE Ingress"
+    return (
+        f'<section class="ingress {worst.value if worst else "clean"}" '
+        f'data-ingress="{_e(paired.name)}" id="gki-{_e(paired.name.replace("/", "-"))}">'
+        f'<h3>Ingress {_e(paired.name)}<span class="addr">{_e(addresses)}{managed}</span></h3>'
+        f"{_picture(paired, findings)}{_findings_list(findings)}</section>"
+    )
+
+
+def ingress_html(paired: PairedIngress) -> str:
+    """One Ingress: its request-path picture and its findings (``paired.findings``)."""
+    return _wrap(_LEGEND + _section(paired, paired.findings), "gki-ingress")
+
+
+# -- A route --------------------------------------------------------------------------------------
+
+
+def _route_hop(hop: Hop) -> str:
+    slug = hop.kind.lower().replace(" ", "-")
+    slug = "target-proxy" if slug.startswith("target-") else slug
+    state = OK if hop.ok else BROKEN
+    return (
+        f'<div class="hop {state}" data-hop="{_e(slug)}" data-state="{state}" '
+        f'data-name="{_e(hop.name)}"><span class="state">{_STATE_MARK[state]}</span>'
+        f'<div class="kind">{_e(hop.kind)}</div><div class="name">{_e(hop.name)}</div>'
+        f'<div class="detail">{_e(hop.note)}</div></div>'
+    )
+
+
+def route_html(route: Route) -> str:
+    """Where one URL goes: the verdict, the rule that decided, and each hop to the pods."""
+    verdict = "✔ reaches its pods" if route.ok else "✖ does not reach working pods"
+    service = f" (Service {route.service}:{route.port})" if route.service else ""
+    head = (
+        f'<div class="summary"><code>{_e(route.url)}</code> → Ingress <b>{_e(route.ingress)}</b>: '
+        f'<span class="verdict">{verdict}</span></div>'
+        f'<div class="reason">{"matched" if route.matched else "no rule matched"}: backend '
+        f"service {_e(route.backend_service or '-')}{_e(service)}. {_e(route.reason)}</div>"
+    )
+    hops = _ARROW.join(_route_hop(h) for h in route.hops)
+    tail = f'<div class="spec">Ingress spec (Kubernetes rules): {_e(route.spec.describe())}</div>'
+    if route.disagreement:
+        tail += f'<div class="disagreement">Disagreement: {_e(route.disagreement)}</div>'
+    if route.candidates:
+        others = ", ".join(route.candidates)
+        tail += f'<div class="candidates">Other Ingresses serving this host: {_e(others)}</div>'
+    picture = f'<figure class="route-path"><div class="path">{hops}</div></figure>'
+    ok = "true" if route.ok else "false"
+    body = f'<div class="route" data-ok="{ok}">{head}{picture}{tail}</div>'
+    return _wrap(body, "gki-route")
+
+
+# -- The report -----------------------------------------------------------------------------------
+
+
+def _summary(report: Report) -> str:
+    counts = "".join(
+        f'<span class="count {s}" data-severity="{s}">{n} {s}</span>'
+        for s, n in report.counts.items()
+    )
+    when = report.generated_at.isoformat(timespec="seconds")
+    return (
+        f'<div class="summary"><b>gkeingress</b> · project <code>{_e(report.project)}</code> · '
+        f"{len(report.ingresses)} Ingress(es) · {_e(when)} {counts}</div>"
+    )
+
+
+def _collection_errors(report: Report) -> str:
+    if not report.errors:
+        return ""
+    items = "".join(f"<li>{_e(e.to_dict())}</li>" for e in report.errors)
+    return (
+        f'<div class="errors"><b>Could not read everything ({len(report.errors)}):</b> the checks '
+        f"that needed it report CHECK_INCOMPLETE.<ul>{items}</ul></div>"
+    )
+
+
+def _ordered(report: Report) -> list[tuple[PairedIngress, list[Finding]]]:
+    """Ingresses with their findings, those with the most severe findings first."""
+    rows = [(p, report.findings_for(p.name)) for p in report.ingresses]
+
+    def rank(row: tuple[PairedIngress, list[Finding]]) -> tuple[int, int, str]:
+        worst = _worst(row[1])
+        serious = sum(1 for f in row[1] if f.severity is not Severity.INFO)
+        return (-(worst.rank if worst else -1), -serious, row[0].name)
+
+    return sorted(rows, key=rank)
+
+
+def _index(rows: Sequence[tuple[PairedIngress, list[Finding]]]) -> str:
+    body = ""
+    for paired, findings in rows:
+        worst = _worst(findings)
+        codes = ", ".join(
+            dict.fromkeys(f.code for f in findings if f.severity is not Severity.INFO)
+        )
+        anchor = _e(paired.name.replace("/", "-"))
+        state = f'<span class="sev {worst.value}">{worst.value}</span>' if worst else "✔"
+        body += (
+            f'<tr data-ingress="{_e(paired.name)}"><td><a href="#gki-{anchor}">{_e(paired.name)}'
+            f"</a></td><td>{state}</td><td>{_e(codes or '-')}</td></tr>"
+        )
+    return (
+        '<table class="index"><tr><th>Ingress</th><th>worst</th><th>errors and warnings</th></tr>'
+        f"{body}</table>"
+    )
+
+
+def _cluster_findings(report: Report) -> str:
+    cluster = [f for f in report.findings if f.ingress is None]
+    if not cluster:
+        return ""
+    return f'<section class="cluster"><h3>Cluster-wide</h3>{_findings_list(cluster)}</section>'
+
+
+def _report_body(report: Report) -> str:
+    rows = _ordered(report)
+    sections = "".join(_section(p, f) for p, f in rows)
+    return (
+        f"{_summary(report)}{_collection_errors(report)}{_index(rows)}{_LEGEND}"
+        f"{_cluster_findings(report)}{sections}"
+    )
+
+
+def report_html(report: Report) -> str:
+    """The report as an HTML fragment for a notebook; its ``<style>`` applies inside it only."""
+    return _wrap(_report_body(report), "gki-report")
+
+
+def report_document(report: Report) -> str:
+    """The report as a complete, self-contained HTML page: the notebook view, inline CSS only."""
+    title = f"gkeingress report: {report.project}"
+    return (
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{_e(title)}</title></head>"
+        f'<body style="margin:16px">{report_html(report)}</body></html>\n'
+    )

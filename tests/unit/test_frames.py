@@ -1,0 +1,98 @@
+"""The report as pandas DataFrames, and the message when pandas is not installed."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+
+from tests.unit.reports import demo_report
+
+
+def test_findings_frame_has_one_row_per_finding() -> None:
+    """Each finding is a row with its code, severity, Ingress, resource, message, fix and docs."""
+    report = demo_report()
+    frame = report.to_dataframe()
+    assert list(frame.columns) == [
+        "code",
+        "severity",
+        "ingress",
+        "resource",
+        "message",
+        "remediation",
+        "docs_url",
+    ]
+    assert frame.to_dict("records") == [
+        {k: v for k, v in f.to_dict().items() if k != "evidence"} for f in report.findings
+    ]
+    errors = frame[frame.severity == "error"]
+    assert len(errors) == report.counts["error"]
+
+
+def test_resources_frame_lists_every_paired_resource() -> None:
+    """Every Compute resource paired with an Ingress is a row, found, under that Ingress."""
+    report = demo_report()
+    frame = report.resources_dataframe()
+    assert list(frame.columns) == [
+        "ingress",
+        "hop",
+        "kind",
+        "name",
+        "location",
+        "self_link",
+        "found",
+        "health",
+        "detail",
+        "findings",
+    ]
+    listed = set(zip(frame.ingress, frame.self_link, strict=True))
+    for paired in report.ingresses:
+        resources = [
+            *paired.forwarding_rules,
+            *paired.target_proxies,
+            *paired.backend_services,
+            *paired.health_checks,
+            *paired.negs,
+        ]
+        if paired.url_map is not None:
+            resources.append(paired.url_map)
+        assert {(paired.name, r.self_link) for r in resources} <= listed, paired.name
+    assert set(frame[frame.found].health) <= {"ok", "broken", "unknown"}
+    assert set(frame[~frame.found].health) == {"missing"}
+
+
+def test_resources_frame_shows_faults_on_their_resource() -> None:
+    """A missing NEG is a row not found; a mismatched health check is broken with its code."""
+    frame = demo_report().resources_dataframe()
+    media = frame[(frame.ingress == "media/media") & ~frame.found]
+    assert media[["hop", "location", "findings"]].values.tolist() == [
+        ["neg", "us-central1-b", "NEG_MISSING"]
+    ]
+    checkout = frame[(frame.ingress == "checkout/checkout") & (frame.hop == "health-check")]
+    assert checkout[checkout.health == "broken"].findings.tolist() == ["HEALTH_CHECK_PATH_MISMATCH"]
+
+
+def test_without_pandas_the_error_says_what_to_install() -> None:
+    """With pandas not importable, to_dataframe raises MissingDependencyError naming the extra."""
+    script = textwrap.dedent(
+        """
+        import sys
+        sys.modules["pandas"] = None  # what an interpreter without pandas sees
+        from gkeingress import MissingDependencyError, analyse
+        from gkeingress.testing import DEMO_NOW, demo_world, snapshot_of
+        report = analyse(snapshot_of(demo_world(), DEMO_NOW), now=DEMO_NOW)
+        for make in (report.to_dataframe, report.resources_dataframe):
+            try:
+                make()
+            except MissingDependencyError as exc:
+                assert isinstance(exc, ImportError)
+                print(exc)
+        """
+    )
+    run = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=False, timeout=120
+    )
+    assert run.returncode == 0, run.stderr
+    assert (
+        run.stdout.splitlines() == ["pandas is not installed: pip install 'gkeingress[pandas]'"] * 2
+    )
