@@ -2,6 +2,7 @@
 
 - ``findings.md`` is written whole from :data:`gkeingress.checks.REGISTRY`, one section per code,
   each with the anchor its :attr:`~gkeingress.checks.registry.Check.docs_url` points at.
+- ``report.schema.json`` is the package's JSON report schema, published where its ``$id`` says.
 - In ``permissions.md`` and ``schemas.md`` the markers ``<!-- generated: NAME -->`` are replaced
   by the Compute permissions, the RBAC ClusterRole, the SARIF rules and the JSON report schema.
 """
@@ -10,7 +11,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 from mkdocs.config.defaults import MkDocsConfig
@@ -21,11 +21,12 @@ from mkdocs.structure.pages import Page
 from gkeingress import permissions
 from gkeingress.checks import REGISTRY
 from gkeingress.checks.registry import DOCS_BASE, Check, Registry
+from gkeingress.render.sarif import LEVEL
+from gkeingress.schemas import report_schema
 
 CATALOG_PAGE = "findings.md"
-REPORT_SCHEMA = Path(__file__).resolve().parents[2] / "gkeingress/schemas/report.schema.json"
-SARIF_LEVELS = {"error": "error", "warning": "warning", "info": "note"}
-"""SARIF ``level`` for each gkeingress severity."""
+SCHEMA_FILE = "report.schema.json"
+"""Published at the site root, where the schema's ``$id`` says it lives."""
 
 
 def anchor(item: Check) -> str:
@@ -79,33 +80,37 @@ def cluster_role_markdown() -> str:
 def sarif_rules_markdown(registry: Registry = REGISTRY) -> str:
     """One row per SARIF rule: the code, its default SARIF level and its catalog entry."""
     rows = "\n".join(
-        f"| `{c.code}` | `{SARIF_LEVELS[c.severity.value]}` | [{c.title}](findings.md#{anchor(c)}) |"
+        f"| `{c.code}` | `{LEVEL[c.severity]}` | [{c.title}](findings.md#{anchor(c)}) |"
         for c in registry
     )
     return "| Rule id | Default level | Catalog |\n|---|---|---|\n" + rows + "\n"
 
 
 def _type_of(spec: dict[str, Any]) -> str:
-    kind = spec.get("type", "")
-    return " or ".join(kind) if isinstance(kind, list) else str(kind or "object")
+    """A field's type in a few words: ``string or null``, ``array of finding``, ``always 1``."""
+    if "const" in spec:
+        return f"always `{json.dumps(spec['const'])}`"
+    if "$ref" in spec:
+        return str(spec["$ref"]).rpartition("/")[2]
+    kind = spec.get("type", "any")
+    if kind == "array" and isinstance(spec.get("items"), dict):
+        return f"array of {_type_of(spec['items'])}"
+    return " or ".join(kind) if isinstance(kind, list) else str(kind)
 
 
-def report_schema_markdown(path: Path = REPORT_SCHEMA) -> str:
-    """The JSON report schema: its top-level fields as a table, then the schema itself."""
-    if not path.exists():
-        return (
-            "!!! note\n    `gkeingress/schemas/report.schema.json` was not in this build; "
-            "its contents appear here once it is.\n"
-        )
-    schema = json.loads(path.read_text(encoding="utf-8"))
+def report_schema_markdown() -> str:
+    """The JSON report schema: its top-level fields as a table, then the whole schema."""
+    schema = report_schema()
     required = set(schema.get("required", ()))
     rows = "\n".join(
         f"| `{name}` | {_type_of(spec)} | {'yes' if name in required else 'no'} | "
         f"{' '.join(str(spec.get('description', '')).split())} |"
-        for name, spec in schema.get("properties", {}).items()
+        for name, spec in schema["properties"].items()
     )
-    table = f"| Field | Type | Required | Meaning |\n|---|---|---|---|\n{rows}\n\n" if rows else ""
-    return f"{table}```json\n{json.dumps(schema, indent=2)}\n```\n"
+    return (
+        f"| Field | Type | Required | Meaning |\n|---|---|---|---|\n{rows}\n\n"
+        f"```json\n{json.dumps(schema, indent=2)}\n```\n"
+    )
 
 
 GENERATED: dict[str, Callable[[], str]] = {
@@ -126,6 +131,9 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
             f"{site_url}findings/: make DOCS_BASE and site_url agree"
         )
     files.append(File.generated(config, CATALOG_PAGE, content=catalog_markdown()))
+    files.append(
+        File.generated(config, SCHEMA_FILE, content=json.dumps(report_schema(), indent=2) + "\n")
+    )
     return files
 
 
