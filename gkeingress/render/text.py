@@ -1,14 +1,21 @@
-"""The terminal report: per Ingress, its load balancer as a tree and its findings with their fixes."""
+"""The terminal report: a summary, then per Ingress its load balancer as a tree and its findings.
+
+Each finding is a table row (severity, code and resource, message) with its fix directly under the
+message; cluster-wide findings and the API calls that failed come last. Laid out for 100 columns.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Sequence
 
+from rich import box
 from rich.console import Console, Group, RenderableType
 from rich.panel import Panel
+from rich.table import Table
 from rich.text import Text
 from rich.tree import Tree
 
+from gkeingress.collect.snapshot import CollectionError
 from gkeingress.findings import Finding, Severity
 from gkeingress.model.gce import ComputeResource
 from gkeingress.model.topology import PairedIngress, ServiceBackend
@@ -16,6 +23,7 @@ from gkeingress.report import Report
 
 STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
 MARK = {Severity.ERROR: "✖", Severity.WARNING: "▲", Severity.INFO: "ℹ"}
+INCOMPLETE = "CHECK_INCOMPLETE"
 
 
 def _name(resource: ComputeResource | None, missing: str = "not found") -> Text:
@@ -44,14 +52,21 @@ def _backend_tree(tree: Tree, backend: ServiceBackend) -> None:
         node.add(Text(f"NEG {neg.zone}: {neg.size} endpoint(s)", style="" if neg.size else "red"))
 
 
-def ingress_tree(paired: PairedIngress) -> Tree:
-    """The load balancer of one Ingress, frontend to pods."""
-    title = Text(paired.name, style="bold")
-    if paired.ingress.addresses:
-        title.append(f"  {', '.join(paired.ingress.addresses)}", style="green")
+def ingress_header(paired: PairedIngress) -> Text:
+    """One line naming an Ingress: ``namespace/name``, its addresses and its class."""
+    ingress = paired.ingress
+    header = Text(paired.name, style="bold")
+    header.append(f"  {', '.join(ingress.addresses) or 'no address'}", style="green")
+    cls = ingress.class_annotation or ingress.ingress_class_name or "gce (default)"
+    header.append(f"  class {cls}")
     if not paired.managed:
-        title.append("  (not a GKE Ingress)", style="dim")
-    tree = Tree(title)
+        header.append("  (not a GKE Ingress)", style="dim")
+    return header
+
+
+def ingress_tree(paired: PairedIngress) -> Tree:
+    """The load balancer of one Ingress, frontend to pods, under its header."""
+    tree = Tree(ingress_header(paired))
     for rule in paired.forwarding_rules:
         tree.add(Text(f"forwarding rule {rule.name} {rule.ip_address}:{rule.port_range}"))
     for proxy in paired.target_proxies:
@@ -62,47 +77,79 @@ def ingress_tree(paired: PairedIngress) -> Tree:
     return tree
 
 
-def finding_text(finding: Finding) -> Text:
-    """One finding: severity, code, message, and the fix underneath."""
-    text = Text()
-    text.append(f"{MARK[finding.severity]} {finding.code}", style=STYLE[finding.severity])
-    text.append(f"  {finding.message}\n")
-    text.append(f"  → {finding.remediation}", style="dim")
-    return text
+def findings_table(findings: Sequence[Finding]) -> Table:
+    """One row per finding: severity, code, then the resource, the message and the fix under it."""
+    table = Table(box=box.SIMPLE_HEAD, expand=True, show_edge=False, pad_edge=False, leading=1)
+    table.add_column("severity", no_wrap=True)
+    table.add_column("code", no_wrap=True)
+    table.add_column("resource / what is wrong / → fix", overflow="fold")
+    for finding in findings:
+        style = STYLE[finding.severity]
+        table.add_row(
+            Text(f"{MARK[finding.severity]} {finding.severity.value}", style=style),
+            Text(finding.code, style=style),
+            Text.assemble(
+                (finding.resource, "dim"),
+                "\n",
+                finding.message,
+                "\n",
+                (f"→ {finding.remediation}", "green"),
+            ),
+        )
+    return table
 
 
-def _panel(paired: PairedIngress, findings: Iterable[Finding], incomplete: int) -> Panel:
-    items = list(findings)
-    worst = max((f.severity for f in items), key=lambda s: s.rank, default=None)
+def _panel(paired: PairedIngress, findings: Sequence[Finding], incomplete: int) -> Panel:
+    worst = max((f.severity for f in findings), key=lambda s: s.rank, default=None)
     border = STYLE[worst] if worst and worst is not Severity.INFO else "green"
-    body: list[RenderableType] = [ingress_tree(paired)]
-    clean = (
-        Text(f"? no faults found, but {incomplete} check(s) could not run", style="yellow")
-        if incomplete
-        else Text("✔ no faults found", style="green")
+    if findings:
+        verdict: RenderableType = findings_table(findings)
+    elif incomplete:
+        verdict = Text(f"? no faults found, but {incomplete} check(s) could not run", "yellow")
+    else:
+        verdict = Text("✔ no faults found", style="green")
+    return Panel(Group(ingress_tree(paired), verdict), border_style=border)
+
+
+def _summary(report: Report) -> Text:
+    counts = report.counts
+    return Text.assemble(
+        (f"gkeingress audit of project {report.project}: ", "bold"),
+        f"{len(report.ingresses)} Ingresses, ",
+        (f"{counts['error']} errors", STYLE[Severity.ERROR] if counts["error"] else "green"),
+        ", ",
+        (f"{counts['warning']} warnings", STYLE[Severity.WARNING] if counts["warning"] else ""),
+        f", {counts['info']} info",
+        (f"; {len(report.errors)} API call(s) failed", "yellow") if report.errors else "",
     )
-    body += [finding_text(f) for f in items] or [clean]
-    return Panel(Group(*body), border_style=border, title_align="left")
+
+
+def _errors_table(errors: Sequence[CollectionError]) -> Table:
+    table = Table(box=box.SIMPLE_HEAD, expand=True, show_edge=False, pad_edge=False)
+    table.add_column("call", ratio=2, overflow="fold")
+    table.add_column("status", no_wrap=True)
+    table.add_column("what the API said", ratio=3)
+    for error in errors:
+        status = " ".join(str(s) for s in (error.status, error.reason) if s)
+        table.add_row(error.call, status, error.message)
+    return table
 
 
 def render(report: Report, console: Console) -> None:
     """Print the whole report."""
-    counts = report.counts
-    console.print(
-        Text.assemble(
-            (f"gkeingress audit of project {report.project}: ", "bold"),
-            f"{len(report.ingresses)} Ingresses, ",
-            (f"{counts['error']} errors", STYLE[Severity.ERROR] if counts["error"] else "green"),
-            ", ",
-            (f"{counts['warning']} warnings", STYLE[Severity.WARNING] if counts["warning"] else ""),
-            f", {counts['info']} info",
-        )
-    )
-    incomplete = sum(1 for f in report.findings if f.code == "CHECK_INCOMPLETE")
+    console.print(_summary(report))
+    incomplete = sum(1 for f in report.findings if f.code == INCOMPLETE)
     for paired in report.ingresses:
         console.print(_panel(paired, report.findings_for(paired.name), incomplete))
     general = [f for f in report.findings if f.ingress is None]
-    for finding in general:
-        console.print(finding_text(finding))
-    for error in report.errors:
-        console.print(Text(f"could not read: {error.call}: {error.message}", style="yellow"))
+    if general:
+        console.print(Panel(findings_table(general), title="Cluster-wide", title_align="left"))
+    if report.errors:
+        console.print(
+            Panel(
+                _errors_table(report.errors),
+                title="Could not read (the checks that needed it report CHECK_INCOMPLETE)",
+                title_align="left",
+                border_style="yellow",
+            )
+        )
