@@ -72,6 +72,15 @@ def compute_permissions_markdown() -> str:
     return "\n".join(f"- `{name}`" for name in permissions.COMPUTE_PERMISSIONS) + "\n"
 
 
+def custom_role_markdown() -> str:
+    """The gcloud command that creates a custom role with exactly those permissions."""
+    return (
+        "```sh\ngcloud iam roles create gkeingressAuditor --project=PROJECT \\\n"
+        '    --title="gkeingress auditor" \\\n'
+        f"    --permissions={','.join(permissions.COMPUTE_PERMISSIONS)}\n```\n"
+    )
+
+
 def cluster_role_markdown() -> str:
     """The read-only ClusterRole as a YAML code block."""
     return f"```yaml\n{permissions.cluster_role_yaml()}```\n"
@@ -115,6 +124,7 @@ def report_schema_markdown() -> str:
 
 GENERATED: dict[str, Callable[[], str]] = {
     "compute-permissions": compute_permissions_markdown,
+    "custom-role": custom_role_markdown,
     "cluster-role": cluster_role_markdown,
     "sarif-rules": sarif_rules_markdown,
     "report-schema": report_schema_markdown,
