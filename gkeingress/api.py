@@ -15,10 +15,13 @@ from kubernetes import config as k8s_config
 
 from gkeingress.checks import REGISTRY, AuditOptions, Registry, run_checks
 from gkeingress.collect import collect
+from gkeingress.collect.gate import ApiGate
 from gkeingress.collect.progress import NO_PROGRESS, Progress
-from gkeingress.collect.snapshot import Snapshot
+from gkeingress.collect.snapshot import CollectionError, Snapshot
+from gkeingress.connect import GKE_SCOPES, open_cluster, read_cluster
 from gkeingress.errors import AuditError
 from gkeingress.findings import Finding
+from gkeingress.model.cluster import ClusterInfo, cluster_path, path_of_context
 from gkeingress.model.topology import pair
 from gkeingress.report import Report
 
@@ -50,20 +53,80 @@ def _is_loopback(endpoint: str | None) -> bool:
     return host is not None and (host in {"localhost", "::1"} or host.startswith("127."))
 
 
-def _credentials(credentials: Credentials | None, compute_endpoint: str | None) -> Credentials:
+def _credentials(
+    credentials: Credentials | None,
+    compute_endpoint: str | None,
+    scopes: tuple[str, ...] = (COMPUTE_READONLY,),
+) -> Credentials:
     """The given credentials; none for a loopback endpoint (a test world); else ADC."""
     if credentials is not None:
         return credentials
     if _is_loopback(compute_endpoint):
         return AnonymousCredentials()  # type: ignore[no-untyped-call]  # google-auth is unannotated
     try:
-        found, _ = google.auth.default(scopes=[COMPUTE_READONLY])
+        found, _ = google.auth.default(scopes=list(scopes))
     except google.auth.exceptions.DefaultCredentialsError as exc:
         raise AuditError(
             "no Google credentials: run `gcloud auth application-default login`, set "
             f"GOOGLE_APPLICATION_CREDENTIALS, or pass credentials= ({exc})"
         ) from exc
     return found
+
+
+def _current_context(kubeconfig: str | None, context: str | None) -> str:
+    if context:
+        return context
+    try:
+        _, active = k8s_config.list_kube_config_contexts(kubeconfig)  # type: ignore[no-untyped-call]
+    except (k8s_config.ConfigException, OSError, TypeError):
+        return ""
+    return str((active or {}).get("name", ""))
+
+
+def _connection(
+    project: str,
+    cluster: str | ClusterInfo | None,
+    *,
+    kube_client: k8s.ApiClient | None,
+    kubeconfig: str | None,
+    context: str | None,
+    credentials: Credentials,
+    container_endpoint: str | None,
+    use_private_endpoint: bool,
+    gate: ApiGate,
+) -> tuple[k8s.ApiClient, ClusterInfo | None, tuple[CollectionError, ...]]:
+    """The Kubernetes client, the cluster's Container API facts, and why they could not be read.
+
+    ``kube_client`` wins over ``cluster``, which wins over the kubeconfig. A kubeconfig context
+    ``gcloud`` wrote (``gke_<project>_<location>_<name>``) names its cluster: its facts are read
+    too, and a failure to read them is recorded, never fatal.
+    """
+    info: ClusterInfo | None = cluster if isinstance(cluster, ClusterInfo) else None
+    if isinstance(cluster, str):
+        try:
+            path = cluster_path(cluster, project)
+        except ValueError as exc:
+            raise AuditError(str(exc)) from exc
+        answer = read_cluster(
+            path, credentials=credentials, container_endpoint=container_endpoint, gate=gate
+        )
+        if isinstance(answer, CollectionError):
+            raise AuditError(answer.message)
+        info = answer
+    if kube_client is not None:
+        return kube_client, info, ()
+    if info is not None:
+        return open_cluster(info, credentials, use_private_endpoint=use_private_endpoint), info, ()
+    client = kube_client_from_config(kubeconfig, context)
+    gcloud_path = path_of_context(_current_context(kubeconfig, context))
+    if gcloud_path is None:
+        return client, None, ()
+    found = read_cluster(
+        gcloud_path, credentials=credentials, container_endpoint=container_endpoint, gate=gate
+    )
+    if isinstance(found, CollectionError):
+        return client, None, (found,)
+    return client, found, ()
 
 
 def analyse(
@@ -114,13 +177,16 @@ def audit(
     deep: bool = False,
     errors_since: datetime | None = None,
     progress: Progress | None = None,
+    cluster: str | ClusterInfo | None = None,
+    container_endpoint: str | None = None,
+    use_private_endpoint: bool = False,
 ) -> Report:
     """Audit every GKE Ingress of a cluster against the load balancers of ``project``.
 
     Args:
         project: GCP project id that holds the cluster's load balancers.
-        kube_client: a ``kubernetes.client.ApiClient``; default: ``kubeconfig``/``context``, else
-            the current kubeconfig context.
+        kube_client: a ``kubernetes.client.ApiClient``; default: the ``cluster``'s, else
+            ``kubeconfig``/``context``, else the current kubeconfig context.
         credentials: Google credentials; default: Application Default Credentials, or none at
             all for a loopback ``compute_endpoint`` (a test world such as ``gkeingress.testing``).
         compute_endpoint: Compute API endpoint, e.g. ``http://127.0.0.1:8123``; default: Google's.
@@ -135,21 +201,46 @@ def audit(
             in the runbook's windows before then (finding ``CHANGE_BEFORE_ERRORS``).
         progress: told of each collection phase and each finished API call, e.g. to show
             progress (see :class:`gkeingress.collect.progress.Progress`); default: nothing.
+        cluster: the GKE cluster, ``projects/P/locations/L/clusters/C`` or ``LOCATION/NAME`` in
+            ``project`` (or a :class:`~gkeingress.model.cluster.ClusterInfo`): read from the
+            Container API and connected to over TLS verified with its CA, with the Google
+            credentials' access token; no gcloud and no kubeconfig needed. Its facts (add-ons,
+            VPC-native, network, node tags) feed the checks.
+        container_endpoint: Container API endpoint; default: Google's.
+        use_private_endpoint: connect to the cluster's private endpoint (from inside its VPC).
 
     Raises:
         AuditError: the audit could not start (no cluster configuration, no credentials). API
             errors during collection do not raise: see ``Report.errors``.
     """
-    client = kube_client or kube_client_from_config(kubeconfig, context)
+    google_credentials = _credentials(
+        credentials,
+        compute_endpoint,
+        GKE_SCOPES if cluster is not None else (COMPUTE_READONLY,),
+    )
+    gate = ApiGate()
+    client, info, problems = _connection(
+        project,
+        cluster,
+        kube_client=kube_client,
+        kubeconfig=kubeconfig,
+        context=context,
+        credentials=google_credentials,
+        container_endpoint=container_endpoint,
+        use_private_endpoint=use_private_endpoint,
+        gate=gate,
+    )
     snapshot = collect(
         project,
         kube_client=client,
-        credentials=_credentials(credentials, compute_endpoint),
+        credentials=google_credentials,
         compute_endpoint=compute_endpoint,
         namespace=namespace,
         deep=deep,
+        gate=gate,
         progress=progress or NO_PROGRESS,
     )
+    snapshot = replace(snapshot, cluster=info, errors=(*snapshot.errors, *problems))
     return analyse(
         snapshot, now=now, propagation_window=propagation_window, errors_since=errors_since
     )

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from gkeingress.checks import (
     backend_health,
     changes,
+    cluster,
     endpoints,
     firewall,
     health_checks,
@@ -58,6 +59,7 @@ CHECK_INCOMPLETE = Check(
 REGISTRY = Registry(
     [
         # Is the Ingress handled, and is its spec coherent?
+        cluster.http_load_balancing_disabled,
         ingress_class.ingress_class_ignored,
         hosts.rule_host_duplicate,
         hosts.ingress_host_conflict,
@@ -85,6 +87,7 @@ REGISTRY = Registry(
         negs.neg_empty,
         negs.neg_missing,
         negs.neg_not_attached,
+        cluster.cluster_not_vpc_native,
         backend_health.backend_unhealthy,
         firewall.health_check_firewall_missing,
         # What did the controller say, is it finished, and what changed before the errors?
@@ -94,6 +97,7 @@ REGISTRY = Registry(
         provisioning.lb_resource_missing,
         changes.change_before_errors,
         CHECK_INCOMPLETE,
+        cluster.CLUSTER_UNREACHABLE,
     ]
 )
 """All checks, in the order they run."""

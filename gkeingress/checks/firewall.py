@@ -60,7 +60,9 @@ def health_check_firewall_missing(topology: Topology, options: AuditOptions) -> 
     """Report, per Ingress, the probed ports no ingress allow rule opens to both ranges."""
     del options
     firewalls = topology.snapshot.firewalls
-    tags = node_tags(firewalls)
+    cluster = topology.snapshot.cluster  # when known, its own tags and network, not the project's
+    tags = frozenset(cluster.node_tags) if cluster and cluster.node_tags else node_tags(firewalls)
+    cluster_network = cluster.network if cluster and cluster.network else None
     reached: dict[tuple[int, str | None], Reach] = {}  # shared backends share their answer
     for paired in managed(topology):
         blocked: dict[int, tuple[str, ...]] = {}
@@ -68,7 +70,11 @@ def health_check_firewall_missing(topology: Topology, options: AuditOptions) -> 
             port = probed_port(backend)
             if port is None or port in blocked:
                 continue
-            network = backend.negs[0].network if backend.negs and backend.negs[0].network else None
+            network = (
+                backend.negs[0].network
+                if backend.negs and backend.negs[0].network
+                else cluster_network
+            )
             result = reached.get((port, network))
             if result is None:
                 result = reached[(port, network)] = reach(

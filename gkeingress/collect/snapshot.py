@@ -8,6 +8,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
+from gkeingress.model.cluster import ClusterInfo
 from gkeingress.model.gce import (
     Address,
     BackendService,
@@ -56,6 +57,7 @@ class DataKind(str, enum.Enum):
     FIREWALLS = "firewalls"
     ADDRESSES = "addresses"
     BACKEND_HEALTH = "backendHealth"
+    CLUSTER = "cluster"
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,7 +95,11 @@ class ClusterIdentity:
 
 @dataclass(frozen=True, slots=True)
 class Snapshot:
-    """What both APIs returned at ``collected_at``."""
+    """What both APIs returned at ``collected_at``.
+
+    ``cluster`` is the cluster as the Container API describes it, when the audit read it (None
+    otherwise, e.g. a kubeconfig context that does not name a GKE cluster).
+    """
 
     project: str
     collected_at: datetime
@@ -117,6 +123,7 @@ class Snapshot:
     firewalls: tuple[Firewall, ...] = ()
     addresses: tuple[Address, ...] = ()
     backend_health: tuple[GroupHealth, ...] = ()
+    cluster: ClusterInfo | None = None
     errors: tuple[CollectionError, ...] = ()
     calls: Mapping[str, int] = field(default_factory=dict)
     waited: float = 0.0

@@ -2,10 +2,12 @@
 
 Build a world the way ingress-gce would have left it, break one thing, then either judge it
 directly (:func:`snapshot_of` + :func:`gkeingress.analyse`) or serve it over HTTP to the real
-clients (:class:`FakeGKE`) and run :func:`gkeingress.audit` against it.
+clients (:class:`FakeGKE`) and run :func:`gkeingress.audit` against it. :class:`FakeFleet` serves
+several such clusters in several projects, over HTTPS with a test CA and Google access tokens.
 """
 
 from gkeingress.testing.builder import DEMO_NOW, Path, Rule, WorldBuilder
+from gkeingress.testing.fleet import FakeCredentials, FakeFleet
 from gkeingress.testing.scenarios import demo_world
 from gkeingress.testing.server import FakeGKE, FaultResponse, google_error, kube_error
 from gkeingress.testing.snapshots import snapshot_of
@@ -13,6 +15,8 @@ from gkeingress.testing.world import World
 
 __all__ = [
     "DEMO_NOW",
+    "FakeCredentials",
+    "FakeFleet",
     "FakeGKE",
     "FaultResponse",
     "Path",

@@ -1,9 +1,12 @@
-"""A fake GKE over real HTTP: the Kubernetes API and the Compute API, both served from a World.
+"""A fake GKE over real HTTP: the Kubernetes, Compute and Container APIs, served from a World.
 
-One :class:`FakeGKE` listens on 127.0.0.1 and answers the requests the official ``kubernetes``
-and ``google.cloud.compute_v1`` clients send, with the JSON shapes the real services return:
-pagination, aggregated lists with their empty-scope warnings, Google and Kubernetes error
-bodies. It is read-only: anything that would change the world gets 405 and is recorded.
+One :class:`FakeGKE` listens on 127.0.0.1 and answers the requests the official ``kubernetes``,
+``google.cloud.compute_v1`` and ``google.cloud.container_v1`` (REST transport) clients send, with
+the JSON shapes the real services return: pagination, aggregated lists with their empty-scope
+warnings, Google and Kubernetes error bodies. It is read-only: anything that would change the
+world gets 405 and is recorded. With ``tls=`` it serves HTTPS with a certificate for 127.0.0.1
+signed by a test CA, and with ``authenticate=`` the Kubernetes API answers 401 to requests
+without an accepted ``Authorization: Bearer`` token, as a GKE control plane does.
 
 Limits: Compute ``filter`` and Kubernetes ``watch`` parameters are ignored; set-based label
 selectors (``in``, ``notin``) and unsupported field selectors are answered with 400.
@@ -16,18 +19,22 @@ import binascii
 import functools
 import json
 import re
+import socket
+import ssl
+import sys
 import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import TYPE_CHECKING, Any, NamedTuple, NoReturn
+from typing import TYPE_CHECKING, Any, NamedTuple, NoReturn, Protocol
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from gkeingress.testing.world import COMPUTE_COLLECTIONS, KUBE_RESOURCES, JSONDict, World
 
 if TYPE_CHECKING:
+    import trustme
     from kubernetes.client import ApiClient
 
 _COMPUTE_URL = "https://www.googleapis.com/compute/v1/"
@@ -175,10 +182,15 @@ class _ReplyError(Exception):
         self.response = response
 
 
+def _is_google(path: str) -> bool:
+    """True for the Compute and Container APIs, False for the Kubernetes API."""
+    return path.startswith(("/compute/", "/v1/projects/"))
+
+
 def _error(req: IncomingRequest, status: int, message: str) -> FaultResponse:
     """The error body of the API ``req`` is addressed to."""
     google_reason, kube_reason = _REASONS[status]
-    if req.path.startswith("/compute/"):
+    if _is_google(req.path):
         return google_error(status, google_reason, message)
     return kube_error(status, kube_reason, message)
 
@@ -198,7 +210,7 @@ def _page_limit(fake: FakeGKE, req: IncomingRequest, requested: str | None) -> i
 
 
 def _fail_unknown_url(req: IncomingRequest) -> NoReturn:
-    if req.path.startswith("/compute/"):
+    if _is_google(req.path):
         _fail(req, 404, f"The requested URL {req.path} was not found on this server.")
     _fail(req, 404, "the server could not find the requested resource")
 
@@ -457,7 +469,29 @@ def _kube_discovery(fake: FakeGKE, req: IncomingRequest, m: re.Match[str]) -> JS
     return {"kind": "APIGroupList", "apiVersion": "v1", "groups": groups}
 
 
+# -- Container ------------------------------------------------------------------------------
+
+
+def _container_clusters(fake: FakeGKE, req: IncomingRequest, m: re.Match[str]) -> JSONDict:
+    """``projects.locations.clusters.list``: ``-`` lists every location; no clusters is ``{}``."""
+    project, location = m["project"], m["location"]
+    if project != fake.world.project:
+        _fail(req, 404, f"Not found: projects/{project}.")
+    found = [c for c in fake.world.clusters if location in ("-", c.get("location"), c.get("zone"))]
+    return {"clusters": found} if found else {}
+
+
+def _container_cluster(fake: FakeGKE, req: IncomingRequest, m: re.Match[str]) -> JSONDict:
+    """``projects.locations.clusters.get``."""
+    project, location, name = m["project"], m["location"], m["name"]
+    for c in fake.world.clusters if project == fake.world.project else []:
+        if c.get("name") == name and location in ("-", c.get("location")):
+            return c
+    _fail(req, 404, f"Not found: projects/{project}/locations/{location}/clusters/{name}.")
+
+
 _Handler = Callable[["FakeGKE", IncomingRequest, "re.Match[str]"], JSONDict]
+_CONTAINER = r"/v1/projects/(?P<project>[^/]+)/locations/(?P<location>[^/]+)/clusters"
 
 _PROJECT = r"/compute/v1/projects/(?P<project>[^/]+)"
 _SCOPE = r"(?P<scope>global|(?:regions|zones)/[^/]+)"
@@ -479,6 +513,8 @@ _ROUTES: list[tuple[str, re.Pattern[str], _Handler]] = [
             r"/(?P<name>[^/]+)/listNetworkEndpoints",
             _compute_list_endpoints,
         ),
+        ("GET", _CONTAINER, _container_clusters),
+        ("GET", rf"{_CONTAINER}/(?P<name>[^/]+)", _container_cluster),
         ("GET", r"/api|/apis|/version", _kube_discovery),
         (
             "GET",
@@ -510,6 +546,10 @@ class FakeGKE:
             (``compute.backendServices.list``) and Kubernetes verbs (``list ingresses.networking.k8s.io``);
             anything else gets the API's own 403.
         latency: seconds added to every response, as a remote API would take.
+        tls: if set, serve HTTPS with a certificate for 127.0.0.1 issued by this ``trustme.CA``
+            (a cluster's ``masterAuth.clusterCaCertificate``); :meth:`kube_client` trusts it.
+        authenticate: if set, Kubernetes API requests need ``Authorization: Bearer <token>`` with
+            a token this accepts, else 401 ``Unauthorized``; Compute and Container are not checked.
     """
 
     def __init__(
@@ -519,10 +559,14 @@ class FakeGKE:
         page_size: int | None = None,
         allow: Collection[str] | None = None,
         latency: float = 0.0,
+        tls: trustme.CA | None = None,
+        authenticate: Callable[[str], bool] | None = None,
     ) -> None:
         self.world = world
         self.page_size = page_size
         self.latency = latency
+        self.tls = tls
+        self.authenticate = authenticate
         self.allow = frozenset(allow) if allow is not None else None
         self.faults: list[Fault] = []
         self._requests: list[RecordedRequest] = []
@@ -541,7 +585,7 @@ class FakeGKE:
         """Listen on 127.0.0.1 on a free port and serve from a daemon thread."""
         if self._server is not None:
             raise RuntimeError("FakeGKE is already running")
-        self._server = _Server(self)
+        self._server = _Server(self, self.tls)
         self._thread = threading.Thread(
             target=self._server.serve_forever, args=(0.05,), name="FakeGKE", daemon=True
         )
@@ -559,10 +603,17 @@ class FakeGKE:
 
     @property
     def url(self) -> str:
-        """``http://127.0.0.1:<port>``; both APIs live under it."""
+        """``http://127.0.0.1:<port>`` (``https`` with ``tls``); every API lives under it."""
         if self._server is None:
             raise RuntimeError("FakeGKE is not running")
-        return f"http://127.0.0.1:{self._server.server_address[1]}"
+        return f"{'https' if self.tls else 'http'}://{self.address}"
+
+    @property
+    def address(self) -> str:
+        """``127.0.0.1:<port>``: a cluster's ``endpoint`` as the Container API gives it."""
+        if self._server is None:
+            raise RuntimeError("FakeGKE is not running")
+        return f"127.0.0.1:{self._server.server_address[1]}"
 
     @property
     def compute_endpoint(self) -> str:
@@ -575,6 +626,8 @@ class FakeGKE:
 
         configuration = client.Configuration()
         configuration.host = self.url
+        if self.tls is not None:
+            configuration.ca_cert_data = self.tls.cert_pem.bytes().decode()
         return client.ApiClient(configuration)
 
     @property
@@ -592,6 +645,13 @@ class FakeGKE:
         """How many times each ``"METHOD path"`` was requested."""
         return Counter(f"{r.method} {r.path}" for r in self.requests)
 
+    def _authenticate(self, req: IncomingRequest) -> None:
+        if self.authenticate is None or _is_google(req.path):
+            return
+        scheme, _, token = req.headers.get("authorization", "").partition(" ")
+        if scheme.lower() != "bearer" or not self.authenticate(token.strip()):
+            raise _ReplyError(kube_error(401, "Unauthorized", "Unauthorized"))
+
     def _authorize(self, req: IncomingRequest) -> None:
         needed = permission(req)
         if needed is None or self.allow is None or needed in self.allow:
@@ -599,6 +659,12 @@ class FakeGKE:
         if req.path.startswith("/compute/"):
             project = self.world.project
             message = f"Required '{needed}' permission for 'projects/{project}'"
+            raise _ReplyError(google_error(403, "forbidden", message))
+        if _is_google(req.path):
+            resource = req.path.removeprefix("/v1/")
+            message = (
+                f"Permission '{needed}' denied on resource '{resource}' (or it may not exist)."
+            )
             raise _ReplyError(google_error(403, "forbidden", message))
         verb, _, resource = needed.partition(" ")
         message = (
@@ -632,6 +698,7 @@ class FakeGKE:
         try:
             if not _is_read(req.method, req.path):
                 _fail(req, 405, f"the fake GKE is read-only: {req.method} {req.path} refused")
+            self._authenticate(req)
             if self.allow is not None:
                 self._authorize(req)
             for fault in list(self.faults):
@@ -665,6 +732,12 @@ def _iam_collection(scope: str, collection: str) -> str:
     return collection
 
 
+_CONTAINER_IAM: dict[_Handler, str] = {
+    _container_clusters: "container.clusters.list",
+    _container_cluster: "container.clusters.get",
+}
+
+
 def permission(req: IncomingRequest) -> str | None:
     """The permission a read request needs, or None for discovery and unknown paths."""
     path = req.path.rstrip("/")
@@ -679,6 +752,8 @@ def permission(req: IncomingRequest) -> str | None:
             return f"compute.{_iam_collection(groups['scope'], groups['collection'])}.list"
         if handler in (_compute_get, _compute_get_health, _compute_list_endpoints):
             return f"compute.{_iam_collection(groups['scope'], groups['collection'])}.get"
+        if handler in _CONTAINER_IAM:
+            return _CONTAINER_IAM[handler]
         if handler is _kube_read:
             resource = KUBE_RESOURCES.get(groups["plural"])
             group = resource.api_version.rpartition("/")[0] if resource else ""
@@ -687,12 +762,34 @@ def permission(req: IncomingRequest) -> str | None:
     return None
 
 
+class _Responder(Protocol):
+    def _respond(
+        self, method: str, target: str, body: bytes, headers: dict[str, str]
+    ) -> FaultResponse: ...
+
+
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
 
-    def __init__(self, fake: FakeGKE) -> None:
+    def __init__(self, fake: _Responder, tls: trustme.CA | None = None) -> None:
         super().__init__(("127.0.0.1", 0), _RequestHandler)
         self.fake = fake
+        self._tls: ssl.SSLContext | None = None
+        if tls is not None:
+            self._tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+            tls.issue_cert("127.0.0.1").configure_cert(self._tls)
+
+    def get_request(self) -> tuple[socket.socket, Any]:
+        """Accept a connection; with TLS, the handshake happens on the handler's thread."""
+        sock, address = super().get_request()
+        if self._tls is not None:
+            sock = self._tls.wrap_socket(sock, server_side=True, do_handshake_on_connect=False)
+        return sock, address
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """Stay quiet when a client hangs up or refuses the certificate; report anything else."""
+        if not isinstance(sys.exc_info()[1], ssl.SSLError | ConnectionError):
+            super().handle_error(request, client_address)
 
 
 class _RequestHandler(BaseHTTPRequestHandler):

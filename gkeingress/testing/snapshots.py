@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 
 from gkeingress.collect.health import health_targets
@@ -12,6 +13,7 @@ from gkeingress.collect.snapshot import (
     build_snapshot,
     with_backend_health,
 )
+from gkeingress.model.cluster import ClusterInfo
 from gkeingress.testing.world import World
 
 _KUBE_PLURALS = {
@@ -50,7 +52,10 @@ def _identity(world: World) -> ClusterIdentity:
 
 
 def snapshot_of(world: World, collected_at: datetime, *, deep: bool = False) -> Snapshot:
-    """The snapshot a perfect collection of ``world`` would produce, without any HTTP."""
+    """The snapshot a perfect collection of ``world`` would produce, without any HTTP.
+
+    A world with one cluster (``world.clusters``) is audited as that cluster: ``Snapshot.cluster``.
+    """
     first = build_snapshot(
         world.project,
         collected_at,
@@ -68,4 +73,5 @@ def snapshot_of(world: World, collected_at: datetime, *, deep: bool = False) -> 
         for b in bs.backends
         for health in [world.backend_health.get((bs.ref.path, b.group.path), {})]
     ]
-    return with_backend_health(first, answers)
+    cluster = ClusterInfo.from_json(world.clusters[0]) if len(world.clusters) == 1 else None
+    return replace(with_backend_health(first, answers), cluster=cluster)

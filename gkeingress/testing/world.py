@@ -81,6 +81,7 @@ class World:
         backend_health: ``getHealth`` answers (``compute#backendServiceGroupHealth``), keyed by
             (backend service path, group path), paths as ``projects/P/<scope>/<collection>/<name>``.
         network_endpoints: ``listNetworkEndpoints`` items by NEG path.
+        clusters: the project's GKE clusters as the Container API v1 returns them (``Cluster``).
     """
 
     project: str = "demo-project"
@@ -88,6 +89,7 @@ class World:
     compute: dict[str, dict[str, list[JSONDict]]] = field(default_factory=dict)
     backend_health: dict[tuple[str, str], JSONDict] = field(default_factory=dict)
     network_endpoints: dict[str, list[JSONDict]] = field(default_factory=dict)
+    clusters: list[JSONDict] = field(default_factory=list)
 
     def kube_objects(self, plural: str) -> list[JSONDict]:
         """The (mutable) list of objects of one kind."""
