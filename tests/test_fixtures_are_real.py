@@ -4,8 +4,11 @@ The project rule: Compute JSON must parse strictly with the ``google.cloud.compu
 kind (an unknown or misspelt field fails), and Kubernetes objects must validate strictly against
 the Kubernetes OpenAPI schemas that ``kubernetes-validate`` ships (additional properties fail).
 
-Sources: the demo world and every scenario of :mod:`gkeingress.testing.scenarios` (each applied to
-a fresh :class:`~gkeingress.testing.WorldBuilder`), and every response body in ``cassettes/``.
+Container API ``Cluster`` JSON must parse strictly with ``google.cloud.container_v1.Cluster``.
+
+Sources: the demo world and every scenario of :mod:`gkeingress.testing.scenarios` and
+:mod:`gkeingress.testing.incidents_cluster` (each applied to a fresh
+:class:`~gkeingress.testing.WorldBuilder`), and every response body in ``cassettes/``.
 Each object is its own test case, named after its source and the object, and nothing is skipped:
 an object of a kind this module does not know how to check fails.
 """
@@ -19,16 +22,17 @@ import re
 from collections.abc import Callable, Iterator
 from importlib import resources
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import jsonschema
 import kubernetes_validate
 import pytest
 import yaml
-from google.cloud import compute_v1
+from google.cloud import compute_v1, container_v1
 from referencing import Registry, Resource
 
-from gkeingress.testing import World, WorldBuilder, demo_world
+from gkeingress.testing import World, WorldBuilder, demo_world, incidents_cluster
 from gkeingress.testing import scenarios as scenarios_module
 from tests.conftest import CASSETTES, ROOT
 
@@ -306,11 +310,13 @@ def validate_kube(obj: JSONDict) -> None:
 # -- Sources ------------------------------------------------------------------------------------
 
 
-def scenario_functions() -> dict[str, Callable[[WorldBuilder], None]]:
-    """Every public function of the scenarios module that builds onto a WorldBuilder."""
+def scenario_functions(
+    module: ModuleType = scenarios_module,
+) -> dict[str, Callable[[WorldBuilder], None]]:
+    """Every public function of a scenarios module that builds onto a WorldBuilder."""
     found = {}
-    for name, fn in inspect.getmembers(scenarios_module, inspect.isfunction):
-        if fn.__module__ != scenarios_module.__name__ or name.startswith("_"):
+    for name, fn in inspect.getmembers(module, inspect.isfunction):
+        if fn.__module__ != module.__name__ or name.startswith("_"):
             continue
         params = list(inspect.signature(fn).parameters.values())
         if len(params) == 1 and params[0].annotation in (WorldBuilder, "WorldBuilder"):
@@ -327,6 +333,7 @@ def _built(scenario: Callable[[WorldBuilder], None]) -> World:
 WORLDS: dict[str, World] = {
     "demo_world": demo_world(),
     **{name: _built(fn) for name, fn in sorted(scenario_functions().items())},
+    **{name: _built(fn) for name, fn in sorted(scenario_functions(incidents_cluster).items())},
 }
 
 
@@ -358,6 +365,12 @@ def world_compute_cases() -> Iterator[Any]:
                     endpoint,
                     id=f"{world_name}:listNetworkEndpoints {neg}#{i}",
                 )
+
+
+def world_cluster_cases() -> Iterator[Any]:
+    for world_name, world in WORLDS.items():
+        for cluster in world.clusters:
+            yield pytest.param(cluster, id=f"{world_name}:clusters/{cluster['name']}")
 
 
 def world_kube_cases() -> Iterator[Any]:
@@ -419,6 +432,7 @@ def cassette_kube_cases() -> Iterator[Any]:
 def test_there_is_something_to_check() -> None:
     """The sources are not empty, so a passing run means something was checked."""
     assert len(WORLDS) > 2
+    assert any(True for _ in world_cluster_cases())
     assert cassette_files(), f"no cassettes under {CASSETTES}"
     assert any(True for _ in cassette_compute_cases())
     assert any(True for _ in cassette_kube_cases())
@@ -433,6 +447,14 @@ def test_world_compute_payload_parses_strictly(
     parse_strictly(message_type, resource)
     if "kind" in resource:
         assert compute_type_of_kind(resource["kind"]) is message_type
+
+
+@pytest.mark.parametrize("cluster", list(world_cluster_cases()))
+def test_world_cluster_payload_parses_strictly(cluster: JSONDict) -> None:
+    """A Container API cluster of a fake world is a valid ``Cluster``, and so is its list."""
+    container_v1.Cluster.from_json(json.dumps(cluster), ignore_unknown_fields=False)
+    listing = json.dumps({"clusters": [cluster]})
+    container_v1.ListClustersResponse.from_json(listing, ignore_unknown_fields=False)
 
 
 @pytest.mark.parametrize("obj", list(world_kube_cases()))
