@@ -12,7 +12,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 
 from gkeingress.findings import Finding, Severity
-from gkeingress.model.gce import ComputeResource, UrlMap
+from gkeingress.model.gce import BackendService, ComputeResource, UrlMap
 from gkeingress.model.refs import ResourceRef
 from gkeingress.model.routing import target_of
 from gkeingress.model.topology import PairedIngress, ServiceBackend
@@ -264,7 +264,9 @@ def _group_hops(backend: ServiceBackend) -> tuple[PathHop, ...]:
     if not hops:
         what = "NEG" if backend.uses_neg else "instance group"
         hops.append(
-            _absent("neg" if backend.uses_neg else "instance-group", what, None, None, "not created")
+            _absent(
+                "neg" if backend.uses_neg else "instance-group", what, None, None, "not created"
+            )
         )
     return tuple(hops)
 
@@ -278,7 +280,7 @@ def _pods_hop(backend: ServiceBackend) -> PathHop:
         return PathHop("pods", "Service", name, BROKEN, f"no port {backend.ref.port}", keys=keys)
     ready = sum(1 for p in backend.pods if p.ready and not p.terminating)
     detail = f"{ready}/{len(backend.pods)} pods ready"
-    return PathHop("pods", "pods", name, OK if ready else BROKEN, detail, keys=keys)
+    return PathHop("pods", "Service → pods", name, OK if ready else BROKEN, detail, keys=keys)
 
 
 def _lanes(paired: PairedIngress) -> list[Lane]:
@@ -300,7 +302,11 @@ def _lanes(paired: PairedIngress) -> list[Lane]:
                 if ref.resource is not None
                 else _absent("backend-service", "backend service", None, ref.name, "not found")
             )
-            lanes.append(Lane(f"only in {ref.source}", False, hop, (), (), None))
+            service = (
+                ref.resource.service_name if isinstance(ref.resource, BackendService) else None
+            )
+            title = f"{service or ref.name} · only in {ref.source}, not in the Ingress spec"
+            lanes.append(Lane(title, False, hop, (), (), None))
     return lanes
 
 
