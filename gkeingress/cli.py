@@ -1,7 +1,19 @@
 """The ``gkeingress`` command: ``audit``, ``demo``, ``route``, ``explain`` and ``checks``.
 
-Exit codes: 0 when no finding reaches ``--fail-on``, 1 when one does, 2 when the audit could not run.
-``route`` exits 0 once it has an answer (a 404 is an answer) and 2 when it cannot route.
+``audit`` and ``demo`` print the report as ``--format text`` (for a terminal, 100 columns wide),
+``json`` (``Report.to_dict()``; its JSON Schema ships as ``gkeingress/schemas/report.schema.json``),
+``sarif`` (SARIF 2.1.0 for code scanning) or ``html`` (one self-contained file), to stdout or to
+``--output FILE``. While collecting, each API call and how many objects it read is shown on stderr
+when stderr is a terminal, unless ``--quiet``.
+
+Exit codes:
+
+- 0: no finding is at least as severe as ``--fail-on`` (``error`` for ``audit``, ``never`` for
+  ``demo``); ``route`` has an answer (a 404 is an answer); ``explain`` knows the code.
+- 1: a finding is at least as severe as ``--fail-on`` (``error`` or ``warning``).
+- 2: the audit could not run (no cluster configuration or credentials, Ingresses could not be
+  listed, the output file cannot be written), ``route`` cannot route, ``explain`` does not know
+  the code, or the command line is wrong.
 """
 
 from __future__ import annotations
@@ -10,31 +22,46 @@ import argparse
 import json
 import re
 import sys
-from collections.abc import Sequence
+import threading
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from types import TracebackType
 
 from rich.console import Console
+from rich.progress import Progress as ProgressBar
+from rich.progress import SpinnerColumn, TextColumn
+from rich.text import Text
 
 from gkeingress.api import audit
 from gkeingress.checks import REGISTRY
+from gkeingress.collect.progress import HEALTH, LISTS, Progress
 from gkeingress.collect.snapshot import DataKind
 from gkeingress.errors import AuditError
 from gkeingress.findings import Severity
 from gkeingress.model.refs import parse_time
-from gkeingress.render.text import render
+from gkeingress.render.sarif import to_sarif
+from gkeingress.render.text import STYLE, render, route_text
 from gkeingress.report import Report
 
 EXIT_OK, EXIT_FINDINGS, EXIT_CANNOT_RUN = 0, 1, 2
+FORMATS = ("text", "json", "sarif", "html")
+REPORT_WIDTH = 100
+"""Columns of a text report written to a file."""
 
 
 def _output_options(parser: argparse.ArgumentParser, fail_on: str) -> None:
-    parser.add_argument("--format", choices=("text", "json"), default="text", help="report format")
+    parser.add_argument("--format", choices=FORMATS, default="text", help="report format")
+    parser.add_argument(
+        "--output", metavar="FILE", help="write the report to FILE instead of stdout"
+    )
     parser.add_argument(
         "--fail-on",
         choices=("error", "warning", "never"),
         default=fail_on,
         help=f"exit 1 when a finding is at least this severe (default: {fail_on})",
     )
+    parser.add_argument("--quiet", action="store_true", help="show no progress while collecting")
 
 
 def _connection_options(parser: argparse.ArgumentParser, *, project_required: bool) -> None:
@@ -70,6 +97,7 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="gkeingress",
         description="Audit GKE Ingress: pair each Ingress with its load balancer and explain faults.",
+        epilog="Exit codes: 0 no finding reaches --fail-on, 1 one does, 2 the audit could not run.",
     )
     sub = parser.add_subparsers(dest="command", required=True)
     run = sub.add_parser(
@@ -104,18 +132,111 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _emit(report: Report, args: argparse.Namespace, console: Console) -> int:
-    if args.format == "json":
-        console.file.write(json.dumps(report.to_dict(), indent=2) + "\n")
+PHASE_LABELS = {
+    LISTS: "listing Kubernetes objects and Compute resources",
+    HEALTH: "asking Compute for backend health",
+}
+
+
+class _ProgressDisplay:
+    """Collection progress on stderr: each list call and its count as it arrives, then getHealth.
+
+    List calls and failed calls are printed one per line above a spinner; successful getHealth
+    calls are only counted. Implements :class:`gkeingress.collect.progress.Progress`.
+    """
+
+    def __init__(self, console: Console) -> None:
+        self._bar = ProgressBar(
+            SpinnerColumn(), TextColumn("{task.description}"), console=console, transient=True
+        )
+        self._task = self._bar.add_task("starting", total=None)
+        self._lock = threading.Lock()
+        self._phase = ""
+        self._calls = 0
+
+    def __enter__(self) -> _ProgressDisplay:
+        self._bar.start()
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self._bar.stop()
+
+    def _describe(self) -> None:
+        label = PHASE_LABELS.get(self._phase, self._phase)
+        self._bar.update(self._task, description=f"{label}: {self._calls} call(s) done")
+
+    def phase(self, name: str) -> None:
+        """Start counting the calls of a new phase."""
+        with self._lock:
+            self._phase, self._calls = name, 0
+            self._describe()
+
+    def call_done(self, call: str, items: int | None, error: str | None) -> None:
+        """Print a finished list call with its count, or a failed call with its error."""
+        with self._lock:
+            self._calls += 1
+            self._describe()
+            if error is not None:
+                line = Text.assemble(("✖ ", "bold red"), call, (f": {error}", "red"))
+            elif self._phase == HEALTH:
+                return
+            else:
+                line = Text.assemble(("✔ ", "green"), call, (f"  {items}", "bold"))
+            self._bar.console.print(line, soft_wrap=True)
+
+
+def _fail_threshold_reached(report: Report, fail_on: str) -> bool:
+    if fail_on == "never":
+        return False
+    threshold = Severity(fail_on).rank
+    return any(f.severity.rank >= threshold for f in report.findings)
+
+
+def _html(report: Report) -> str:
+    from gkeingress.render.html import report_document  # noqa: PLC0415 - only for --format html
+
+    return report_document(report)
+
+
+_DOCUMENTS: dict[str, Callable[[Report], str]] = {
+    "json": lambda report: json.dumps(report.to_dict(), indent=2) + "\n",
+    "sarif": lambda report: json.dumps(to_sarif(report), indent=2) + "\n",
+    "html": _html,
+}
+
+
+def _write(report: Report, args: argparse.Namespace, console: Console) -> None:
+    """Print the report in its format, to ``--output`` or to ``console``.
+
+    Raises:
+        OSError: the output file cannot be written.
+    """
+    if args.format == "text":
+        if args.output:
+            with Path(args.output).open("w", encoding="utf-8") as out:
+                render(report, Console(file=out, width=REPORT_WIDTH, highlight=False))
+        else:
+            render(report, console)
+        return
+    document = _DOCUMENTS[args.format](report)
+    if args.output:
+        Path(args.output).write_text(document, encoding="utf-8")
     else:
-        render(report, console)
-    if report.topology.snapshot.failed(DataKind.INGRESSES):
-        console.file.write("gkeingress: could not list Ingresses; see the errors above\n")
+        console.file.write(document)
+
+
+def _emit(report: Report, args: argparse.Namespace, console: Console) -> int:
+    try:
+        _write(report, args, console)
+    except OSError as exc:
+        print(f"gkeingress: cannot write {args.output}: {exc.strerror or exc}", file=sys.stderr)
         return EXIT_CANNOT_RUN
-    if args.fail_on == "never":
-        return EXIT_OK
-    threshold = Severity(args.fail_on).rank
-    return EXIT_FINDINGS if any(f.severity.rank >= threshold for f in report.findings) else EXIT_OK
+    if report.topology.snapshot.failed(DataKind.INGRESSES):
+        print("gkeingress: could not list Ingresses; see the report's errors", file=sys.stderr)
+        return EXIT_CANNOT_RUN
+    return EXIT_FINDINGS if _fail_threshold_reached(report, args.fail_on) else EXIT_OK
 
 
 def _route(report: Report, args: argparse.Namespace, console: Console) -> int:
@@ -124,12 +245,14 @@ def _route(report: Report, args: argparse.Namespace, console: Console) -> int:
     except (LookupError, ValueError) as exc:
         print(f"gkeingress: {exc.args[0] if exc.args else exc}", file=sys.stderr)
         return EXIT_CANNOT_RUN
-    text = json.dumps(answer.to_dict(), indent=2) if args.format == "json" else str(answer)
-    console.file.write(text + "\n")
+    if args.format == "json":
+        console.file.write(json.dumps(answer.to_dict(), indent=2) + "\n")
+    else:
+        console.print(route_text(answer), soft_wrap=True)
     return EXIT_OK
 
 
-def _demo_report() -> Report:
+def _demo_report(progress: Progress | None) -> Report:
     from gkeingress.testing import DEMO_NOW  # noqa: PLC0415 - the test world loads only for the demo
     from gkeingress.testing.scenarios import DEMO_ERRORS_SINCE, demo_world  # noqa: PLC0415
     from gkeingress.testing.server import FakeGKE  # noqa: PLC0415
@@ -142,24 +265,36 @@ def _demo_report() -> Report:
             compute_endpoint=server.compute_endpoint,
             now=DEMO_NOW,
             errors_since=DEMO_ERRORS_SINCE,
+            progress=progress,
         )
 
 
 def _explain(code: str, console: Console) -> int:
     key = code.upper()
     if key not in REGISTRY:
-        console.print(f"unknown code {code!r}; `gkeingress checks` lists them")
+        print(f"gkeingress: unknown code {code!r}; `gkeingress checks` lists them", file=sys.stderr)
         return EXIT_CANNOT_RUN
     item = REGISTRY[key]
-    console.print(f"[bold]{item.code}[/bold] ({item.severity.value}): {item.title}\n")
-    console.print(item.explanation + "\n")
-    console.print(f"[bold]Fix:[/bold] {item.fix}\n\n{item.docs_url}")
+    console.print(
+        Text.assemble(
+            (item.code, "bold"), "  ", (item.severity.value, STYLE[item.severity]), "\n", item.title
+        )
+    )
+    console.print(Text("\nWhat it means", style="bold"))
+    console.print(item.explanation)
+    console.print(Text("\nHow to fix it", style="bold"))
+    console.print(item.fix)
+    reads = (
+        ", ".join(sorted(kind.value for kind in item.requires)) or "nothing: the engine emits it"
+    )
+    console.print(Text.assemble(("\nReads: ", "bold"), reads))
+    console.print(Text.assemble(("More: ", "bold"), item.docs_url), soft_wrap=True)
     return EXIT_OK
 
 
-def _report(args: argparse.Namespace) -> Report:
+def _report(args: argparse.Namespace, progress: Progress | None = None) -> Report:
     if args.command == "demo" or getattr(args, "demo", False):
-        return _demo_report()
+        return _demo_report(progress)
     return audit(
         args.project,
         kubeconfig=args.kubeconfig,
@@ -167,7 +302,17 @@ def _report(args: argparse.Namespace) -> Report:
         namespace=args.namespace,
         compute_endpoint=args.compute_endpoint,
         errors_since=getattr(args, "errors_since", None),
+        progress=progress,
     )
+
+
+def _collect(args: argparse.Namespace) -> Report:
+    """Run the audit, showing progress on stderr when it is a terminal and not ``--quiet``."""
+    stderr = Console(stderr=True, highlight=False)
+    if getattr(args, "quiet", False) or not stderr.is_terminal:
+        return _report(args)
+    with _ProgressDisplay(stderr) as progress:
+        return _report(args, progress)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -184,7 +329,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             console.print(f"{item.code:32} {item.severity.value:8} {item.title}")
         return EXIT_OK
     try:
-        report = _report(args)
+        report = _collect(args)
     except AuditError as exc:
         print(f"gkeingress: {exc}", file=sys.stderr)
         return EXIT_CANNOT_RUN

@@ -1,7 +1,8 @@
 """The terminal report: a summary, then per Ingress its load balancer as a tree and its findings.
 
-Each finding is a table row (severity, code and resource, message) with its fix directly under the
-message; cluster-wide findings and the API calls that failed come last. Laid out for 100 columns.
+Each finding is a table row (severity, code, then resource and message) with its fix directly under
+the message; cluster-wide findings and the API calls that failed come last. Laid out for 100
+columns. :func:`route_text` is ``gkeingress route``'s answer.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from rich.tree import Tree
 from gkeingress.collect.snapshot import CollectionError
 from gkeingress.findings import Finding, Severity
 from gkeingress.model.gce import ComputeResource
+from gkeingress.model.routing import Route
 from gkeingress.model.topology import PairedIngress, ServiceBackend
 from gkeingress.report import Report
 
@@ -153,3 +155,22 @@ def render(report: Report, console: Console) -> None:
                 border_style="yellow",
             )
         )
+
+
+_ROUTE_STYLES = (
+    ("  ✔ ", "green"),
+    ("  ✖ ", "bold red"),
+    ("no rule matched:", "yellow"),
+    ("disagreement:", "yellow"),
+)
+
+
+def route_text(route: Route) -> Text:
+    """Where a URL goes (``str(route)``), coloured: each hop green ✔ or red ✖, doubts in yellow."""
+    first, *rest = str(route).splitlines()
+    text = Text()
+    text.append(first, style="bold")
+    for line in rest:
+        style = next((s for prefix, s in _ROUTE_STYLES if line.startswith(prefix)), "")
+        text.append("\n" + line, style=style)
+    return text

@@ -87,7 +87,7 @@ def test_cannot_list_ingresses_exits_2(
         )
     )
     assert main(_audit(server, kubeconfig)) == 2
-    assert "could not list Ingresses" in capsys.readouterr().out
+    assert "could not list Ingresses" in capsys.readouterr().err
 
 
 def test_no_kubeconfig_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

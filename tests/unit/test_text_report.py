@@ -8,7 +8,7 @@ from rich.cells import cell_len
 from rich.console import Console
 
 from gkeingress import Finding, Report
-from gkeingress.render.text import render
+from gkeingress.render.text import render, route_text
 from tests.unit.reports import PODS_FORBIDDEN, demo_report
 
 WIDTH = 100
@@ -74,3 +74,13 @@ def test_clean_ingress_says_so_and_failed_calls_come_last() -> None:
     assert "CHECK_INCOMPLETE" in lines[cluster_wide + 3]
     assert "list v1 pods" in lines[could_not + 3]
     assert "403 Forbidden" in lines[could_not + 3]
+
+
+def test_route_marks_each_hop_in_colour() -> None:
+    """`route` reads as its plain answer, with working hops green and broken ones red."""
+    route = demo_report().route("https://shop.example.com/api/users")
+    text = route_text(route)
+    assert text.plain == str(route)
+    styles = {text.plain[s.start : s.end].strip()[:1]: str(s.style) for s in text.spans}
+    assert styles["✖"] == "bold red"
+    assert styles["✔"] == "green"
