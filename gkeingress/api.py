@@ -137,7 +137,10 @@ def analyse(
     registry: Registry = REGISTRY,
     errors_since: datetime | None = None,
 ) -> Report:
-    """Pair and check an already collected snapshot; no I/O. Naive times are read as UTC."""
+    """Pair and check an already collected snapshot; no I/O. Naive times are read as UTC.
+
+    With ``snapshot.cluster`` known, every finding and paired Ingress names its cluster.
+    """
     when = now or snapshot.collected_at
     if when.tzinfo is None:
         when = when.replace(tzinfo=timezone.utc)
@@ -147,8 +150,9 @@ def analyse(
     options = AuditOptions(
         now=when, propagation_window=propagation_window, errors_since=errors_since
     )
+    cluster = snapshot.cluster.path if snapshot.cluster else None
     findings = sorted(
-        run_checks(topology, options, registry),
+        (replace(f, cluster=cluster) for f in run_checks(topology, options, registry)),
         key=lambda f: (-f.severity.rank, f.ingress or "", f.code, f.resource),
     )
     by_ingress: dict[str, list[Finding]] = defaultdict(list)
@@ -157,7 +161,8 @@ def analyse(
     topology = replace(
         topology,
         ingresses=tuple(
-            replace(p, findings=tuple(by_ingress.get(p.name, ()))) for p in topology.ingresses
+            replace(p, findings=tuple(by_ingress.get(p.name, ())), cluster=cluster)
+            for p in topology.ingresses
         ),
     )
     return Report(snapshot.project, when, topology, tuple(findings))

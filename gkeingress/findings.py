@@ -37,6 +37,8 @@ class Finding:
         remediation: what to do about it.
         evidence: the values behind the message, for machines.
         docs_url: the catalog entry for the code.
+        cluster: ``projects/P/locations/L/clusters/C`` of the cluster the finding is about, when
+            known (audits through the Container API, fleets).
     """
 
     code: str
@@ -47,10 +49,11 @@ class Finding:
     remediation: str
     evidence: Mapping[str, Any] = field(default_factory=dict)
     docs_url: str = ""
+    cluster: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON form with stable keys."""
-        return {
+        """JSON form with stable keys; ``cluster`` only when known."""
+        data: dict[str, Any] = {
             "code": self.code,
             "severity": self.severity.value,
             "ingress": self.ingress,
@@ -60,6 +63,9 @@ class Finding:
             "evidence": dict(self.evidence),
             "docs_url": self.docs_url,
         }
+        if self.cluster is not None:
+            data["cluster"] = self.cluster
+        return data
 
     def _repr_html_(self) -> str:
         """Jupyter's view: severity, code, message and fix."""

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from gkeingress.collect.snapshot import CollectionError
 from gkeingress.findings import Finding, Severity
 from gkeingress.model import routing
+from gkeingress.model.cluster import ClusterInfo
 from gkeingress.model.gce import ComputeResource
 from gkeingress.model.timeline import Change, build_timeline
 from gkeingress.model.topology import PairedIngress, ServiceBackend, Topology
@@ -46,8 +47,8 @@ def _backend(backend: ServiceBackend) -> dict[str, Any]:
 
 
 def ingress_to_dict(paired: PairedIngress) -> dict[str, Any]:
-    """JSON form of one paired Ingress."""
-    return {
+    """JSON form of one paired Ingress; ``cluster`` only when known."""
+    data: dict[str, Any] = {
         "name": paired.name,
         "managed": paired.managed,
         "addresses": list(paired.ingress.addresses),
@@ -63,6 +64,9 @@ def ingress_to_dict(paired: PairedIngress) -> dict[str, Any]:
             for r in paired.references
         ],
     }
+    if paired.cluster is not None:
+        data["cluster"] = paired.cluster
+    return data
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +91,11 @@ class Report:
     def ingresses(self) -> list[PairedIngress]:
         """The paired view of every Ingress, by ``namespace/name``."""
         return list(self.topology.ingresses)
+
+    @property
+    def cluster(self) -> ClusterInfo | None:
+        """The audited cluster as the Container API describes it, when the audit read it."""
+        return self.topology.snapshot.cluster
 
     @property
     def errors(self) -> list[CollectionError]:
@@ -164,6 +173,7 @@ class Report:
         return {
             "schema_version": SCHEMA_VERSION,
             "project": self.project,
+            **({"cluster": self.cluster.path} if self.cluster else {}),
             "generated_at": self.generated_at.isoformat(),
             "summary": {"ingresses": len(self.topology.ingresses), **self.counts},
             "findings": [f.to_dict() for f in self._findings],

@@ -169,6 +169,7 @@ class PairedIngress:
         activity: when the Ingress, its Services and their load balancer resources last changed.
         findings: this Ingress's findings; filled in by the audit after the checks ran, empty while
             checks run.
+        cluster: ``projects/P/locations/L/clusters/C`` of the Ingress's cluster, when known.
     """
 
     ingress: Ingress
@@ -182,6 +183,7 @@ class PairedIngress:
     backend_states: JsonAnnotation
     activity: tuple[Activity, ...] = ()
     findings: tuple[Finding, ...] = ()
+    cluster: str | None = None
 
     @property
     def name(self) -> str:
