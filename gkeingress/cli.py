@@ -61,6 +61,10 @@ def _output_options(parser: argparse.ArgumentParser, fail_on: str) -> None:
         default=fail_on,
         help=f"exit 1 when a finding is at least this severe (default: {fail_on})",
     )
+    _quiet_option(parser)
+
+
+def _quiet_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--quiet", action="store_true", help="show no progress while collecting")
 
 
@@ -125,6 +129,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     where.add_argument("--demo", action="store_true", help="route through the demo world")
     where.add_argument("--format", choices=("text", "json"), default="text", help="answer format")
+    _quiet_option(where)
     _connection_options(where, project_required=False)
     explain = sub.add_parser("explain", help="explain a finding code")
     explain.add_argument("code", help="e.g. HEALTH_CHECK_PATH_MISMATCH")
@@ -309,7 +314,7 @@ def _report(args: argparse.Namespace, progress: Progress | None = None) -> Repor
 def _collect(args: argparse.Namespace) -> Report:
     """Run the audit, showing progress on stderr when it is a terminal and not ``--quiet``."""
     stderr = Console(stderr=True, highlight=False)
-    if getattr(args, "quiet", False) or not stderr.is_terminal:
+    if args.quiet or not stderr.is_terminal:
         return _report(args)
     with _ProgressDisplay(stderr) as progress:
         return _report(args, progress)
