@@ -2,7 +2,9 @@
 
 Findings are about cluster and cloud objects, not files, so each result is located by
 ``logicalLocations``: the Ingress (``namespace/name``) and the resource. ``partialFingerprints``
-hash the code, the Ingress and the resource, so the same fault keeps its identity across runs.
+hash the code, the cluster (when known), the Ingress and the resource, so the same fault keeps its
+identity across runs; ``automationDetails`` names the cluster (else the project), so audits of
+different clusters are separate categories in code scanning.
 Failed API calls become tool execution notifications; the run is unsuccessful only when the
 Ingresses themselves could not be listed.
 """
@@ -31,8 +33,10 @@ def rule_name(code: str) -> str:
 
 
 def fingerprint(finding: Finding) -> str:
-    """A hash of what identifies a finding across runs: its code, Ingress and resource."""
-    key = "\x1f".join((finding.code, finding.ingress or "", finding.resource))
+    """A hash of what identifies a finding across runs: its code, cluster, Ingress and resource."""
+    key = "\x1f".join(
+        (finding.code, finding.cluster or "", finding.ingress or "", finding.resource)
+    )
     return hashlib.sha256(key.encode()).hexdigest()[:32]
 
 
@@ -74,6 +78,7 @@ def to_sarif(report: Report, registry: Registry = REGISTRY) -> dict[str, Any]:
         KeyError: a finding's code is not in ``registry``.
     """
     rules = list(registry)
+    scope = report.cluster.path if report.cluster else report.project
     index = {item.code: i for i, item in enumerate(rules)}
     notifications = [
         {
@@ -97,7 +102,7 @@ def to_sarif(report: Report, registry: Registry = REGISTRY) -> dict[str, Any]:
                         "rules": [_rule(item) for item in rules],
                     }
                 },
-                "automationDetails": {"id": f"gkeingress/{report.project}/"},
+                "automationDetails": {"id": f"gkeingress/{scope}/"},
                 "invocations": [
                     {
                         "executionSuccessful": not report.topology.snapshot.failed(

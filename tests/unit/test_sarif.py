@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from importlib import resources
 from typing import Any
 
@@ -10,7 +11,7 @@ import pytest
 from jsonschema import Draft4Validator
 
 from gkeingress import REGISTRY
-from gkeingress.render.sarif import FINGERPRINT, to_sarif
+from gkeingress.render.sarif import FINGERPRINT, fingerprint, to_sarif
 from tests.unit.reports import INGRESSES_FORBIDDEN, PODS_FORBIDDEN, demo_report
 
 
@@ -76,3 +77,11 @@ def test_failed_calls_are_notifications_and_no_ingresses_is_unsuccessful() -> No
     assert note["message"]["text"].startswith("list v1 pods: permission denied")
     [failed] = to_sarif(demo_report(INGRESSES_FORBIDDEN))["runs"][0]["invocations"]
     assert failed["executionSuccessful"] is False
+
+
+def test_the_same_fault_in_another_cluster_is_another_alert() -> None:
+    """Findings that differ only in their cluster get different fingerprints."""
+    finding = demo_report().findings[0]
+    here = replace(finding, cluster="projects/p/locations/us-central1/clusters/a")
+    there = replace(finding, cluster="projects/p/locations/us-central1/clusters/b")
+    assert len({fingerprint(finding), fingerprint(here), fingerprint(there)}) == 3
