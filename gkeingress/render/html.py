@@ -95,7 +95,8 @@ CSS = """
 .gki .finding .fix b{color:#188038}
 .gki .errors{border:1px solid #f9ab00;background:#fef7e0;padding:6px 10px;margin:0 0 12px}
 .gki figure.route-path{margin:6px 0;overflow-x:auto}
-.gki .route-path .path{display:flex;align-items:flex-start;min-width:max-content}
+.gki .route-path .path{display:flex;flex-wrap:wrap;row-gap:8px;align-items:flex-start}
+.gki .route{margin:0 0 14px}
 .gki .route-path .arrow{margin-top:20px}
 .gki .route .reason,.gki .route .spec,.gki .route .disagreement{margin:4px 0}
 .gki .route .disagreement{color:#a50e0e}
