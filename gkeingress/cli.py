@@ -287,6 +287,8 @@ def _explain(code: str, console: Console) -> int:
     )
     console.print(Text("\nWhat it means", style="bold"))
     console.print(item.explanation)
+    console.print(Text("\nWhat the finding shows", style="bold"))
+    console.print(item.evidence)
     console.print(Text("\nHow to fix it", style="bold"))
     console.print(item.fix)
     reads = (
@@ -294,6 +296,8 @@ def _explain(code: str, console: Console) -> int:
     )
     console.print(Text.assemble(("\nReads: ", "bold"), reads))
     console.print(Text.assemble(("More: ", "bold"), item.docs_url), soft_wrap=True)
+    for link in item.links:
+        console.print(Text.assemble(("      ", ""), link), soft_wrap=True)
     return EXIT_OK
 
 

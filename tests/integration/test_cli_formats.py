@@ -108,10 +108,11 @@ def test_no_progress_when_stderr_is_not_a_terminal(
 
 
 def test_explain_prints_the_whole_catalog_entry(capsys: pytest.CaptureFixture[str]) -> None:
-    """`explain CODE` prints the code's title, severity, explanation, fix, data and docs link."""
+    """`explain CODE` prints the code's title, severity, explanation, evidence, fix, data and links."""
     item = REGISTRY["HEALTH_CHECK_PATH_MISMATCH"]
     assert main(["explain", "health_check_path_mismatch"]) == 0
     out = " ".join(capsys.readouterr().out.split())
     reads = "Reads: " + ", ".join(sorted(kind.value for kind in item.requires))
-    for part in (item.title, item.explanation, item.fix, item.docs_url, reads, item.severity):
+    parts = (item.title, item.explanation, item.evidence, item.fix, item.docs_url, reads)
+    for part in (*parts, item.severity, *item.links):
         assert " ".join(part.split()) in out
