@@ -17,6 +17,7 @@ from gkeingress.checks import REGISTRY, Check
 from gkeingress.collect import CollectionError, Snapshot, collect
 from gkeingress.errors import AuditError, GkeIngressError, MissingDependencyError
 from gkeingress.findings import Finding, Severity
+from gkeingress.fleet import FleetReport, audit_fleet
 from gkeingress.model.topology import PairedIngress, Reference, ServiceBackend
 from gkeingress.report import Report
 
@@ -31,6 +32,7 @@ __all__ = [
     "Check",
     "CollectionError",
     "Finding",
+    "FleetReport",
     "GkeIngressError",
     "MissingDependencyError",
     "PairedIngress",
@@ -42,5 +44,6 @@ __all__ = [
     "__version__",
     "analyse",
     "audit",
+    "audit_fleet",
     "collect",
 ]

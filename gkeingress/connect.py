@@ -164,8 +164,10 @@ def check_reachable(client: k8s.ApiClient, cluster: ClusterInfo, *, timeout: flo
                 "signed by the cluster's CA (masterAuth.clusterCaCertificate); is the endpoint "
                 f"right? ({exc})",
             ) from exc
-        timed_out = isinstance(exc, urllib3.exceptions.TimeoutError) or isinstance(
-            getattr(exc, "reason", None), urllib3.exceptions.TimeoutError
+        cause = getattr(exc, "reason", None) or exc
+        timed_out = isinstance(cause, urllib3.exceptions.TimeoutError) and not isinstance(
+            cause,
+            urllib3.exceptions.NewConnectionError,  # a refused connection, not a timeout
         )
         raise ClusterUnreachable(
             cluster.path,

@@ -1,0 +1,131 @@
+"""audit(cluster=…): find the cluster in the Container API, connect over TLS with its CA, send tokens."""
+
+import base64
+from collections.abc import Iterator
+
+import pytest
+import trustme
+
+from gkeingress import AuditError, Report, audit
+from gkeingress.connect import ClusterUnreachable
+from gkeingress.testing import DEMO_NOW, FakeFleet, WorldBuilder
+from gkeingress.testing import incidents_cluster as incidents
+
+CLUSTER = "projects/demo-project/locations/us-central1/clusters/demo"
+
+
+@pytest.fixture(name="fleet")
+def _fleet() -> Iterator[FakeFleet]:
+    builder = WorldBuilder()
+    incidents.http_load_balancing_disabled(builder)
+    with FakeFleet([builder.world]) as fleet:
+        yield fleet
+
+
+def _audit(fleet: FakeFleet, cluster: str = CLUSTER, **options: object) -> Report:
+    return audit(
+        "demo-project",
+        cluster=cluster,
+        credentials=fleet.credentials,
+        compute_endpoint=fleet.url,
+        container_endpoint=fleet.url,
+        now=DEMO_NOW,
+        **options,  # type: ignore[arg-type]
+    )
+
+
+def test_cluster_found_and_audited_without_kubeconfig(fleet: FakeFleet) -> None:
+    """The short LOCATION/NAME form finds the cluster; its facts explain the stuck Ingress."""
+    report = _audit(fleet, "us-central1/demo")
+    [finding] = [f for f in report.findings if f.code == "HTTP_LOAD_BALANCING_DISABLED"]
+    assert finding.cluster == CLUSTER
+    assert report.cluster is not None
+    assert report.cluster.path == CLUSTER
+    assert report.ingress("shop/web").cluster == CLUSTER
+    assert report.to_dict()["cluster"] == CLUSTER
+    assert report.errors == []
+    assert report.api_calls["container clusters.get"] == 1
+
+
+def test_every_kubernetes_request_carries_the_google_token(fleet: FakeFleet) -> None:
+    """The Kubernetes API sees the credentials' access token as a bearer token, over HTTPS."""
+    _audit(fleet)
+    server = fleet.clusters[CLUSTER]
+    assert server.url.startswith("https://")
+    assert server.requests
+    assert {r.headers["authorization"] for r in server.requests} == {"Bearer fake-token-1"}
+    assert {r.status for r in server.requests} == {200}
+
+
+def test_an_expired_token_is_refreshed_before_the_next_request(fleet: FakeFleet) -> None:
+    """When the token expires during an audit, the next requests carry a new one and succeed."""
+    _audit(fleet)
+    fleet.credentials.expire()  # an hour later, mid-way through a long fleet audit
+    _audit(fleet)
+    server = fleet.clusters[CLUSTER]
+    assert fleet.credentials.issued == ["fake-token-1", "fake-token-2"]
+    assert server.requests[-1].headers["authorization"] == "Bearer fake-token-2"
+    assert {r.status for r in server.requests} == {200}
+
+
+def test_a_token_the_cluster_does_not_accept_is_named(fleet: FakeFleet) -> None:
+    """A 401 from the API server says the token was refused and which permission it needs."""
+    fleet.clusters[CLUSTER].authenticate = lambda token: False
+    with pytest.raises(ClusterUnreachable, match=r"container\.clusters\.get") as caught:
+        _audit(fleet)
+    assert caught.value.reason == "auth"
+
+
+def test_a_certificate_from_another_ca_is_refused(fleet: FakeFleet) -> None:
+    """A server whose certificate the cluster's CA did not sign is not talked to."""
+    [cluster] = fleet.projects["demo-project"].world.clusters
+    cluster["masterAuth"]["clusterCaCertificate"] = base64.b64encode(
+        trustme.CA().cert_pem.bytes()
+    ).decode()
+    with pytest.raises(ClusterUnreachable, match=r"masterAuth\.clusterCaCertificate") as caught:
+        _audit(fleet)
+    assert caught.value.reason == "tls"
+    assert fleet.clusters[CLUSTER].requests == []
+
+
+def test_an_unknown_cluster_is_named(fleet: FakeFleet) -> None:
+    """A cluster the Container API does not know stops the audit with its full name."""
+    with pytest.raises(AuditError, match="clusters/nope was not found"):
+        _audit(fleet, "us-central1/nope")
+
+
+def test_private_endpoint_asked_of_a_public_cluster(fleet: FakeFleet) -> None:
+    """--use-private-endpoint on a cluster without one says so instead of guessing."""
+    with pytest.raises(ClusterUnreachable, match="no private endpoint"):
+        _audit(fleet, use_private_endpoint=True)
+
+
+def test_container_api_permission_is_named() -> None:
+    """Without container.clusters.get the message names the permission."""
+    builder = WorldBuilder()
+    builder.cluster()
+    with FakeFleet([builder.world]) as fleet:
+        fleet.projects["demo-project"].allow = frozenset()
+        with pytest.raises(AuditError, match=r"needs container\.clusters\.get"):
+            _audit(fleet)
+
+
+def test_kube_client_wins_over_cluster(fleet: FakeFleet) -> None:
+    """An explicit kube_client is used as given; the cluster still supplies its facts."""
+    server = fleet.clusters[CLUSTER]
+    server.authenticate = lambda token: token == "kubeconfig-token"
+    with server.kube_client() as client:
+        client.configuration.api_key = {"BearerToken": "kubeconfig-token"}
+        client.configuration.api_key_prefix = {"BearerToken": "Bearer"}
+        report = audit(
+            "demo-project",
+            kube_client=client,
+            cluster=CLUSTER,
+            credentials=fleet.credentials,
+            compute_endpoint=fleet.url,
+            container_endpoint=fleet.url,
+            now=DEMO_NOW,
+        )
+    assert "HTTP_LOAD_BALANCING_DISABLED" in {f.code for f in report.findings}
+    assert report.errors == []
+    assert {r.headers["authorization"] for r in server.requests} == {"Bearer kubeconfig-token"}

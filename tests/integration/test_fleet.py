@@ -1,0 +1,158 @@
+"""audit_fleet: every cluster of two projects, found and reached with Google credentials alone."""
+
+import threading
+from collections.abc import Callable, Iterator
+
+import pytest
+
+from gkeingress import FleetReport, audit_fleet
+from gkeingress.collect.progress import NO_PROGRESS, Progress
+from gkeingress.testing import DEMO_NOW, FakeFleet, WorldBuilder
+from gkeingress.testing import incidents_cluster as incidents
+from gkeingress.testing.world import World
+
+SHOP = "projects/team-a/locations/us-central1/clusters/shop"
+CHECKOUT = "projects/team-a/locations/us-east1-b/clusters/checkout"
+LEGACY = "projects/team-b/locations/europe-west1/clusters/legacy"
+BATCH = "projects/team-b/locations/europe-west1-b/clusters/batch"
+
+
+def _world(
+    project: str, name: str, uid: str, location: str, incident: Callable[[WorldBuilder], None]
+) -> World:
+    """One cluster of the fleet; ``incident`` declares the cluster and its Ingress."""
+    builder = WorldBuilder(project=project, cluster_name=name, cluster_uid=uid)
+    incident(builder)
+    [cluster] = builder.world.clusters
+    if cluster["location"] != location:  # the incidents declare us-central1
+        builder.world.clusters.clear()
+        builder.cluster(
+            location,
+            vpc_native=bool(cluster["ipAllocationPolicy"]),
+            http_load_balancing=not cluster["addonsConfig"]["httpLoadBalancing"]["disabled"],
+        )
+    return builder.world
+
+
+class Recorder:
+    """Remembers which clusters started and how each ended."""
+
+    def __init__(self) -> None:
+        self.started: list[str] = []
+        self.done: dict[str, str | None] = {}
+        self._lock = threading.Lock()
+
+    def cluster_started(self, cluster: str) -> Progress:
+        with self._lock:
+            self.started.append(cluster)
+        return NO_PROGRESS
+
+    def cluster_done(self, cluster: str, error: str | None) -> None:
+        with self._lock:
+            self.done[cluster] = error
+
+
+@pytest.fixture(name="fleet")
+def _fleet() -> Iterator[FakeFleet]:
+    worlds = [
+        _world("team-a", "shop", "5f3e2d1c0b0a0908", "us-central1", incidents.healthy_cluster),
+        _world(
+            "team-a",
+            "checkout",
+            "0c1d2e3f4a5b6c7d",
+            "us-east1-b",
+            incidents.http_load_balancing_disabled,
+        ),
+        _world(
+            "team-b",
+            "legacy",
+            "9a8b7c6d5e4f3a2b",
+            "europe-west1",
+            incidents.routes_based_cluster_negs,
+        ),
+        _world("team-b", "batch", "1b2c3d4e5f6a7b8c", "europe-west1-b", incidents.healthy_cluster),
+    ]
+    with FakeFleet(worlds) as fleet:
+        fleet.clusters[BATCH].stop()  # its control plane is not reachable from here
+        yield fleet
+
+
+def _audit(fleet: FakeFleet, **options: object) -> FleetReport:
+    return audit_fleet(
+        ["team-a", "team-b"],
+        credentials=fleet.credentials,
+        compute_endpoint=fleet.url,
+        container_endpoint=fleet.url,
+        now=DEMO_NOW,
+        **options,  # type: ignore[arg-type]
+    )
+
+
+def test_every_finding_names_the_right_cluster(fleet: FakeFleet) -> None:
+    """Each cluster's fault is reported on its own cluster, and the healthy one stays clean."""
+    report = _audit(fleet)
+    by_cluster = {(f.code, f.cluster) for f in report.findings}
+    assert ("HTTP_LOAD_BALANCING_DISABLED", CHECKOUT) in by_cluster
+    assert ("CLUSTER_NOT_VPC_NATIVE", LEGACY) in by_cluster
+    assert {c for code, c in by_cluster if code == "HTTP_LOAD_BALANCING_DISABLED"} == {CHECKOUT}
+    assert [f.code for f in report.findings_for("shop/web", cluster=SHOP)] == [
+        "DEFAULT_BACKEND_404"
+    ]
+    assert all(f.cluster for f in report.findings)
+
+
+def test_ingresses_carry_their_cluster(fleet: FakeFleet) -> None:
+    """The same namespace/name in three clusters is three Ingresses, each with its cluster."""
+    report = _audit(fleet)
+    assert sorted((p.cluster or "", p.name) for p in report.ingresses) == [
+        (SHOP, "shop/web"),
+        (CHECKOUT, "shop/web"),
+        (LEGACY, "shop/web"),
+    ]
+    assert {i["cluster"] for i in report.to_dict()["ingresses"]} == {SHOP, CHECKOUT, LEGACY}
+
+
+def test_an_unreachable_cluster_does_not_sink_the_fleet(fleet: FakeFleet) -> None:
+    """A cluster that cannot be reached is one CLUSTER_UNREACHABLE finding; the rest is reported."""
+    report = _audit(fleet)
+    [finding] = [f for f in report.findings if f.code == "CLUSTER_UNREACHABLE"]
+    assert finding.cluster == BATCH
+    assert finding.evidence["reason"] == "connection"
+    assert "cannot reach the Kubernetes API" in finding.message
+    assert len(report.reports) == 3
+    summary = report.to_dict()["summary"]
+    assert (summary["clusters"], summary["audited"]) == (4, 3)
+
+
+def test_clusters_are_listed_once_per_project_in_every_location(fleet: FakeFleet) -> None:
+    """One clusters.list with locations/- per project; no per-cluster get is needed."""
+    _audit(fleet)
+    for project in ("team-a", "team-b"):
+        calls = fleet.projects[project].calls()
+        assert calls[f"GET /v1/projects/{project}/locations/-/clusters"] == 1
+        assert not [c for c in calls if "/clusters/" in c]
+
+
+def test_progress_per_cluster(fleet: FakeFleet) -> None:
+    """Progress hears each cluster start and end, with the reason of the one that failed."""
+    recorder = Recorder()
+    _audit(fleet, progress=recorder)
+    assert sorted(recorder.started) == sorted([SHOP, CHECKOUT, LEGACY, BATCH])
+    assert {c for c, error in recorder.done.items() if error} == {BATCH}
+    assert set(recorder.done) == {SHOP, CHECKOUT, LEGACY, BATCH}
+
+
+def test_only_the_clusters_asked_for(fleet: FakeFleet) -> None:
+    """``clusters=`` keeps the named clusters (full or LOCATION/NAME); an unknown one is an error."""
+    report = _audit(fleet, clusters=[SHOP, "europe-west1/legacy", "us-west1/ghost"])
+    assert {c.path for c in report.clusters} == {SHOP, LEGACY}
+    [error] = report.errors
+    assert "us-west1/ghost was not found" in error.message
+
+
+def test_a_project_whose_clusters_cannot_be_listed(fleet: FakeFleet) -> None:
+    """A project the caller cannot list is an error naming the permission; others are audited."""
+    fleet.projects["team-b"].allow = frozenset()
+    report = _audit(fleet)
+    assert {c.path for c in report.clusters} == {SHOP, CHECKOUT}
+    assert "container.clusters.list" in report.errors[0].message
