@@ -1,7 +1,9 @@
 """audit(cluster=…): find the cluster in the Container API, connect over TLS with its CA, send tokens."""
 
 import base64
+import json
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 import trustme
@@ -129,3 +131,60 @@ def test_kube_client_wins_over_cluster(fleet: FakeFleet) -> None:
     assert "HTTP_LOAD_BALANCING_DISABLED" in {f.code for f in report.findings}
     assert report.errors == []
     assert {r.headers["authorization"] for r in server.requests} == {"Bearer kubeconfig-token"}
+
+
+def _kubeconfig(fleet: FakeFleet, context: str, path: Path) -> str:
+    server = fleet.clusters[CLUSTER]
+    server.authenticate = lambda token: token == "kubeconfig-token"
+    ca = base64.b64encode(fleet.ca.cert_pem.bytes()).decode()
+    path.write_text(
+        json.dumps(
+            {
+                "apiVersion": "v1",
+                "kind": "Config",
+                "clusters": [
+                    {
+                        "name": context,
+                        "cluster": {"server": server.url, "certificate-authority-data": ca},
+                    }
+                ],
+                "users": [{"name": context, "user": {"token": "kubeconfig-token"}}],
+                "contexts": [{"name": context, "context": {"cluster": context, "user": context}}],
+                "current-context": context,
+            }
+        )
+    )
+    return str(path)
+
+
+def test_gcloud_kubeconfig_context_brings_the_cluster_facts(
+    fleet: FakeFleet, tmp_path: Path
+) -> None:
+    """A context named gke_<project>_<location>_<name> is looked up for the cluster's facts."""
+    kubeconfig = _kubeconfig(fleet, "gke_demo-project_us-central1_demo", tmp_path / "config")
+    report = _audit_kubeconfig(fleet, kubeconfig)
+    assert report.cluster is not None
+    assert "HTTP_LOAD_BALANCING_DISABLED" in {f.code for f in report.findings}
+
+
+def test_cluster_facts_that_cannot_be_read_are_recorded_not_fatal(
+    fleet: FakeFleet, tmp_path: Path
+) -> None:
+    """If the context's cluster is unknown, the audit runs; the cluster checks say incomplete."""
+    kubeconfig = _kubeconfig(fleet, "gke_demo-project_us-central1_gone", tmp_path / "config")
+    report = _audit_kubeconfig(fleet, kubeconfig)
+    [error] = report.errors
+    assert "clusters/gone was not found" in error.message
+    incomplete = {f.resource for f in report.findings if f.code == "CHECK_INCOMPLETE"}
+    assert {"HTTP_LOAD_BALANCING_DISABLED", "CLUSTER_NOT_VPC_NATIVE"} <= incomplete
+
+
+def _audit_kubeconfig(fleet: FakeFleet, kubeconfig: str) -> Report:
+    return audit(
+        "demo-project",
+        kubeconfig=kubeconfig,
+        credentials=fleet.credentials,
+        compute_endpoint=fleet.url,
+        container_endpoint=fleet.url,
+        now=DEMO_NOW,
+    )
