@@ -26,6 +26,7 @@ from gkeingress.checks import (
     sync_errors,
 )
 from gkeingress.checks.registry import AuditOptions, Check, Hit, Registry
+from gkeingress.collect.gcpause import gc_paused
 from gkeingress.collect.snapshot import CollectionError
 from gkeingress.findings import Finding, Severity
 from gkeingress.model.topology import Topology
@@ -128,7 +129,8 @@ def run_checks(
             yield _incomplete(item, "; ".join(f"{e.call}: {e.message}" for e in errors), errors)
             continue
         try:
-            findings = [item.finding(hit) for hit in item.run(topology, options)]
+            with gc_paused():
+                findings = [item.finding(hit) for hit in item.run(topology, options)]
         except Exception as exc:  # noqa: BLE001 - a broken check must not sink the audit
             yield _incomplete(item, f"the check failed on unexpected data: {exc!r}")
             continue

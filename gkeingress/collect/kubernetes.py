@@ -15,6 +15,7 @@ from typing import Any
 from kubernetes import client as k8s
 
 from gkeingress.collect.gate import ApiGate
+from gkeingress.collect.gcpause import gc_paused
 from gkeingress.collect.progress import NO_PROGRESS, Progress
 from gkeingress.collect.snapshot import ClusterIdentity, CollectionError, DataKind
 
@@ -193,7 +194,8 @@ class KubernetesCollector:
             response = self._gate.call(
                 f"kubernetes list {listing.label}", fn, paced=False, **kwargs
             )
-            page = json.loads(response.data)
+            with gc_paused():
+                page = json.loads(response.data)
             yield from page.get("items") or ()
             token = (page.get("metadata") or {}).get("continue")
             if not token:

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
+from gkeingress.collect.gcpause import gc_paused
 from gkeingress.model.cluster import ClusterInfo
 from gkeingress.model.gce import (
     Address,
@@ -175,6 +176,7 @@ def _describe(data: Mapping[str, Any]) -> str:
     return f"{data.get('kind', 'resource')} {data.get('name', '?')}"
 
 
+@gc_paused()
 def build_snapshot(
     project: str,
     collected_at: datetime,

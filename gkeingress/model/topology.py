@@ -19,6 +19,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Generic, TypeVar
 
+from gkeingress.collect.gcpause import gc_paused
 from gkeingress.collect.snapshot import Snapshot
 from gkeingress.findings import Finding
 from gkeingress.model.gce import (
@@ -534,6 +535,7 @@ class Topology:
         raise KeyError(f"no Ingress {name!r}; known: {', '.join(p.name for p in self.ingresses)}")
 
 
+@gc_paused()
 def pair(snapshot: Snapshot) -> Topology:
     """Pair every Ingress in ``snapshot`` with its load balancer."""
     pairing = Pairing(snapshot)
