@@ -25,13 +25,16 @@ import itertools
 import threading
 from collections.abc import Iterable
 from datetime import datetime, timedelta, timezone
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import trustme
 from google.auth.credentials import Credentials
 
+from gkeingress.errors import MissingDependencyError
 from gkeingress.testing.server import FakeGKE, FaultResponse, _Server, google_error
 from gkeingress.testing.world import World
+
+if TYPE_CHECKING:
+    import trustme
 
 
 def _utcnow() -> datetime:
@@ -97,7 +100,7 @@ class FakeFleet:
         credentials: FakeCredentials | None = None,
         page_size: int | None = None,
     ) -> None:
-        self.ca = trustme.CA()
+        self.ca = _test_ca()
         self.credentials = credentials or FakeCredentials()
         self.projects: dict[str, FakeGKE] = {}
         self.clusters: dict[str, FakeGKE] = {}
@@ -185,3 +188,14 @@ def _merge(into: World, world: World) -> None:
     into.backend_health.update(world.backend_health)
     into.network_endpoints.update(world.network_endpoints)
     into.clusters.extend(world.clusters)
+
+
+def _test_ca() -> trustme.CA:
+    """A throw-away certificate authority for the fleet's HTTPS Kubernetes servers."""
+    try:
+        import trustme  # noqa: PLC0415 - only fleets need it; `gkeingress demo` must run without it
+    except ImportError as exc:
+        raise MissingDependencyError(
+            "trustme is not installed: pip install 'gkeingress[testing]'"
+        ) from exc
+    return trustme.CA()

@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from gkeingress.testing.builder import Path, Rule, WorldBuilder
+from gkeingress.testing.scenarios import Incident
 
 
 def healthy_cluster(b: WorldBuilder) -> None:
@@ -52,3 +53,16 @@ def routes_based_cluster_negs(b: WorldBuilder) -> None:
             component="neg-controller",
             count=15,
         )
+
+
+CLUSTER_INCIDENTS: tuple[Incident, ...] = (
+    Incident(
+        http_load_balancing_disabled,
+        "HTTP_LOAD_BALANCING_DISABLED",
+        frozenset({"INGRESS_NOT_PROVISIONED"}),
+    ),
+    Incident(
+        routes_based_cluster_negs, "CLUSTER_NOT_VPC_NATIVE", frozenset({"NEG_EMPTY", "SYNC_ERROR"})
+    ),
+)
+"""The incidents whose cause is the cluster, each on a world of its own."""

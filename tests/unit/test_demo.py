@@ -5,6 +5,7 @@ import pytest
 from gkeingress import REGISTRY, analyse
 from gkeingress.checks.registry import Check
 from gkeingress.testing import DEMO_NOW, WorldBuilder, snapshot_of
+from gkeingress.testing.incidents_cluster import CLUSTER_INCIDENTS
 from gkeingress.testing.scenarios import (
     AMBIENT,
     DEMO_ERRORS_SINCE,
@@ -14,7 +15,9 @@ from gkeingress.testing.scenarios import (
 )
 
 
-@pytest.mark.parametrize("incident", INCIDENTS, ids=lambda i: i.scenario.__name__)
+@pytest.mark.parametrize(
+    "incident", INCIDENTS + CLUSTER_INCIDENTS, ids=lambda i: i.scenario.__name__
+)
 def test_each_incident_shows_its_cause_and_symptoms_only(
     incident: Incident, builder: WorldBuilder
 ) -> None:
@@ -41,7 +44,7 @@ def test_demo_keeps_healthy_ingresses_clean() -> None:
 
 def test_every_registered_check_is_the_cause_of_an_incident() -> None:
     """A registered code that no incident reproduces is a check nobody has seen fire."""
-    causes = {i.cause for i in INCIDENTS}
+    causes = {i.cause for i in INCIDENTS + CLUSTER_INCIDENTS}
     assert {c.code for c in REGISTRY if c.run is not None} <= causes | {
         "SYNC_ERROR",
         "BACKEND_UNHEALTHY",
