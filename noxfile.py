@@ -88,3 +88,14 @@ def demo(session: nox.Session) -> None:
     """Audit the built-in demo world: every finding, no GCP needed."""
     session.install("-e", ".")
     session.run("gkeingress", "demo", *session.posargs)
+
+
+@nox.session(default=False)
+def bench(session: nox.Session) -> None:
+    """Time full audits of 10, 100 and 1000 Ingresses served with 50 ms latency per request.
+
+    Prints a table (median of several runs) and writes ``benchmarks/results.json``; args go to
+    ``benchmarks/bench.py``, e.g. ``nox -s bench -- --sizes 1000 --repeat 3 --latency 0.1``.
+    """
+    session.install("-e", ".")
+    session.run("python", "benchmarks/bench.py", *session.posargs)
