@@ -1,5 +1,6 @@
 """What the user gets when the APIs misbehave: the same report, or an honest incomplete one."""
 
+import threading
 import time
 from collections.abc import Iterator
 
@@ -8,7 +9,7 @@ from google.auth.credentials import AnonymousCredentials
 
 from gkeingress import Report, analyse, audit
 from gkeingress.collect import ApiGate, collect
-from gkeingress.testing import DEMO_NOW, FakeGKE, FaultResponse, demo_world
+from gkeingress.testing import DEMO_NOW, FakeGKE, FaultResponse, demo_world, google_error
 from tests.unit.test_gate import Sleeps
 
 
@@ -64,6 +65,48 @@ def test_500_and_503_bursts_are_absorbed(baseline: list[tuple[str, str | None, s
         report = _audit(server)
     assert report.errors == []
     assert _summary(report) == baseline
+
+
+def test_429_storm_without_retry_after_is_backed_off_exponentially(
+    baseline: list[tuple[str, str | None, str, str]],
+) -> None:
+    """Every Compute list throttled three times, with no Retry-After: same report, waits doubling."""
+    throttled: dict[str, int] = {}
+    lock = threading.Lock()
+
+    def storm(req: object) -> FaultResponse | None:
+        path = getattr(req, "path", "")
+        if "/aggregated/" not in path and not path.endswith("/global/firewalls"):
+            return None
+        with lock:
+            throttled[path] = throttled.get(path, 0) + 1
+            if throttled[path] > 3:
+                return None
+        return google_error(
+            429, "rateLimitExceeded", "Quota exceeded for quota metric 'Read requests'"
+        )
+
+    sleeps = Sleeps()
+    with FakeGKE(demo_world()) as server:
+        server.faults.append(storm)
+        # Pacing off, so that every sleep is a backoff.
+        report = _audit(server, ApiGate(rate=None, sleep=sleeps))
+    lists = {
+        k: n
+        for k, n in report.api_calls.items()
+        if k.startswith("compute ") and "getHealth" not in k
+    }
+    assert report.errors == []
+    assert _summary(report) == baseline
+    assert len(lists) == len(throttled) == 9
+    assert set(lists.values()) == {4}
+    # tenacity's exponential wait (0.5 s, 1 s, 2 s) plus up to 0.5 s of jitter, per collection.
+    for retry, base in enumerate((0.5, 1.0, 2.0)):
+        waits = sorted(sleeps)[retry * 9 : (retry + 1) * 9]
+        assert all(base <= w <= base + 0.5 for w in waits), (base, waits)
+    assert report.topology.snapshot.retries == 27
+    assert report.topology.snapshot.waited == pytest.approx(sum(sleeps))
+    assert report.topology.snapshot.waited >= 9 * (0.5 + 1.0 + 2.0)
 
 
 def test_truncated_json_is_an_error_not_an_empty_collection() -> None:
