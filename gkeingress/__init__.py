@@ -17,9 +17,9 @@ from gkeingress.checks import REGISTRY, Check
 from gkeingress.collect import CollectionError, Snapshot, collect
 from gkeingress.errors import AuditError, GkeIngressError, MissingDependencyError
 from gkeingress.findings import Finding, Severity
-from gkeingress.fleet import FleetReport, audit_fleet
+from gkeingress.fleet import audit_fleet
 from gkeingress.model.topology import PairedIngress, Reference, ServiceBackend
-from gkeingress.report import Report
+from gkeingress.report import FleetReport, Report
 
 try:
     __version__ = version("gkeingress")

@@ -39,10 +39,11 @@ from gkeingress.collect.progress import HEALTH, LISTS, Progress
 from gkeingress.collect.snapshot import DataKind
 from gkeingress.errors import AuditError
 from gkeingress.findings import Severity
+from gkeingress.fleet import audit_fleet
 from gkeingress.model.refs import parse_time
 from gkeingress.render.sarif import to_sarif
 from gkeingress.render.text import STYLE, render, route_text
-from gkeingress.report import Report
+from gkeingress.report import AuditResult, FleetReport, Report
 
 EXIT_OK, EXIT_FINDINGS, EXIT_CANNOT_RUN = 0, 1, 2
 FORMATS = ("text", "json", "sarif", "html")
@@ -211,28 +212,56 @@ class _ProgressDisplay:
                 line = Text.assemble(("✔ ", "green"), call, (f"  {items}", "bold"))
             self._bar.console.print(line, soft_wrap=True)
 
+    def cluster_started(self, cluster: str) -> Progress:
+        """A fleet's cluster begins: its calls are printed under its name."""
+        self._bar.console.print(Text.assemble(("▶ ", "bold"), "auditing ", (cluster, "bold")))
+        return _ClusterCalls(self, cluster.rpartition("/")[2])
 
-def _fail_threshold_reached(report: Report, fail_on: str) -> bool:
+    def cluster_done(self, cluster: str, error: str | None) -> None:
+        """A fleet's cluster ended: audited, or why it could not be."""
+        if error is None:
+            line = Text.assemble(("✔ ", "green"), (cluster, "bold"), " audited")
+        else:
+            line = Text.assemble(("✖ ", "bold red"), (cluster, "bold"), (f": {error}", "red"))
+        self._bar.console.print(line, soft_wrap=True)
+
+
+class _ClusterCalls:
+    """One cluster's collection progress in a fleet audit, named after the cluster."""
+
+    def __init__(self, display: _ProgressDisplay, name: str) -> None:
+        self._display = display
+        self._name = name
+
+    def phase(self, name: str) -> None:
+        """Clusters run side by side: their phases are not shown."""
+
+    def call_done(self, call: str, items: int | None, error: str | None) -> None:
+        """Show the call under the cluster's name."""
+        self._display.call_done(f"{self._name}: {call}", items, error)
+
+
+def _fail_threshold_reached(report: AuditResult, fail_on: str) -> bool:
     if fail_on == "never":
         return False
     threshold = Severity(fail_on).rank
     return any(f.severity.rank >= threshold for f in report.findings)
 
 
-def _html(report: Report) -> str:
+def _html(report: AuditResult) -> str:
     from gkeingress.render.html import report_document  # noqa: PLC0415 - only for --format html
 
     return report_document(report)
 
 
-_DOCUMENTS: dict[str, Callable[[Report], str]] = {
+_DOCUMENTS: dict[str, Callable[[AuditResult], str]] = {
     "json": lambda report: json.dumps(report.to_dict(), indent=2) + "\n",
     "sarif": lambda report: json.dumps(to_sarif(report), indent=2) + "\n",
     "html": _html,
 }
 
 
-def _write(report: Report, args: argparse.Namespace, console: Console) -> None:
+def _write(report: AuditResult, args: argparse.Namespace, console: Console) -> None:
     """Print the report in its format, to ``--output`` or to ``console``.
 
     Raises:
@@ -252,14 +281,26 @@ def _write(report: Report, args: argparse.Namespace, console: Console) -> None:
         console.file.write(document)
 
 
-def _emit(report: Report, args: argparse.Namespace, console: Console) -> int:
+def _why_not_run(report: AuditResult) -> str | None:
+    """Why the audit did not run at all, or None when it did."""
+    if isinstance(report, FleetReport):
+        if report.reports or not (report.fleet_findings or report.fleet_errors):
+            return None
+        return "no cluster could be audited; see the report's findings and errors"
+    if report.topology.snapshot.failed(DataKind.INGRESSES):
+        return "could not list Ingresses; see the report's errors"
+    return None
+
+
+def _emit(report: AuditResult, args: argparse.Namespace, console: Console) -> int:
     try:
         _write(report, args, console)
     except OSError as exc:
         print(f"gkeingress: cannot write {args.output}: {exc.strerror or exc}", file=sys.stderr)
         return EXIT_CANNOT_RUN
-    if report.topology.snapshot.failed(DataKind.INGRESSES):
-        print("gkeingress: could not list Ingresses; see the report's errors", file=sys.stderr)
+    failure = _why_not_run(report)
+    if failure:
+        print(f"gkeingress: {failure}", file=sys.stderr)
         return EXIT_CANNOT_RUN
     return EXIT_FINDINGS if _fail_threshold_reached(report, args.fail_on) else EXIT_OK
 
@@ -321,13 +362,22 @@ def _explain(code: str, console: Console) -> int:
     return EXIT_OK
 
 
-def _report(args: argparse.Namespace, progress: Progress | None = None) -> Report:
+def _is_fleet(args: argparse.Namespace) -> bool:
+    return bool(getattr(args, "all_clusters", False) or len(args.project or ()) > 1)
+
+
+def _report(args: argparse.Namespace, progress: _ProgressDisplay | None = None) -> AuditResult:
     if args.command == "demo" or getattr(args, "demo", False):
         return _demo_report(progress)
-    if args.all_clusters or len(args.project) > 1:
-        raise AuditError(
-            "fleet audits (--all-clusters, several --project) are not rendered by the command "
-            "line yet; use gkeingress.audit_fleet() from Python"
+    if _is_fleet(args):
+        return audit_fleet(
+            args.project,
+            clusters=[args.cluster] if args.cluster else None,
+            compute_endpoint=args.compute_endpoint,
+            container_endpoint=args.container_endpoint,
+            use_private_endpoint=args.use_private_endpoint,
+            namespace=args.namespace,
+            progress=progress,
         )
     return audit(
         args.project[0],
@@ -343,7 +393,7 @@ def _report(args: argparse.Namespace, progress: Progress | None = None) -> Repor
     )
 
 
-def _collect(args: argparse.Namespace) -> Report:
+def _collect(args: argparse.Namespace) -> AuditResult:
     """Run the audit, showing progress on stderr when it is a terminal and not ``--quiet``."""
     stderr = Console(stderr=True, highlight=False)
     if args.quiet or not stderr.is_terminal:
@@ -358,6 +408,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command == "route" and not (args.demo or args.project):
         parser.error("route needs --project (or --demo)")
+    if args.command == "route" and _is_fleet(args):
+        parser.error("route goes through one cluster: give one --project and no --all-clusters")
     console = Console(highlight=False)
     if args.command == "explain":
         return _explain(args.code, console)
@@ -370,7 +422,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except AuditError as exc:
         print(f"gkeingress: {exc}", file=sys.stderr)
         return EXIT_CANNOT_RUN
-    if args.command == "route":
+    if isinstance(report, Report) and args.command == "route":
         return _route(report, args, console)
     return _emit(report, args, console)
 

@@ -8,12 +8,11 @@ rest of the fleet is still reported.
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime, timezone
-from typing import Any, Protocol
+from typing import Protocol
 
 from google.auth.credentials import Credentials
 
@@ -26,10 +25,9 @@ from gkeingress.collect.progress import NO_PROGRESS, Progress
 from gkeingress.collect.snapshot import CollectionError, DataKind
 from gkeingress.connect import GKE_SCOPES, ClusterUnreachable
 from gkeingress.errors import AuditError
-from gkeingress.findings import Finding, Severity
+from gkeingress.findings import Finding
 from gkeingress.model.cluster import ClusterInfo, cluster_path
-from gkeingress.model.topology import PairedIngress
-from gkeingress.report import SCHEMA_VERSION, Report, ingress_to_dict
+from gkeingress.report import FleetReport, Report
 
 
 class FleetProgress(Protocol):
@@ -49,108 +47,6 @@ class _NoFleetProgress:
 
     def cluster_done(self, cluster: str, error: str | None) -> None:
         """Ignore it."""
-
-
-def _severity_order(finding: Finding) -> tuple[int, str, str, str, str]:
-    return (
-        -finding.severity.rank,
-        finding.cluster or "",
-        finding.ingress or "",
-        finding.code,
-        finding.resource,
-    )
-
-
-@dataclass(frozen=True, slots=True)
-class FleetReport:
-    """The result of :func:`audit_fleet`.
-
-    Attributes:
-        projects: the projects audited.
-        generated_at: the time the audits judged against.
-        clusters: every cluster found (and kept by the ``clusters`` filter), audited or not.
-        reports: one :class:`~gkeingress.report.Report` per cluster that could be audited.
-        fleet_findings: findings about the fleet itself (``CLUSTER_UNREACHABLE``).
-        fleet_errors: calls that failed outside any cluster's audit (listing a project's clusters).
-    """
-
-    projects: tuple[str, ...]
-    generated_at: datetime
-    clusters: tuple[ClusterInfo, ...]
-    reports: tuple[Report, ...]
-    fleet_findings: tuple[Finding, ...] = ()
-    fleet_errors: tuple[CollectionError, ...] = ()
-
-    @property
-    def findings(self) -> list[Finding]:
-        """Every finding of every cluster and of the fleet, most severe first; each names its cluster."""
-        every = [*self.fleet_findings, *(f for r in self.reports for f in r.findings)]
-        return sorted(every, key=_severity_order)
-
-    @property
-    def ingresses(self) -> list[PairedIngress]:
-        """Every paired Ingress of every audited cluster; ``PairedIngress.cluster`` says which."""
-        return [p for r in self.reports for p in r.ingresses]
-
-    @property
-    def errors(self) -> list[CollectionError]:
-        """Failed calls: the fleet's, then each cluster's."""
-        return [*self.fleet_errors, *(e for r in self.reports for e in r.errors)]
-
-    @property
-    def counts(self) -> dict[str, int]:
-        """Findings by severity over the whole fleet."""
-        counter = Counter(f.severity.value for f in self.findings)
-        return {s.value: counter.get(s.value, 0) for s in Severity}
-
-    def report(self, cluster: str) -> Report:
-        """The report of one cluster, by path.
-
-        Raises:
-            KeyError: the cluster was not audited.
-        """
-        for item in self.reports:
-            if item.cluster is not None and item.cluster.path == cluster:
-                return item
-        raise KeyError(cluster)
-
-    def findings_for(self, ingress: str, *, cluster: str | None = None) -> list[Finding]:
-        """The findings about an Ingress (``namespace/name``), in one cluster or in any."""
-        return [
-            f
-            for f in self.findings
-            if f.ingress == ingress and (cluster is None or f.cluster == cluster)
-        ]
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON form: like a report's, with a ``cluster`` key on every finding, Ingress and error."""
-        audited = {r.cluster.path for r in self.reports if r.cluster is not None}
-        calls: Counter[str] = Counter()
-        for item in self.reports:
-            calls.update(item.api_calls)
-        return {
-            "schema_version": SCHEMA_VERSION,
-            "projects": list(self.projects),
-            "generated_at": self.generated_at.isoformat(),
-            "summary": {
-                "clusters": len(self.clusters),
-                "audited": len(audited),
-                "ingresses": len(self.ingresses),
-                **self.counts,
-            },
-            "clusters": [{**c.to_dict(), "audited": c.path in audited} for c in self.clusters],
-            "findings": [f.to_dict() for f in self.findings],
-            "ingresses": [ingress_to_dict(p) for p in self.ingresses],
-            "errors": [
-                *(e.to_dict() for e in self.fleet_errors),
-                *(
-                    {**e.to_dict(), "cluster": r.cluster.path if r.cluster else None}
-                    for r in self.reports
-                    for e in r.errors
-                ),
-            ],
-            "api_calls": dict(sorted(calls.items())),
-        }
 
 
 def _unreachable(cluster: str, reason: str, message: str) -> Finding:

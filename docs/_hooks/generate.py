@@ -22,11 +22,14 @@ from gkeingress import permissions
 from gkeingress.checks import REGISTRY
 from gkeingress.checks.registry import DOCS_BASE, Check, Registry
 from gkeingress.render.sarif import LEVEL
-from gkeingress.schemas import report_schema
+from gkeingress.schemas import fleet_schema, report_schema
 
 CATALOG_PAGE = "findings.md"
-SCHEMA_FILE = "report.schema.json"
-"""Published at the site root, where the schema's ``$id`` says it lives."""
+SCHEMAS: dict[str, Callable[[], dict[str, Any]]] = {
+    "report.schema.json": report_schema,
+    "fleet.schema.json": fleet_schema,
+}
+"""Published at the site root, where each schema's ``$id`` says it lives."""
 
 
 def anchor(item: Check) -> str:
@@ -107,9 +110,8 @@ def _type_of(spec: dict[str, Any]) -> str:
     return " or ".join(kind) if isinstance(kind, list) else str(kind)
 
 
-def report_schema_markdown() -> str:
-    """The JSON report schema: its top-level fields as a table, then the whole schema."""
-    schema = report_schema()
+def _schema_markdown(schema: dict[str, Any]) -> str:
+    """A JSON schema: its top-level fields as a table, then the whole schema."""
     required = set(schema.get("required", ()))
     rows = "\n".join(
         f"| `{name}` | {_type_of(spec)} | {'yes' if name in required else 'no'} | "
@@ -127,7 +129,8 @@ GENERATED: dict[str, Callable[[], str]] = {
     "custom-role": custom_role_markdown,
     "cluster-role": cluster_role_markdown,
     "sarif-rules": sarif_rules_markdown,
-    "report-schema": report_schema_markdown,
+    "report-schema": lambda: _schema_markdown(report_schema()),
+    "fleet-schema": lambda: _schema_markdown(fleet_schema()),
 }
 """Marker name → the markdown that replaces ``<!-- generated: NAME -->``."""
 
@@ -141,9 +144,8 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
             f"{site_url}findings/: make DOCS_BASE and site_url agree"
         )
     files.append(File.generated(config, CATALOG_PAGE, content=catalog_markdown()))
-    files.append(
-        File.generated(config, SCHEMA_FILE, content=json.dumps(report_schema(), indent=2) + "\n")
-    )
+    for name, schema in SCHEMAS.items():
+        files.append(File.generated(config, name, content=json.dumps(schema(), indent=2) + "\n"))
     return files
 
 

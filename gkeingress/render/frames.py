@@ -9,15 +9,25 @@ from typing import TYPE_CHECKING, Any
 
 from gkeingress.errors import MissingDependencyError
 from gkeingress.render.paths import MISSING, request_path
-from gkeingress.report import Report
+from gkeingress.report import AuditResult
 
 if TYPE_CHECKING:
     import pandas  # type: ignore[import-untyped]  # pandas ships no type information
 
-FINDING_COLUMNS = ("code", "severity", "ingress", "resource", "message", "remediation", "docs_url")
+FINDING_COLUMNS = (
+    "code",
+    "severity",
+    "cluster",
+    "ingress",
+    "resource",
+    "message",
+    "remediation",
+    "docs_url",
+)
 """The columns of :func:`findings_frame`."""
 
 RESOURCE_COLUMNS = (
+    "cluster",
     "ingress",
     "hop",
     "kind",
@@ -42,18 +52,18 @@ def _pandas() -> Any:
     return pandas
 
 
-def findings_frame(report: Report) -> pandas.DataFrame:
+def findings_frame(report: AuditResult) -> pandas.DataFrame:
     """One row per finding, most severe first; ``severity`` is ``error``, ``warning`` or ``info``.
 
     Raises:
         MissingDependencyError: pandas is not installed.
     """
     pd = _pandas()
-    rows = [{k: v for k, v in f.to_dict().items() if k in FINDING_COLUMNS} for f in report.findings]
+    rows = [{**f.to_dict(), "cluster": f.cluster} for f in report.findings]
     return pd.DataFrame(rows, columns=list(FINDING_COLUMNS))
 
 
-def resources_frame(report: Report) -> pandas.DataFrame:
+def resources_frame(report: AuditResult) -> pandas.DataFrame:
     """One row per hop of every Ingress's request path: the Compute resources and the pods.
 
     ``hop`` is the column of the picture (``forwarding-rule``, ``target-proxy``, ``url-map``,
@@ -67,6 +77,7 @@ def resources_frame(report: Report) -> pandas.DataFrame:
     pd = _pandas()
     rows = [
         {
+            "cluster": paired.cluster,
             "ingress": paired.name,
             "hop": hop.hop,
             "kind": hop.kind,
@@ -79,7 +90,7 @@ def resources_frame(report: Report) -> pandas.DataFrame:
             "findings": ", ".join(dict.fromkeys(f.code for f in hop.findings)),
         }
         for paired in report.ingresses
-        for hop in request_path(paired, report.findings_for(paired.name)).hops
+        for hop in request_path(paired, paired.findings).hops
         if hop.hop != "ingress"
     ]
     return pd.DataFrame(rows, columns=list(RESOURCE_COLUMNS))

@@ -13,11 +13,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from html import escape
 
+from gkeingress.collect.snapshot import CollectionError
 from gkeingress.findings import Finding, Severity
 from gkeingress.model.routing import Hop, Route
 from gkeingress.model.topology import PairedIngress
 from gkeingress.render.paths import BROKEN, MISSING, OK, UNKNOWN, Lane, PathHop, request_path
-from gkeingress.report import Report
+from gkeingress.report import AuditResult, FleetReport, Report
 
 CSS = """
 .gki{font:13px/1.4 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#202124;
@@ -232,13 +233,19 @@ _LEGEND = (
 )
 
 
+def _anchor(paired: PairedIngress) -> str:
+    """The element id of an Ingress's section, unique across the clusters of a fleet."""
+    where = f"{paired.cluster}/" if paired.cluster else ""
+    return "gki-" + _e(f"{where}{paired.name}".replace("/", "-"))
+
+
 def _section(paired: PairedIngress, findings: Sequence[Finding]) -> str:
     worst = _worst(findings)
     addresses = ", ".join(paired.ingress.addresses) or "no address"
     managed = "" if paired.managed else " · not a GKE Ingress"
     return (
         f'<section class="ingress {worst.value if worst else "clean"}" '
-        f'data-ingress="{_e(paired.name)}" id="gki-{_e(paired.name.replace("/", "-"))}">'
+        f'data-ingress="{_e(paired.name)}" id="{_anchor(paired)}">'
         f'<h3>Ingress {_e(paired.name)}<span class="addr">{_e(addresses)}{managed}</span></h3>'
         f"{_picture(paired, findings)}{_findings_list(findings)}</section>"
     )
@@ -290,31 +297,35 @@ def route_html(route: Route) -> str:
 # -- The report -----------------------------------------------------------------------------------
 
 
-def _summary(report: Report) -> str:
-    counts = "".join(
+def _counts(report: AuditResult) -> str:
+    return "".join(
         f'<span class="count {s}" data-severity="{s}">{n} {s}</span>'
         for s, n in report.counts.items()
     )
+
+
+def _summary(report: Report) -> str:
     when = report.generated_at.isoformat(timespec="seconds")
+    cluster = f" · cluster <code>{_e(report.cluster.path)}</code>" if report.cluster else ""
     return (
-        f'<div class="summary"><b>gkeingress</b> · project <code>{_e(report.project)}</code> · '
-        f"{len(report.ingresses)} Ingress(es) · {_e(when)} {counts}</div>"
+        f'<div class="summary"><b>gkeingress</b> · project <code>{_e(report.project)}</code>'
+        f"{cluster} · {len(report.ingresses)} Ingress(es) · {_e(when)} {_counts(report)}</div>"
     )
 
 
-def _collection_errors(report: Report) -> str:
-    if not report.errors:
+def _collection_errors(errors: Sequence[CollectionError]) -> str:
+    if not errors:
         return ""
-    items = "".join(f"<li>{_e(e.to_dict())}</li>" for e in report.errors)
+    items = "".join(f"<li>{_e(e.to_dict())}</li>" for e in errors)
     return (
-        f'<div class="errors"><b>Could not read everything ({len(report.errors)}):</b> the checks '
+        f'<div class="errors"><b>Could not read everything ({len(errors)}):</b> the checks '
         f"that needed it report CHECK_INCOMPLETE.<ul>{items}</ul></div>"
     )
 
 
 def _ordered(report: Report) -> list[tuple[PairedIngress, list[Finding]]]:
     """Ingresses with their findings, those with the most severe findings first."""
-    rows = [(p, report.findings_for(p.name)) for p in report.ingresses]
+    rows = [(p, list(p.findings)) for p in report.ingresses]
 
     def rank(row: tuple[PairedIngress, list[Finding]]) -> tuple[int, int, str]:
         worst = _worst(row[1])
@@ -331,10 +342,9 @@ def _index(rows: Sequence[tuple[PairedIngress, list[Finding]]]) -> str:
         codes = ", ".join(
             dict.fromkeys(f.code for f in findings if f.severity is not Severity.INFO)
         )
-        anchor = _e(paired.name.replace("/", "-"))
         state = f'<span class="sev {worst.value}">{worst.value}</span>' if worst else "✔"
         body += (
-            f'<tr data-ingress="{_e(paired.name)}"><td><a href="#gki-{anchor}">{_e(paired.name)}'
+            f'<tr data-ingress="{_e(paired.name)}"><td><a href="#{_anchor(paired)}">{_e(paired.name)}'
             f"</a></td><td>{state}</td><td>{_e(codes or '-')}</td></tr>"
         )
     return (
@@ -354,19 +364,44 @@ def _report_body(report: Report) -> str:
     rows = _ordered(report)
     sections = "".join(_section(p, f) for p, f in rows)
     return (
-        f"{_summary(report)}{_collection_errors(report)}{_index(rows)}{_LEGEND}"
+        f"{_summary(report)}{_collection_errors(report.errors)}{_index(rows)}{_LEGEND}"
         f"{_cluster_findings(report)}{sections}"
     )
 
 
-def report_html(report: Report) -> str:
-    """The report as an HTML fragment for a notebook; its ``<style>`` applies inside it only."""
-    return _wrap(_report_body(report), "gki-report")
+def _fleet_body(fleet: FleetReport) -> str:
+    audited = len(fleet.reports)
+    head = (
+        f'<div class="summary"><b>gkeingress</b> · fleet of {len(fleet.clusters)} cluster(s) in '
+        f"{_e(', '.join(fleet.projects))} · {audited} audited · "
+        f"{_e(fleet.generated_at.isoformat(timespec='seconds'))} {_counts(fleet)}</div>"
+    )
+    unreachable = (
+        f'<section class="cluster"><h3>Fleet</h3>{_findings_list(fleet.fleet_findings)}</section>'
+        if fleet.fleet_findings
+        else ""
+    )
+    clusters = "".join(
+        f'<section class="cluster-report" data-cluster="{_e(r.cluster.path if r.cluster else "")}">'
+        f"{_report_body(r)}</section>"
+        for r in fleet.reports
+    )
+    return f"{head}{_collection_errors(fleet.fleet_errors)}{unreachable}{clusters}"
 
 
-def report_document(report: Report) -> str:
+def report_html(report: AuditResult) -> str:
+    """The report as an HTML fragment for a notebook; its ``<style>`` applies inside it only.
+
+    A fleet's report shows the fleet's own findings first, then each cluster's report.
+    """
+    body = _fleet_body(report) if isinstance(report, FleetReport) else _report_body(report)
+    return _wrap(body, "gki-report")
+
+
+def report_document(report: AuditResult) -> str:
     """The report as a complete, self-contained HTML page: the notebook view, inline CSS only."""
-    title = f"gkeingress report: {report.project}"
+    scope = ", ".join(report.projects) if isinstance(report, FleetReport) else report.project
+    title = f"gkeingress report: {scope}"
     return (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'

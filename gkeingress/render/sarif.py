@@ -12,13 +12,14 @@ Ingresses themselves could not be listed.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from typing import Any
 
 import gkeingress
 from gkeingress.checks import REGISTRY, Check, Registry
-from gkeingress.collect.snapshot import DataKind
+from gkeingress.collect.snapshot import CollectionError, DataKind
 from gkeingress.findings import Finding, Severity
-from gkeingress.report import Report
+from gkeingress.report import AuditResult, Report
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 INFORMATION_URI = "https://gkeingress.readthedocs.io/"
@@ -67,18 +68,16 @@ def _result(finding: Finding, index: int) -> dict[str, Any]:
     }
 
 
-def to_sarif(report: Report, registry: Registry = REGISTRY) -> dict[str, Any]:
-    """The report as a SARIF 2.1.0 log (a JSON-serialisable dict) with one run.
-
-    Args:
-        report: the audit report.
-        registry: the checks the audit ran; every finding's code must be registered in it.
-
-    Raises:
-        KeyError: a finding's code is not in ``registry``.
-    """
+def _run(
+    registry: Registry,
+    *,
+    scope: str,
+    project: str,
+    findings: Sequence[Finding],
+    errors: Sequence[CollectionError],
+    successful: bool,
+) -> dict[str, Any]:
     rules = list(registry)
-    scope = report.cluster.path if report.cluster else report.project
     index = {item.code: i for i, item in enumerate(rules)}
     notifications = [
         {
@@ -87,32 +86,60 @@ def to_sarif(report: Report, registry: Registry = REGISTRY) -> dict[str, Any]:
             "descriptor": {"id": error.kind.value},
             "properties": error.to_dict(),
         }
-        for error in report.errors
+        for error in errors
     ]
     return {
-        "$schema": SCHEMA,
-        "version": "2.1.0",
-        "runs": [
-            {
-                "tool": {
-                    "driver": {
-                        "name": "gkeingress",
-                        "version": gkeingress.__version__,
-                        "informationUri": INFORMATION_URI,
-                        "rules": [_rule(item) for item in rules],
-                    }
-                },
-                "automationDetails": {"id": f"gkeingress/{scope}/"},
-                "invocations": [
-                    {
-                        "executionSuccessful": not report.topology.snapshot.failed(
-                            DataKind.INGRESSES
-                        ),
-                        "toolExecutionNotifications": notifications,
-                    }
-                ],
-                "results": [_result(f, index[f.code]) for f in report.findings],
-                "properties": {"project": report.project},
+        "tool": {
+            "driver": {
+                "name": "gkeingress",
+                "version": gkeingress.__version__,
+                "informationUri": INFORMATION_URI,
+                "rules": [_rule(item) for item in rules],
             }
+        },
+        "automationDetails": {"id": f"gkeingress/{scope}/"},
+        "invocations": [
+            {"executionSuccessful": successful, "toolExecutionNotifications": notifications}
         ],
+        "results": [_result(f, index[f.code]) for f in findings],
+        "properties": {"project": project},
     }
+
+
+def _cluster_run(report: Report, registry: Registry) -> dict[str, Any]:
+    return _run(
+        registry,
+        scope=report.cluster.path if report.cluster else report.project,
+        project=report.project,
+        findings=report.findings,
+        errors=report.errors,
+        successful=not report.topology.snapshot.failed(DataKind.INGRESSES),
+    )
+
+
+def to_sarif(report: AuditResult, registry: Registry = REGISTRY) -> dict[str, Any]:
+    """The report as a SARIF 2.1.0 log (a JSON-serialisable dict).
+
+    One run per audited cluster; a fleet's own findings (``CLUSTER_UNREACHABLE``) and failed
+    cluster listings come first, in a run of their own.
+
+    Args:
+        report: the audit report, of one cluster or of a fleet.
+        registry: the checks the audit ran; every finding's code must be registered in it.
+
+    Raises:
+        KeyError: a finding's code is not in ``registry``.
+    """
+    if isinstance(report, Report):
+        runs = [_cluster_run(report, registry)]
+    else:
+        fleet = _run(
+            registry,
+            scope="fleet/" + ",".join(report.projects),
+            project=",".join(report.projects),
+            findings=report.fleet_findings,
+            errors=report.fleet_errors,
+            successful=True,
+        )
+        runs = [fleet, *(_cluster_run(r, registry) for r in report.reports)]
+    return {"$schema": SCHEMA, "version": "2.1.0", "runs": runs}

@@ -21,7 +21,7 @@ from gkeingress.findings import Finding, Severity
 from gkeingress.model.gce import ComputeResource
 from gkeingress.model.routing import Route
 from gkeingress.model.topology import PairedIngress, ServiceBackend
-from gkeingress.report import Report
+from gkeingress.report import AuditResult, FleetReport, Report
 
 STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
 MARK = {Severity.ERROR: "✖", Severity.WARNING: "▲", Severity.INFO: "ℹ"}
@@ -113,16 +113,25 @@ def _panel(paired: PairedIngress, findings: Sequence[Finding], incomplete: int) 
     return Panel(Group(ingress_tree(paired), verdict), border_style=border)
 
 
-def _summary(report: Report) -> Text:
+def _counts(report: AuditResult) -> Text:
     counts = report.counts
     return Text.assemble(
-        (f"gkeingress audit of project {report.project}: ", "bold"),
-        f"{len(report.ingresses)} Ingresses, ",
         (f"{counts['error']} errors", STYLE[Severity.ERROR] if counts["error"] else "green"),
         ", ",
         (f"{counts['warning']} warnings", STYLE[Severity.WARNING] if counts["warning"] else ""),
         f", {counts['info']} info",
         (f"; {len(report.errors)} API call(s) failed", "yellow") if report.errors else "",
+    )
+
+
+def _summary(report: Report) -> Text:
+    scope = f"project {report.project}"
+    if report.cluster is not None:
+        scope = f"cluster {report.cluster.path}"
+    return Text.assemble(
+        (f"gkeingress audit of {scope}: ", "bold"),
+        f"{len(report.ingresses)} Ingresses, ",
+        _counts(report),
     )
 
 
@@ -137,24 +146,53 @@ def _errors_table(errors: Sequence[CollectionError]) -> Table:
     return table
 
 
-def render(report: Report, console: Console) -> None:
-    """Print the whole report."""
+def _errors_panel(errors: Sequence[CollectionError]) -> Panel:
+    return Panel(
+        _errors_table(errors),
+        title="Could not read (the checks that needed it report CHECK_INCOMPLETE)",
+        title_align="left",
+        border_style="yellow",
+    )
+
+
+def _render_cluster(report: Report, console: Console) -> None:
     console.print(_summary(report))
     incomplete = sum(1 for f in report.findings if f.code == INCOMPLETE)
     for paired in report.ingresses:
-        console.print(_panel(paired, report.findings_for(paired.name), incomplete))
+        console.print(_panel(paired, paired.findings, incomplete))
     general = [f for f in report.findings if f.ingress is None]
     if general:
         console.print(Panel(findings_table(general), title="Cluster-wide", title_align="left"))
     if report.errors:
-        console.print(
-            Panel(
-                _errors_table(report.errors),
-                title="Could not read (the checks that needed it report CHECK_INCOMPLETE)",
-                title_align="left",
-                border_style="yellow",
-            )
+        console.print(_errors_panel(report.errors))
+
+
+def _render_fleet(fleet: FleetReport, console: Console) -> None:
+    console.print(
+        Text.assemble(
+            (f"gkeingress audit of {len(fleet.clusters)} cluster(s) ", "bold"),
+            (f"in {', '.join(fleet.projects)}: ", "bold"),
+            f"{len(fleet.reports)} audited, {len(fleet.ingresses)} Ingresses, ",
+            _counts(fleet),
         )
+    )
+    if fleet.fleet_findings:
+        console.print(
+            Panel(findings_table(fleet.fleet_findings), title="Fleet", title_align="left")
+        )
+    if fleet.fleet_errors:
+        console.print(_errors_panel(fleet.fleet_errors))
+    for report in fleet.reports:
+        console.rule(report.cluster.path if report.cluster else report.project, align="left")
+        _render_cluster(report, console)
+
+
+def render(report: AuditResult, console: Console) -> None:
+    """Print the whole report; a fleet's prints its own findings, then each cluster's report."""
+    if isinstance(report, FleetReport):
+        _render_fleet(report, console)
+    else:
+        _render_cluster(report, console)
 
 
 _ROUTE_STYLES = (

