@@ -1,8 +1,10 @@
 """The least access an audit needs: IAM permissions on the project, RBAC rules in the cluster.
 
-``roles/compute.viewer`` on the project grants every Compute permission below; the Kubernetes rules
-are a read-only ClusterRole (:func:`cluster_role_yaml`). Without one of them the audit still runs,
-and the checks that needed the data report ``CHECK_INCOMPLETE`` naming the missing permission.
+``roles/compute.viewer`` on the project grants every Compute permission below, and
+``roles/container.clusterViewer`` the two Container API permissions an audit by cluster name needs;
+the Kubernetes rules are a read-only ClusterRole (:func:`cluster_role_yaml`). Without one of them
+the audit still runs, and the checks that needed the data report ``CHECK_INCOMPLETE`` naming the
+missing permission.
 """
 
 from __future__ import annotations
@@ -23,6 +25,12 @@ COMPUTE_PERMISSIONS: tuple[str, ...] = (
     "compute.regionBackendServices.get",  # regionBackendServices.getHealth (internal Ingresses)
 )
 """Compute Engine IAM permissions, one per call the audit makes (aggregated lists need ``list``)."""
+
+CONTAINER_PERMISSIONS: tuple[str, ...] = (
+    "container.clusters.get",  # audit(cluster=...): the cluster's endpoint, CA and facts
+    "container.clusters.list",  # audit_fleet / --all-clusters: every cluster of a project
+)
+"""GKE IAM permissions for connecting through the Container API (``roles/container.clusterViewer``)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,7 +10,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from mkdocs.config.defaults import MkDocsConfig
@@ -70,9 +70,18 @@ def catalog_markdown(registry: Registry = REGISTRY) -> str:
     )
 
 
+def _bullets(names: Iterable[str]) -> str:
+    return "\n".join(f"- `{name}`" for name in names) + "\n"
+
+
 def compute_permissions_markdown() -> str:
     """The Compute Engine permissions the audit needs, one bullet each."""
-    return "\n".join(f"- `{name}`" for name in permissions.COMPUTE_PERMISSIONS) + "\n"
+    return _bullets(permissions.COMPUTE_PERMISSIONS)
+
+
+def container_permissions_markdown() -> str:
+    """The Container API permissions of an audit by cluster name or of a fleet, one bullet each."""
+    return _bullets(permissions.CONTAINER_PERMISSIONS)
 
 
 def custom_role_markdown() -> str:
@@ -126,6 +135,7 @@ def _schema_markdown(schema: dict[str, Any]) -> str:
 
 GENERATED: dict[str, Callable[[], str]] = {
     "compute-permissions": compute_permissions_markdown,
+    "container-permissions": container_permissions_markdown,
     "custom-role": custom_role_markdown,
     "cluster-role": cluster_role_markdown,
     "sarif-rules": sarif_rules_markdown,

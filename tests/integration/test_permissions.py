@@ -4,9 +4,15 @@ import kubernetes_validate
 import pytest
 import yaml
 
-from gkeingress import Report, audit
-from gkeingress.permissions import COMPUTE_PERMISSIONS, cluster_role_yaml, kubernetes_permissions
-from gkeingress.testing import DEMO_NOW, FakeGKE, demo_world
+from gkeingress import Report, audit, audit_fleet
+from gkeingress.permissions import (
+    COMPUTE_PERMISSIONS,
+    CONTAINER_PERMISSIONS,
+    cluster_role_yaml,
+    kubernetes_permissions,
+)
+from gkeingress.testing import DEMO_NOW, FakeFleet, FakeGKE, WorldBuilder, demo_world
+from gkeingress.testing.incidents_cluster import healthy_cluster
 
 MINIMAL = frozenset(COMPUTE_PERMISSIONS) | kubernetes_permissions()
 
@@ -64,3 +70,23 @@ def test_the_documented_cluster_role_is_a_valid_manifest() -> None:
         "endpointslices",
         "backendconfigs",
     }
+
+
+def test_a_fleet_needs_only_the_documented_container_permissions() -> None:
+    """Listing, connecting to and auditing clusters by name uses exactly the documented permissions."""
+    builder = WorldBuilder()
+    healthy_cluster(builder)
+    with FakeFleet([builder.world]) as fleet:
+        for server in (*fleet.projects.values(), *fleet.clusters.values()):
+            server.allow = MINIMAL | frozenset(CONTAINER_PERMISSIONS)
+        report = audit_fleet(
+            ["demo-project"],
+            credentials=fleet.credentials,
+            compute_endpoint=fleet.url,
+            container_endpoint=fleet.url,
+            now=DEMO_NOW,
+        )
+        refused = [r for s in fleet.projects.values() for r in s.requests if r.status != 200]
+    assert report.errors == []
+    assert len(report.reports) == 1
+    assert refused == []
