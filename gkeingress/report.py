@@ -143,6 +143,16 @@ class Report(_Views):
         """API calls made, by call."""
         return dict(self.topology.snapshot.calls)
 
+    @property
+    def waited(self) -> float:
+        """Seconds the audit waited: client-side pacing under the quota, and backoff before retries."""
+        return self.topology.snapshot.waited
+
+    @property
+    def retries(self) -> int:
+        """API calls that were retried (throttling, server errors, dropped connections)."""
+        return self.topology.snapshot.retries
+
     def ingress(self, name: str) -> PairedIngress:
         """The paired view of one Ingress, ``"namespace/name"``.
 
@@ -190,6 +200,8 @@ class Report(_Views):
             "ingresses": [ingress_to_dict(p) for p in self.topology.ingresses],
             "errors": [e.to_dict() for e in self.topology.snapshot.errors],
             "api_calls": self.api_calls,
+            "waited_seconds": round(self.waited, 3),
+            "retries": self.retries,
         }
 
 
@@ -292,6 +304,8 @@ class FleetReport(_Views):
                 ),
             ],
             "api_calls": dict(sorted(calls.items())),
+            "waited_seconds": round(sum(r.waited for r in self.reports), 3),
+            "retries": sum(r.retries for r in self.reports),
         }
 
 

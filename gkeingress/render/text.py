@@ -128,10 +128,16 @@ def _summary(report: Report) -> Text:
     scope = f"project {report.project}"
     if report.cluster is not None:
         scope = f"cluster {report.cluster.path}"
+    calls = sum(report.api_calls.values())
     return Text.assemble(
         (f"gkeingress audit of {scope}: ", "bold"),
         f"{len(report.ingresses)} Ingresses, ",
         _counts(report),
+        (
+            f"\n{calls} API calls, {report.retries} retried, "
+            f"{report.waited:.1f} s waited for the quota and for backoff",
+            "dim",
+        ),
     )
 
 
