@@ -15,9 +15,13 @@ from importlib.metadata import PackageNotFoundError, version
 from gkeingress.api import analyse, audit
 from gkeingress.checks import REGISTRY, Check
 from gkeingress.collect import CollectionError, Snapshot, collect
+from gkeingress.connect import ClusterUnreachable
 from gkeingress.errors import AuditError, GkeIngressError, MissingDependencyError
 from gkeingress.findings import Finding, Severity
-from gkeingress.fleet import audit_fleet
+from gkeingress.fleet import FleetProgress, audit_fleet
+from gkeingress.model.cluster import ClusterInfo
+from gkeingress.model.routing import Hop, Route
+from gkeingress.model.timeline import Change
 from gkeingress.model.topology import PairedIngress, Reference, ServiceBackend
 from gkeingress.report import FleetReport, Report
 
@@ -29,15 +33,21 @@ except PackageNotFoundError:  # running from a source tree that was never instal
 __all__ = [
     "REGISTRY",
     "AuditError",
+    "Change",
     "Check",
+    "ClusterInfo",
+    "ClusterUnreachable",
     "CollectionError",
     "Finding",
+    "FleetProgress",
     "FleetReport",
     "GkeIngressError",
+    "Hop",
     "MissingDependencyError",
     "PairedIngress",
     "Reference",
     "Report",
+    "Route",
     "ServiceBackend",
     "Severity",
     "Snapshot",
