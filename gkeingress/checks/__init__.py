@@ -88,6 +88,7 @@ REGISTRY = Registry(
         negs.neg_empty,
         negs.neg_missing,
         negs.neg_not_attached,
+        negs.neg_endpoints_out_of_sync,
         cluster.cluster_not_vpc_native,
         backend_health.backend_unhealthy,
         firewall.health_check_firewall_missing,

@@ -1,13 +1,17 @@
-"""Network endpoint groups that are empty, missing, or not attached to their backend service."""
+"""Network endpoint groups that are empty, missing, not attached, or out of step with the pods."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 
 from gkeingress.checks.propagation import recent_change
 from gkeingress.checks.registry import AuditOptions, Hit, check
 from gkeingress.collect.snapshot import DataKind
 from gkeingress.findings import Severity
+from gkeingress.model.gce import NetworkEndpoint
+from gkeingress.model.k8s import Pod
+from gkeingress.model.probe import serving_port
 from gkeingress.model.topology import PairedIngress, ServiceBackend, Topology
 
 
@@ -193,4 +197,171 @@ def neg_not_attached(topology: Topology, options: AuditOptions) -> Iterator[Hit]
                 ),
                 evidence={"neg": neg.name, "zone": neg.zone, "backend_service": bs.name},
                 severity=Severity.ERROR if not bs.backends else Severity.WARNING,
+            )
+
+
+@dataclass(frozen=True, slots=True)
+class _Serving:
+    """A Service endpoint the NEG controller should have attached: its pod, port and readiness."""
+
+    pod: str
+    port: int | None
+    ready: bool
+
+    def matches(self, endpoint: NetworkEndpoint) -> bool:
+        return None in (self.port, endpoint.port) or self.port == endpoint.port
+
+
+def _serving(backend: ServiceBackend, zone: str, pods: Mapping[str, Pod]) -> dict[str, _Serving]:
+    """The Service's non-terminating endpoints in ``zone`` by IP, with the port each pod serves on."""
+    found: dict[str, _Serving] = {}
+    if backend.port is None:
+        return found
+    for endpoint in (e for s in backend.endpoint_slices for e in s.endpoints):
+        if endpoint.zone != zone or endpoint.terminating:
+            continue
+        key = f"{backend.namespace}/{endpoint.pod}"
+        pod = pods.get(key)
+        port = serving_port((pod,), backend.port) if pod else None
+        for address in endpoint.addresses:
+            found[address] = _Serving(key, port, endpoint.ready)
+    return found
+
+
+def _detaching(pod: Pod, options: AuditOptions) -> bool:
+    """True for a pod deleted lately: its endpoint is on its way out of the NEG, not stale yet.
+
+    ``deletionTimestamp`` is when the grace period ends; detaching may take the propagation window
+    after that.
+    """
+    deleted = pod.meta.deleted
+    return deleted is not None and deleted >= options.now - options.propagation_window
+
+
+def _why_stale(
+    serving: _Serving | None, pod: Pod | None, backend: ServiceBackend
+) -> tuple[str, str]:
+    """The state of a stale endpoint's pod (a short word for evidence) and a phrase for the message."""
+    if serving is not None:
+        return "wrong port", f"pod {serving.pod} serves on port {serving.port}"
+    if pod is None:
+        return "gone", "no pod has this IP any more"
+    if pod.terminating:
+        return "terminating", f"pod {pod.meta.key} is terminating"
+    if not pod.ready:
+        return "not ready", f"pod {pod.meta.key} is not ready"
+    return "not an endpoint", f"pod {pod.meta.key} is not an endpoint of {backend.service_key}"
+
+
+@check(
+    "NEG_ENDPOINTS_OUT_OF_SYNC",
+    severity=Severity.WARNING,
+    title="A NEG holds endpoints of pods that are gone, or lacks ready pods",
+    explanation=(
+        "The NEG controller attaches each pod of the Service to its zone's NEG as IP:port and "
+        "detaches it when the pod leaves the Service's EndpointSlices. When an attach or detach "
+        "fails (NEG write quota during a large rollout, a controller restart, an API error) the NEG "
+        "keeps the IP:port of pods that are gone, so the load balancer sends requests to addresses "
+        "no pod serves (502), or ready pods get no traffic; after a targetPort change the NEG can "
+        "still point every pod at the old port. gkeingress lists a NEG's endpoints only where its "
+        "size differs from the Service's ready pods in that zone, unless a deep audit is asked for "
+        "(a NEG with as many stale endpoints as missing ones is only found by a deep audit)."
+    ),
+    fix=(
+        "Look at the Service's events from the neg-controller (`AttachFailed`, `DetachFailed`, "
+        "`SyncNetworkEndpointGroupFailed`) and fix the error they name; the controller then "
+        "re-syncs the NEG from the EndpointSlices."
+    ),
+    evidence=(
+        "Per NEG: the endpoints no serving pod has, each with what became of its pod (gone, "
+        "terminating, not ready, not an endpoint of the Service, or serving on another port), and "
+        "the ready pods the NEG lacks. `neg`, `zone`, `endpoints` (how many the NEG holds), "
+        "`stale` (`endpoint` IP:port, `pod` `namespace/name` or null, `state`) and `missing` "
+        "(`endpoint`, `pod`) hold them. An error when every endpoint of the NEG is stale, a "
+        "warning otherwise."
+    ),
+    links=(
+        "https://cloud.google.com/kubernetes-engine/docs/how-to/container-native-load-balancing",
+        "https://cloud.google.com/kubernetes-engine/docs/concepts/container-native-load-balancing",
+        "https://cloud.google.com/kubernetes-engine/docs/troubleshooting/load-balancing",
+        "https://cloud.google.com/knowledge/kb/502-503-errors-on-external-http-s-load-balancer-000006416",
+    ),
+    requires=(
+        DataKind.INGRESSES,
+        DataKind.SERVICES,
+        DataKind.ENDPOINT_SLICES,
+        DataKind.PODS,
+        DataKind.NEGS,
+        DataKind.NEG_ENDPOINTS,
+    ),
+)
+def neg_endpoints_out_of_sync(topology: Topology, options: AuditOptions) -> Iterator[Hit]:
+    """Report NEGs whose endpoints were read and hold stale IP:ports or lack ready pods."""
+    held = {n.neg: n.endpoints for n in topology.snapshot.neg_endpoints}
+    pods = {p.meta.key: p for p in topology.snapshot.pods}
+    pods_by_ip = {p.ip: p for p in topology.snapshot.pods if p.ip}
+    for paired, backend in _settled_neg_backends(topology, options):
+        for neg in backend.negs:
+            endpoints = held.get(neg.ref)
+            if not endpoints:
+                continue  # not read (its size matched the pods), or empty: NEG_EMPTY's case
+            serving = _serving(backend, neg.zone, pods)
+            stale = []
+            for endpoint in endpoints:
+                found = serving.get(endpoint.ip_address)
+                if found is None or not found.matches(endpoint):
+                    pod = pods_by_ip.get(endpoint.ip_address)
+                    if pod is not None and _detaching(pod, options):
+                        continue
+                    state, why = _why_stale(found, pod, backend)
+                    stale.append((endpoint, state, why, pod.meta.key if pod else None))
+            missing = [
+                (ip, s)
+                for ip, s in serving.items()
+                if s.ready and not any(e.ip_address == ip and s.matches(e) for e in endpoints)
+            ]
+            if not stale and not missing:
+                continue
+            everything = len(stale) == len(endpoints)
+            parts = []
+            if stale:
+                parts.append(
+                    f"{len(stale)} of its {len(endpoints)} endpoint(s) are stale: "
+                    + ", ".join(f"{e} ({why})" for e, _, why, _ in stale)
+                )
+            if missing:
+                parts.append(
+                    f"{len(missing)} ready pod(s) of the Service in {neg.zone} are missing from it: "
+                    + ", ".join(f"{s.pod} ({ip}:{s.port})" for ip, s in missing)
+                )
+            yield Hit(
+                ingress=paired.name,
+                resource=str(neg.ref),
+                message=(
+                    f"NEG {neg.name} in {neg.zone} is out of step with Service "
+                    f"{backend.service_key}: "
+                    + "; ".join(parts)
+                    + (
+                        ". Every endpoint is stale: requests this NEG receives get 502."
+                        if everything
+                        else "."
+                    )
+                ),
+                remediation=(
+                    f"Check `kubectl describe service -n {backend.namespace} {backend.ref.service}` "
+                    "for AttachFailed, DetachFailed or SyncNetworkEndpointGroupFailed events and fix "
+                    "the error they name; `gcloud compute network-endpoint-groups "
+                    f"list-network-endpoints {neg.name} --zone {neg.zone}` shows what the NEG holds."
+                ),
+                evidence={
+                    "neg": neg.name,
+                    "zone": neg.zone,
+                    "endpoints": len(endpoints),
+                    "stale": [
+                        {"endpoint": str(e), "pod": pod, "state": state}
+                        for e, state, _, pod in stale
+                    ],
+                    "missing": [{"endpoint": f"{ip}:{s.port}", "pod": s.pod} for ip, s in missing],
+                },
+                severity=Severity.ERROR if everything else Severity.WARNING,
             )

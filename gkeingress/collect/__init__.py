@@ -11,7 +11,7 @@ from kubernetes import client as k8s
 
 from gkeingress.collect.compute import ComputeCollector
 from gkeingress.collect.gate import ApiGate
-from gkeingress.collect.health import HealthCollector, health_targets
+from gkeingress.collect.health import GroupCollector, endpoint_targets, health_targets
 from gkeingress.collect.kubernetes import KubernetesCollector
 from gkeingress.collect.progress import HEALTH, LISTS, NO_PROGRESS, Progress
 from gkeingress.collect.snapshot import (
@@ -21,6 +21,7 @@ from gkeingress.collect.snapshot import (
     Snapshot,
     build_snapshot,
     with_backend_health,
+    with_neg_endpoints,
 )
 
 
@@ -38,7 +39,9 @@ def collect(
     """Read both APIs, read-only, and return what they said (and every call that failed).
 
     The Kubernetes and Compute lists (one call per kind, pages aside) run side by side; then
-    getHealth for the backend services that are not reported healthy (all of them with ``deep``).
+    getHealth for the backend services that are not reported healthy, and listNetworkEndpoints for
+    the NEGs whose size differs from their Service's ready pods in the zone (all of both with
+    ``deep``).
     ``progress`` hears of each phase and each finished call.
     """
     gate = gate or ApiGate()
@@ -60,11 +63,12 @@ def collect(
         errors=[*kube.errors, *compute.errors],
     )
     progress.phase(HEALTH)
-    health = HealthCollector(
+    groups = GroupCollector(
         project, credentials=credentials, endpoint=compute_endpoint, gate=gate, progress=progress
-    ).collect(health_targets(first, deep=deep))
+    ).collect(health_targets(first, deep=deep), endpoint_targets(first, deep=deep))
+    second = with_backend_health(first, groups.answers[DataKind.BACKEND_HEALTH], groups.errors)
     return replace(
-        with_backend_health(first, health.answers, health.errors),
+        with_neg_endpoints(second, groups.answers[DataKind.NEG_ENDPOINTS]),
         calls=gate.counts(),
         waited=gate.waited,
         retries=gate.retries,

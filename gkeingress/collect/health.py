@@ -1,30 +1,41 @@
-"""The second, targeted phase: ``backendServices.getHealth`` where it adds information.
+"""The second, targeted phase: per-group calls, made only where they add information.
 
-getHealth is one call per (backend service, group), so it is not run for everything. The
-``ingress.kubernetes.io/backends`` annotation, which ingress-gce refreshes on every sync, is the cheap
-first signal: only backend services it does not report ``HEALTHY`` (or that no annotation covers)
-are queried, unless a deep audit asks for all. Calls run concurrently in a bounded pool.
+Two calls are one per group rather than one per collection, so neither is run for everything:
+
+- ``backendServices.getHealth``, per (backend service, group). The ``ingress.kubernetes.io/backends``
+  annotation, which ingress-gce refreshes on every sync, is the cheap first signal: only backend
+  services it does not report ``HEALTHY`` (or that no annotation covers) are queried.
+- ``networkEndpointGroups.listNetworkEndpoints``, per zonal NEG of an Ingress backend. The NEG's
+  ``size`` from the aggregated list is the cheap first signal: only NEGs holding a different number
+  of endpoints than the Service has ready pods in that zone are listed.
+
+A deep audit asks for all of both. The calls run concurrently in one bounded pool, each retried
+by the gate; a failed call is recorded per group.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from google.api_core.client_options import ClientOptions
 from google.auth.credentials import Credentials
 from google.cloud import compute_v1
 
-from gkeingress.collect.compute import to_json
-from gkeingress.collect.gate import ApiGate, google_reasons, status_of
+from gkeingress.collect.compute import PAGE_SIZE, to_json
+from gkeingress.collect.gate import RATE_LIMIT_REASONS, ApiGate, google_reasons, status_of
 from gkeingress.collect.progress import NO_PROGRESS, Progress
 from gkeingress.collect.snapshot import CollectionError, DataKind, Snapshot
-from gkeingress.model.gce import Backend, BackendService
+from gkeingress.model.gce import Backend, BackendService, NetworkEndpointGroup
 from gkeingress.model.k8s import JsonAnnotation
+from gkeingress.model.refs import ResourceRef
 
 BACKENDS_ANNOTATION = "ingress.kubernetes.io/backends"
+
+Answer = dict[str, Any]
 
 
 def health_targets(snapshot: Snapshot, *, deep: bool) -> list[BackendService]:
@@ -44,16 +55,47 @@ def health_targets(snapshot: Snapshot, *, deep: bool) -> list[BackendService]:
     return list(wanted.values())
 
 
-@dataclass
-class HealthResult:
-    """getHealth answers (raw, with their backend service and group) and failed calls."""
+def endpoint_targets(snapshot: Snapshot, *, deep: bool) -> list[NetworkEndpointGroup]:
+    """Zonal NEGs of managed Ingresses' backends worth a listNetworkEndpoints call.
 
-    answers: list[dict[str, Any]] = field(default_factory=list)
+    Those whose ``size`` differs from the Service's ready endpoints in the NEG's zone, or all of
+    them when ``deep``.
+    """
+    from gkeingress.model.topology import pair  # noqa: PLC0415 - topology imports this package
+
+    wanted: dict[ResourceRef, NetworkEndpointGroup] = {}
+    for paired in pair(snapshot).ingresses:
+        if not paired.managed:
+            continue
+        for backend in paired.backends:
+            for neg in backend.negs:
+                if deep or neg.size != backend.ready_pods_in(neg.zone):
+                    wanted.setdefault(neg.ref, neg)
+    return list(wanted.values())
+
+
+@dataclass(frozen=True, slots=True)
+class _GroupCall:
+    """One per-group call: what it reads, its name in the report, and the permission it needs."""
+
+    kind: DataKind
+    call: str
+    permission: str
+    run: Callable[[], tuple[Answer, int]]
+
+
+@dataclass
+class GroupResult:
+    """The raw answers by kind (each with the group it is about) and the calls that failed."""
+
+    answers: dict[DataKind, list[Answer]] = field(
+        default_factory=lambda: {DataKind.BACKEND_HEALTH: [], DataKind.NEG_ENDPOINTS: []}
+    )
     errors: list[CollectionError] = field(default_factory=list)
 
 
-class HealthCollector:
-    """Asks Compute for the health of each group of the given backend services."""
+class GroupCollector:
+    """Asks Compute about single groups: the health of a backend service's groups, a NEG's endpoints."""
 
     def __init__(
         self,
@@ -73,9 +115,12 @@ class HealthCollector:
         self._regional = compute_v1.RegionBackendServicesClient(
             credentials=credentials, client_options=options
         )
+        self._negs = compute_v1.NetworkEndpointGroupsClient(
+            credentials=credentials, client_options=options
+        )
         self._gate = gate
 
-    def _one(self, bs: BackendService, backend: Backend) -> dict[str, Any]:
+    def _health(self, bs: BackendService, backend: Backend) -> tuple[Answer, int]:
         reference = compute_v1.ResourceGroupReference(group=backend.group.self_link)
         if bs.location == "global":
             answer = self._gate.call(
@@ -98,34 +143,88 @@ class HealthCollector:
                 retry=None,  # the gate retries
                 timeout=self._gate.timeout,
             )
-        return {
-            "backendService": bs.self_link,
-            "group": backend.group.self_link,
-            "health": to_json(answer),
-        }
+        health = to_json(answer)
+        return (
+            {"backendService": bs.self_link, "group": backend.group.self_link, "health": health},
+            len(health.get("healthStatus") or ()),
+        )
 
-    def collect(self, targets: Iterable[BackendService]) -> HealthResult:
-        """Query every group of every target concurrently; failures are recorded per group."""
-        jobs = [(bs, b) for bs in targets for b in bs.backends]
-        result = HealthResult()
-        with self._global, self._regional, ThreadPoolExecutor(self._gate.workers) as pool:
-            futures = [(bs, b, pool.submit(self._one, bs, b)) for bs, b in jobs]
-            for bs, backend, future in futures:
-                call = f"compute.backendServices.getHealth {bs.name} {backend.group}"
+    def _endpoints(self, neg: NetworkEndpointGroup) -> tuple[Answer, int]:
+        """Every endpoint of ``neg``, one page per call so that each page is retried on its own."""
+        request = compute_v1.ListNetworkEndpointsNetworkEndpointGroupsRequest(
+            project=self._project,
+            zone=neg.zone,
+            network_endpoint_group=neg.name,
+            network_endpoint_groups_list_endpoints_request_resource=(
+                compute_v1.NetworkEndpointGroupsListEndpointsRequest(health_status="SKIP")
+            ),
+            max_results=PAGE_SIZE,
+        )
+        items: list[Answer] = []
+        while True:
+            page = self._gate.call(
+                "compute listNetworkEndpoints networkEndpointGroups",
+                self._negs.list_network_endpoints,
+                request=request,
+                retry=None,  # the gate retries
+                timeout=self._gate.timeout,
+            )
+            items.extend(to_json(item) for item in page.items)
+            if not page.next_page_token:
+                return {"neg": neg.self_link, "items": items}, len(items)
+            request.page_token = page.next_page_token
+
+    def collect(
+        self, health: Iterable[BackendService], endpoints: Iterable[NetworkEndpointGroup] = ()
+    ) -> GroupResult:
+        """Ask for the health of every group of ``health`` and the endpoints of every NEG of ``endpoints``."""
+        calls = [
+            _GroupCall(
+                DataKind.BACKEND_HEALTH,
+                f"compute.backendServices.getHealth {bs.name} {b.group}",
+                "compute.backendServices.get"
+                if bs.location == "global"
+                else "compute.regionBackendServices.get",
+                partial(self._health, bs, b),
+            )
+            for bs in health
+            for b in bs.backends
+        ]
+        calls += [
+            _GroupCall(
+                DataKind.NEG_ENDPOINTS,
+                f"compute.networkEndpointGroups.listNetworkEndpoints {neg.ref}",
+                "compute.networkEndpointGroups.get",
+                partial(self._endpoints, neg),
+            )
+            for neg in endpoints
+        ]
+        result = GroupResult()
+        with (
+            self._global,
+            self._regional,
+            self._negs,
+            ThreadPoolExecutor(self._gate.workers) as pool,
+        ):
+            futures = [(call, pool.submit(call.run)) for call in calls]
+            for call, future in futures:
                 try:
-                    answer = future.result()
+                    answer, items = future.result()
                 except Exception as exc:  # noqa: BLE001 - every failure is recorded as data
-                    error = CollectionError(
-                        DataKind.BACKEND_HEALTH,
-                        call,
-                        str(getattr(exc, "message", None) or exc),
-                        status_of(exc),
-                        ",".join(sorted(google_reasons(exc))) or type(exc).__name__,
-                    )
+                    error = _error(call, exc)
                     result.errors.append(error)
-                    self._progress.call_done(call, None, error.message)
+                    self._progress.call_done(call.call, None, error.message)
                     continue
-                result.answers.append(answer)
-                statuses = answer["health"].get("healthStatus") or ()
-                self._progress.call_done(call, len(statuses), None)
+                result.answers[call.kind].append(answer)
+                self._progress.call_done(call.call, items, None)
         return result
+
+
+def _error(call: _GroupCall, exc: Exception) -> CollectionError:
+    status, reasons = status_of(exc), google_reasons(exc)
+    message = str(getattr(exc, "message", None) or exc)
+    if status == 403 and not reasons & RATE_LIMIT_REASONS:
+        message = f"permission denied (needs {call.permission}): {message}"
+    return CollectionError(
+        call.kind, call.call, message, status, ",".join(sorted(reasons)) or type(exc).__name__
+    )

@@ -17,6 +17,7 @@ from gkeingress.model.gce import (
     ForwardingRule,
     GroupHealth,
     HealthCheck,
+    NegEndpoints,
     NetworkEndpointGroup,
     TargetProxy,
     UrlMap,
@@ -58,6 +59,7 @@ class DataKind(str, enum.Enum):
     FIREWALLS = "firewalls"
     ADDRESSES = "addresses"
     BACKEND_HEALTH = "backendHealth"
+    NEG_ENDPOINTS = "networkEndpoints"
     CLUSTER = "cluster"
 
 
@@ -124,6 +126,7 @@ class Snapshot:
     firewalls: tuple[Firewall, ...] = ()
     addresses: tuple[Address, ...] = ()
     backend_health: tuple[GroupHealth, ...] = ()
+    neg_endpoints: tuple[NegEndpoints, ...] = ()
     cluster: ClusterInfo | None = None
     errors: tuple[CollectionError, ...] = ()
     calls: Mapping[str, int] = field(default_factory=dict)
@@ -227,15 +230,44 @@ def with_backend_health(
     errors: Sequence[CollectionError] = (),
 ) -> Snapshot:
     """``snapshot`` plus the getHealth answers of the second collection phase."""
-    parsed: list[GroupHealth] = []
+    return _with_answers(snapshot, DataKind.BACKEND_HEALTH, answers, errors)
+
+
+def with_neg_endpoints(
+    snapshot: Snapshot,
+    answers: Sequence[Mapping[str, Any]],
+    errors: Sequence[CollectionError] = (),
+) -> Snapshot:
+    """``snapshot`` plus the listNetworkEndpoints answers of the second collection phase."""
+    return _with_answers(snapshot, DataKind.NEG_ENDPOINTS, answers, errors)
+
+
+_SECOND_PHASE: dict[DataKind, tuple[str, str, Callable[[Mapping[str, Any], str], object]]] = {
+    DataKind.BACKEND_HEALTH: ("backend_health", "getHealth", GroupHealth.from_json),
+    DataKind.NEG_ENDPOINTS: ("neg_endpoints", "listNetworkEndpoints", NegEndpoints.from_json),
+}
+"""Per-group answers: the Snapshot field they fill, the call, and the view that reads one."""
+
+
+def _with_answers(
+    snapshot: Snapshot,
+    kind: DataKind,
+    answers: Sequence[Mapping[str, Any]],
+    errors: Sequence[CollectionError],
+) -> Snapshot:
+    """``snapshot`` with one kind of per-group answers parsed; unreadable ones become errors."""
+    target, call, view = _SECOND_PHASE[kind]
+    parsed: list[object] = []
     problems = list(snapshot.errors) + list(errors)
     for answer in answers:
         try:
-            parsed.append(GroupHealth.from_json(answer, snapshot.project))
+            parsed.append(view(answer, snapshot.project))
         except (KeyError, TypeError, ValueError) as exc:
             problems.append(
-                CollectionError(
-                    DataKind.BACKEND_HEALTH, "parse", f"could not read getHealth answer: {exc!r}"
-                )
+                CollectionError(kind, "parse", f"could not read {call} answer: {exc!r}")
             )
-    return replace(snapshot, backend_health=tuple(parsed), errors=tuple(problems))
+    return replace(
+        snapshot,
+        errors=tuple(problems),
+        **{target: tuple(parsed)},  # type: ignore[arg-type]
+    )

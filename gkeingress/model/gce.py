@@ -400,3 +400,40 @@ class GroupHealth:
     def zone(self) -> str:
         """The zone of the group."""
         return self.group.location
+
+
+@dataclass(frozen=True, slots=True)
+class NetworkEndpoint:
+    """One endpoint a NEG holds: a pod's IP and port, on a node."""
+
+    ip_address: str
+    port: int | None
+    instance: str = ""
+
+    def __str__(self) -> str:
+        """``IP:port`` (the IP alone when the NEG has a default port)."""
+        return f"{self.ip_address}:{self.port}" if self.port is not None else self.ip_address
+
+
+@dataclass(frozen=True, slots=True)
+class NegEndpoints:
+    """``networkEndpointGroups.listNetworkEndpoints`` for one zonal NEG: the endpoints it holds."""
+
+    neg: ResourceRef
+    endpoints: tuple[NetworkEndpoint, ...]
+
+    @classmethod
+    def from_json(cls, data: JSON, project: str) -> NegEndpoints:
+        """Build from ``{"neg": url, "items": [<networkEndpointWithHealthStatus>, ...]}``."""
+        endpoints = []
+        for item in data.get("items") or ():
+            endpoint: JSON = item.get("networkEndpoint") or {}
+            port = endpoint.get("port")
+            endpoints.append(
+                NetworkEndpoint(
+                    ip_address=str(endpoint.get("ipAddress", "")),
+                    port=int(port) if port is not None else None,
+                    instance=str(endpoint.get("instance", "")),
+                )
+            )
+        return cls(neg=ResourceRef.parse(str(data["neg"]), project), endpoints=tuple(endpoints))

@@ -1242,3 +1242,37 @@ class WorldBuilder:
     def compute_resource_at(self, collection: str, scope: str, name: str) -> JSONDict:
         """The stored resource with that name in one scope."""
         return next(r for r in self.world.compute_resources(collection, scope) if r["name"] == name)
+
+    def neg_endpoints(
+        self, namespace: str, service: str, port: int | str, zone: str
+    ) -> list[tuple[str, int]]:
+        """The (IP, port) endpoints the NEG of a Service port in ``zone`` holds."""
+        neg = self.compute_resource_at(
+            "networkEndpointGroups", f"zones/{zone}", self.backend_name(namespace, service, port)
+        )
+        return [
+            (e["networkEndpoint"]["ipAddress"], e["networkEndpoint"]["port"])
+            for e in self.world.network_endpoints[self._path(neg["selfLink"])]
+        ]
+
+    def set_neg_endpoints(
+        self,
+        namespace: str,
+        service: str,
+        port: int | str,
+        zone: str,
+        endpoints: list[tuple[str, int]],
+    ) -> None:
+        """Make the NEG of a Service port in ``zone`` hold exactly ``endpoints``; its size follows."""
+        neg = self.compute_resource_at(
+            "networkEndpointGroups", f"zones/{zone}", self.backend_name(namespace, service, port)
+        )
+        neg["size"] = len(endpoints)
+        self.world.network_endpoints[self._path(neg["selfLink"])] = [
+            {"networkEndpoint": {"ipAddress": ip, "port": p, "instance": self._node(zone)}}
+            for ip, p in endpoints
+        ]
+
+    def unused_pod_ip(self) -> str:
+        """A pod IP no pod has: the one a pod that has since been deleted had."""
+        return self._next_ip("10.8", self._pod_ips)

@@ -384,7 +384,7 @@ def neg_attach_failing(b: WorldBuilder) -> None:
     svc = b.service("reviews", "reviews")
     b.ingress("reviews", "reviews", rules=[Rule("reviews.example.com", [Path("/", "reviews")])])
     neg = b.backend_name("reviews", "reviews", 80)
-    b.compute_resource_at("networkEndpointGroups", f"zones/{b.zones[1]}", neg)["size"] = 0
+    b.set_neg_endpoints("reviews", "reviews", 80, b.zones[1], [])
     error = (
         "googleapi: Error 400: Invalid value for field 'resource.ipAddress': '10.8.0.9'. Specified "
         "IP address 10.8.0.9 doesn't belong to the (sub)network default or to the instance "
@@ -401,6 +401,31 @@ def neg_attach_failing(b: WorldBuilder) -> None:
         component="neg-controller",
         ago=timedelta(minutes=2),
         count=15,
+    )
+
+
+def neg_detach_failing(b: WorldBuilder) -> None:
+    """``cart/cart``: a big rollout hit the NEG write quota; the zone-a NEG kept a deleted pod's IP.
+
+    The old pod is gone, its replacement is attached, but detaching the old IP:port failed, so the
+    NEG holds two endpoints for one ready pod and the load balancer still sends it requests: 502.
+    """
+    svc = b.service("cart", "cart")
+    b.ingress("cart", "cart", rules=[Rule("cart.example.com", [Path("/", "cart")])])
+    zone = b.zones[0]
+    held = b.neg_endpoints("cart", "cart", 80, zone)
+    b.set_neg_endpoints("cart", "cart", 80, zone, [(b.unused_pod_ip(), 8080), *held])
+    neg = b.backend_name("cart", "cart", 80)
+    b.event(
+        svc,
+        "DetachFailed",
+        f'Failed to Detach 1 network endpoint(s) (NEG "{neg}" in zone "{zone}"): googleapi: '
+        "Error 403: Quota exceeded for quota metric 'Network endpoint write requests' and limit "
+        "'Network endpoint write requests per minute per region' of service "
+        "'compute.googleapis.com' for consumer 'project_number:123456789012'., rateLimitExceeded",
+        component="neg-controller",
+        ago=timedelta(minutes=25),
+        count=4,
     )
 
 
@@ -432,6 +457,7 @@ INCIDENTS: tuple[Incident, ...] = (
     Incident(neg_attach_failing, "NEG_EMPTY", frozenset({"SYNC_ERROR"})),
     Incident(neg_deleted, "NEG_MISSING"),
     Incident(neg_detached, "NEG_NOT_ATTACHED"),
+    Incident(neg_detach_failing, "NEG_ENDPOINTS_OUT_OF_SYNC", frozenset({"SYNC_ERROR"})),
     Incident(health_check_rejected, "HEALTH_CHECK_TIMEOUT_INVALID", frozenset({"SYNC_ERROR"})),
     Incident(just_created, "PROPAGATION_PENDING"),
     Incident(never_provisioned, "INGRESS_NOT_PROVISIONED"),

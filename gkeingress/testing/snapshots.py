@@ -5,13 +5,14 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime
 
-from gkeingress.collect.health import health_targets
+from gkeingress.collect.health import endpoint_targets, health_targets
 from gkeingress.collect.snapshot import (
     ClusterIdentity,
     DataKind,
     Snapshot,
     build_snapshot,
     with_backend_health,
+    with_neg_endpoints,
 )
 from gkeingress.model.cluster import ClusterInfo
 from gkeingress.testing.world import World
@@ -73,5 +74,10 @@ def snapshot_of(world: World, collected_at: datetime, *, deep: bool = False) -> 
         for b in bs.backends
         for health in [world.backend_health.get((bs.ref.path, b.group.path), {})]
     ]
+    endpoints = [
+        {"neg": neg.self_link, "items": world.network_endpoints.get(neg.ref.path, [])}
+        for neg in endpoint_targets(first, deep=deep)
+    ]
     cluster = ClusterInfo.from_json(world.clusters[0]) if len(world.clusters) == 1 else None
-    return replace(with_backend_health(first, answers), cluster=cluster)
+    second = with_backend_health(first, answers)
+    return replace(with_neg_endpoints(second, endpoints), cluster=cluster)
