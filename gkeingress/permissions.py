@@ -23,6 +23,7 @@ COMPUTE_PERMISSIONS: tuple[str, ...] = (
     "compute.firewalls.list",
     "compute.backendServices.get",  # backendServices.getHealth
     "compute.regionBackendServices.get",  # regionBackendServices.getHealth (internal Ingresses)
+    "compute.networkEndpointGroups.get",  # networkEndpointGroups.listNetworkEndpoints
 )
 """Compute Engine IAM permissions, one per call the audit makes (aggregated lists need ``list``)."""
 

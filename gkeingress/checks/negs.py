@@ -263,9 +263,11 @@ def _why_stale(
         "fails (NEG write quota during a large rollout, a controller restart, an API error) the NEG "
         "keeps the IP:port of pods that are gone, so the load balancer sends requests to addresses "
         "no pod serves (502), or ready pods get no traffic; after a targetPort change the NEG can "
-        "still point every pod at the old port. gkeingress lists a NEG's endpoints only where its "
-        "size differs from the Service's ready pods in that zone, unless a deep audit is asked for "
-        "(a NEG with as many stale endpoints as missing ones is only found by a deep audit)."
+        "still point every pod at the old port. A pod deleted within the propagation window is "
+        "still being detached and is not reported. gkeingress lists a NEG's endpoints only where "
+        "its size is not zero and differs from the Service's ready pods in that zone, unless a "
+        "deep audit is asked for (a NEG with as many stale endpoints as missing ones is only found "
+        "by a deep audit; an empty NEG is NEG_EMPTY's case)."
     ),
     fix=(
         "Look at the Service's events from the neg-controller (`AttachFailed`, `DetachFailed`, "

@@ -6,8 +6,8 @@ Two calls are one per group rather than one per collection, so neither is run fo
   annotation, which ingress-gce refreshes on every sync, is the cheap first signal: only backend
   services it does not report ``HEALTHY`` (or that no annotation covers) are queried.
 - ``networkEndpointGroups.listNetworkEndpoints``, per zonal NEG of an Ingress backend. The NEG's
-  ``size`` from the aggregated list is the cheap first signal: only NEGs holding a different number
-  of endpoints than the Service has ready pods in that zone are listed.
+  ``size`` from the aggregated list is the cheap first signal: only non-empty NEGs holding a
+  different number of endpoints than the Service has ready pods in that zone are listed.
 
 A deep audit asks for all of both. The calls run concurrently in one bounded pool, each retried
 by the gate; a failed call is recorded per group.
@@ -59,7 +59,7 @@ def endpoint_targets(snapshot: Snapshot, *, deep: bool) -> list[NetworkEndpointG
     """Zonal NEGs of managed Ingresses' backends worth a listNetworkEndpoints call.
 
     Those whose ``size`` differs from the Service's ready endpoints in the NEG's zone, or all of
-    them when ``deep``.
+    them when ``deep``. An empty NEG is not listed unless ``deep``: its size says all there is.
     """
     from gkeingress.model.topology import pair  # noqa: PLC0415 - topology imports this package
 
@@ -69,7 +69,7 @@ def endpoint_targets(snapshot: Snapshot, *, deep: bool) -> list[NetworkEndpointG
             continue
         for backend in paired.backends:
             for neg in backend.negs:
-                if deep or neg.size != backend.ready_pods_in(neg.zone):
+                if deep or 0 < neg.size != backend.ready_pods_in(neg.zone):
                     wanted.setdefault(neg.ref, neg)
     return list(wanted.values())
 

@@ -12,7 +12,8 @@ from typing import Final, Protocol
 LISTS: Final = "lists"
 """The first phase: one list call per Kubernetes kind and Compute collection, side by side."""
 HEALTH: Final = "health"
-"""The second phase: ``backendServices.getHealth`` per backend service and group."""
+"""The second phase: ``backendServices.getHealth`` per backend service and group, and
+``networkEndpointGroups.listNetworkEndpoints`` per NEG, where they add information."""
 
 
 class Progress(Protocol):

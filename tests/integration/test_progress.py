@@ -61,7 +61,11 @@ def test_every_list_call_is_reported_once_with_its_item_count() -> None:
     assert len(lists) == 21  # 10 Kubernetes kinds, 9 Compute collections, 2 identity reads
     after = progress.events[health_at + 1 :]
     assert after
-    assert all(call.startswith("compute.backendServices.getHealth ") for _, call, _, _ in after)
+    per_group = (
+        "compute.backendServices.getHealth ",
+        "compute.networkEndpointGroups.listNetworkEndpoints ",
+    )
+    assert all(call.startswith(per_group) for _, call, _, _ in after)
 
 
 def test_a_failed_call_is_reported_with_the_error_the_report_holds() -> None:
