@@ -103,7 +103,7 @@ def test_pod_deleted_a_moment_ago_is_still_being_detached(
 def test_endpoints_left_on_the_old_target_port_take_a_deep_audit(
     builder: WorldBuilder, judge: Judge
 ) -> None:
-    """targetPort moved to 9000, the NEGs still hold :8080: sizes match, so only a deep audit sees it."""
+    """The targetPort moved to 9000 but the NEGs hold :8080; sizes match, so only deep audits see it."""
     _web(builder, target_port=9000, container_port=9000)
     for zone in (ZONE_A, ZONE_B):
         held = builder.neg_endpoints("shop", "web", 80, zone)
