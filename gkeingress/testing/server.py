@@ -28,7 +28,7 @@ from collections import Counter
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import TYPE_CHECKING, Any, NamedTuple, NoReturn, Protocol
+from typing import TYPE_CHECKING, Any, NamedTuple, NoReturn, Protocol, overload
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from gkeingress.testing.world import COMPUTE_COLLECTIONS, KUBE_RESOURCES, JSONDict, World
@@ -270,6 +270,41 @@ def _compute_list_body(kind: str, path: str, page: _Page) -> JSONDict:
     return body
 
 
+class _ScopedItems(Sequence[tuple[str, JSONDict]]):
+    """The (scope, item) pairs of an aggregated list, in order; a page is cut without the rest."""
+
+    def __init__(self, scopes: dict[str, list[JSONDict]]) -> None:
+        self._scopes = scopes
+        self._len = sum(map(len, scopes.values()))
+
+    def __len__(self) -> int:
+        return self._len
+
+    @overload
+    def __getitem__(self, index: int) -> tuple[str, JSONDict]: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[tuple[str, JSONDict]]: ...
+
+    def __getitem__(self, index: int | slice) -> tuple[str, JSONDict] | list[tuple[str, JSONDict]]:
+        if isinstance(index, int):
+            found = self[index : index + 1 or None]
+            if not found:
+                raise IndexError(index)
+            return found[0]
+        start, stop, step = index.indices(self._len)
+        if step != 1:
+            raise ValueError("aggregated pages are contiguous")
+        pairs: list[tuple[str, JSONDict]] = []
+        offset = 0
+        for scope, items in self._scopes.items():
+            if offset >= stop:
+                break
+            pairs.extend((scope, item) for item in items[max(start - offset, 0) : stop - offset])
+            offset += len(items)
+        return pairs
+
+
 def _compute_aggregated(fake: FakeGKE, req: IncomingRequest, m: re.Match[str]) -> JSONDict:
     """``aggregatedList``: pages over (scope, item) pairs, regrouped by scope per page."""
     collection, _ = _compute_scope(fake, req, m)
@@ -277,8 +312,7 @@ def _compute_aggregated(fake: FakeGKE, req: IncomingRequest, m: re.Match[str]) -
     if kind is None:
         _fail_unknown_url(req)
     scopes = fake.world.compute.get(collection, {})
-    pairs = [(scope, item) for scope, items in scopes.items() for item in items]
-    page = _compute_page(fake, req, pairs)
+    page = _compute_page(fake, req, _ScopedItems(scopes))
     grouped: dict[str, JSONDict] = {}
     for scope, item in page.items:
         grouped.setdefault(scope, {collection: []})[collection].append(item)
@@ -394,11 +428,9 @@ def _kube_read(fake: FakeGKE, req: IncomingRequest, m: re.Match[str]) -> JSONDic
         or (not _is_builtin(resource.api_prefix) and resource.plural not in fake.world.kube)
     ):
         _fail_unknown_url(req)
-    objects = [
-        o
-        for o in fake.world.kube.get(resource.plural, [])
-        if namespace is None or o["metadata"].get("namespace") == namespace
-    ]
+    objects = fake.world.kube.get(resource.plural, [])
+    if namespace is not None:
+        objects = [o for o in objects if o["metadata"].get("namespace") == namespace]
     if name is not None:
         found = next((o for o in objects if o["metadata"]["name"] == name), None)
         if found is None:
@@ -412,12 +444,13 @@ def _kube_read(fake: FakeGKE, req: IncomingRequest, m: re.Match[str]) -> JSONDic
     for key, op, _ in fields:
         if key not in allowed or op not in ("=", "!="):
             _fail(req, 400, f"field label not supported: {key}")
-    objects = [
-        o
-        for o in objects
-        if _matches(labels, (o["metadata"].get("labels") or {}).get)
-        and _matches(fields, functools.partial(_field, o))
-    ]
+    if labels or fields:
+        objects = [
+            o
+            for o in objects
+            if _matches(labels, (o["metadata"].get("labels") or {}).get)
+            and _matches(fields, functools.partial(_field, o))
+        ]
     limit = _page_limit(fake, req, req.query.get("limit"))
     page = _paginate(req, objects, req.query.get("continue", ""), limit)
     metadata: JSONDict = {"resourceVersion": _RESOURCE_VERSION}
