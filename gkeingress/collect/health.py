@@ -15,6 +15,7 @@ by the gate; a failed call is recorded per group.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -55,12 +56,36 @@ def health_targets(snapshot: Snapshot, *, deep: bool) -> list[BackendService]:
     return list(wanted.values())
 
 
+def _may_be_out_of_sync(snapshot: Snapshot) -> bool:
+    """True when some zonal NEG's size differs from its Service's ready endpoints in its zone.
+
+    A cheap test on the lists alone (a NEG's Service from the description ingress-gce writes), so
+    that a healthy cluster is not paired twice just to learn that no NEG needs listing.
+    """
+    ready: Counter[tuple[str, str, str]] = Counter(
+        (eps.meta.namespace, eps.service, e.zone)
+        for eps in snapshot.endpoint_slices
+        for e in eps.endpoints
+        if e.ready and not e.terminating
+    )
+    for neg in snapshot.negs:
+        if not neg.ref.scope.startswith("zones/") or neg.size == 0:
+            continue
+        owner = neg.owner
+        key = (str(owner.get("namespace", "")), str(owner.get("service-name", "")), neg.zone)
+        if neg.size != ready[key]:
+            return True
+    return False
+
+
 def endpoint_targets(snapshot: Snapshot, *, deep: bool) -> list[NetworkEndpointGroup]:
     """Zonal NEGs of managed Ingresses' backends worth a listNetworkEndpoints call.
 
     Those whose ``size`` differs from the Service's ready endpoints in the NEG's zone, or all of
     them when ``deep``. An empty NEG is not listed unless ``deep``: its size says all there is.
     """
+    if not deep and not _may_be_out_of_sync(snapshot):
+        return []
     from gkeingress.model.topology import pair  # noqa: PLC0415 - topology imports this package
 
     wanted: dict[ResourceRef, NetworkEndpointGroup] = {}
