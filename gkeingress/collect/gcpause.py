@@ -3,7 +3,9 @@
 Decoding API pages, parsing them into the model, pairing and checking create millions of small
 containers that form no reference cycles: reference counting frees them. Meanwhile the cyclic
 collector, triggered by the number of allocations, would walk the growing heap again and again;
-for 1000 Ingresses that was half the CPU time of collection and a third of the analysis.
+for 1000 Ingresses that was half the CPU time of collection and a third of the analysis. When the
+last paused block ends, what it built is moved to the oldest generation unexamined (see
+:func:`_age`).
 """
 
 from __future__ import annotations
@@ -43,5 +45,19 @@ def gc_paused() -> Iterator[None]:
     finally:
         with _PAUSES.lock:
             _PAUSES.depth -= 1
-            if _PAUSES.depth == 0 and _PAUSES.was_enabled:
-                gc.enable()
+            if _PAUSES.depth == 0:
+                _age()
+                if _PAUSES.was_enabled:
+                    gc.enable()
+
+
+def _age() -> None:
+    """Move every tracked object to the oldest generation without examining it.
+
+    What a paused block built and still holds (pages, the snapshot, the report) lives as long as
+    the audit. Left in the youngest generation, all of it would be examined by the next young
+    collection and again by the middle one: for 1000 Ingresses, a third of a second spent finding
+    nothing. The next full collection still examines it, as it examines everything.
+    """
+    gc.freeze()
+    gc.unfreeze()

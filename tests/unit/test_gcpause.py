@@ -80,3 +80,14 @@ def test_it_decorates_functions() -> None:
 
     assert not enabled_inside()
     assert gc.isenabled()
+
+
+@pytest.mark.usefixtures("collector_on")
+def test_what_a_pause_built_is_left_out_of_young_collections() -> None:
+    """Objects built in a paused block and kept end it in the oldest generation, not the youngest."""
+    with gc_paused():
+        with gc_paused():
+            kept = [{"ingress": i} for i in range(3)]
+        assert any(o is kept for o in gc.get_objects(generation=0))
+    assert not any(o is kept for o in gc.get_objects(generation=0))
+    assert any(o is kept for o in gc.get_objects(generation=2))
