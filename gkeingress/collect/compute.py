@@ -15,6 +15,7 @@ from typing import Any
 from google.api_core.client_options import ClientOptions
 from google.auth.credentials import Credentials
 from google.cloud import compute_v1
+from google.protobuf.json_format import MessageToDict  # type: ignore[import-untyped]  # no stubs
 
 from gkeingress.collect.gate import ApiGate, google_reasons, status_of
 from gkeingress.collect.gcpause import gc_paused
@@ -41,12 +42,17 @@ class ComputeList:
         return "aggregatedList" if self.aggregated else "list"
 
     def items(self, page: dict[str, Any]) -> Iterator[dict[str, Any]]:
-        """The resources of one page as JSON; an aggregated page holds them by scope."""
+        """The resources of one page as JSON; an aggregated page holds them by scope.
+
+        Scopes are taken in name order: the client keeps them in a protobuf map, whose order
+        changes from one process to the next.
+        """
         if not self.aggregated:
             yield from page.get("items") or ()
             return
-        for scoped in (page.get("items") or {}).values():
-            yield from scoped.get(self.collection) or ()
+        scopes = page.get("items") or {}
+        for scope in sorted(scopes):
+            yield from scopes[scope].get(self.collection) or ()
 
 
 LISTS: tuple[ComputeList, ...] = (
@@ -124,6 +130,16 @@ def to_json(message: Any) -> dict[str, Any]:
     return result
 
 
+def page_json(page: Any) -> dict[str, Any]:
+    """A list page (proto-plus) as the JSON the REST API sent: the fields it holds, no more.
+
+    :func:`to_json` also writes an empty value for every absent list or map, which the REST API
+    leaves out; on pages of thousands of resources that is a third of the conversion time.
+    """
+    result: dict[str, Any] = MessageToDict(type(page).pb(page))
+    return result
+
+
 def _error(listing: ComputeList, call: str, exc: Exception) -> CollectionError:
     status = status_of(exc)
     reasons = sorted(google_reasons(exc))
@@ -170,9 +186,9 @@ class ComputeCollector:
                 retry=None,  # the gate retries; a second, hidden layer would hide throttling
                 timeout=self._gate.timeout,
             )
-            # The pager's first page is the response just read (a second would be fetched). One
-            # conversion per page: proto-plus costs as much again when called for every item.
-            page = to_json(next(pager.pages))
+            # The pager's first page is the response just read (a second would be fetched),
+            # converted whole: proto-plus would cost as much again once per resource.
+            page = page_json(next(pager.pages))
             yield page
             token = page.get("nextPageToken")
             if not token:
