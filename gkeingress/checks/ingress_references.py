@@ -29,9 +29,7 @@ REGIONAL_STATIC_IP_ANNOTATION = "kubernetes.io/ingress.regional-static-ip-name"
         "The Ingress and the FrontendConfig (`namespace/name`) its annotation names; "
         "`frontend_config` holds the name."
     ),
-    links=(
-        "https://cloud.google.com/kubernetes-engine/docs/how-to/ingress-configuration",
-    ),
+    links=("https://cloud.google.com/kubernetes-engine/docs/how-to/ingress-configuration",),
     requires=(DataKind.INGRESSES, DataKind.FRONTEND_CONFIGS),
 )
 def frontend_config_not_found(topology: Topology, options: AuditOptions) -> Iterator[Hit]:

@@ -35,9 +35,7 @@ APP_PROTOCOLS = ("HTTP", "HTTPS", "HTTP2")
         "or that it names neither `default` nor `ports`. `annotation` is the key and `value` the "
         "raw value."
     ),
-    links=(
-        "https://cloud.google.com/kubernetes-engine/docs/how-to/ingress-configuration",
-    ),
+    links=("https://cloud.google.com/kubernetes-engine/docs/how-to/ingress-configuration",),
     requires=(DataKind.INGRESSES, DataKind.SERVICES),
 )
 def backend_config_invalid(topology: Topology, options: AuditOptions) -> Iterator[Hit]:
@@ -84,9 +82,7 @@ def backend_config_invalid(topology: Topology, options: AuditOptions) -> Iterato
         "The Service, its port and the BackendConfig (`namespace/name`) it names; "
         "`backend_config` holds the name."
     ),
-    links=(
-        "https://cloud.google.com/kubernetes-engine/docs/how-to/ingress-configuration",
-    ),
+    links=("https://cloud.google.com/kubernetes-engine/docs/how-to/ingress-configuration",),
     requires=(DataKind.INGRESSES, DataKind.SERVICES, DataKind.BACKEND_CONFIGS),
 )
 def backend_config_not_found(topology: Topology, options: AuditOptions) -> Iterator[Hit]:
@@ -173,9 +169,7 @@ def health_check_timeout_invalid(topology: Topology, options: AuditOptions) -> I
         "the key and `value` the raw value. An error when the value cannot be read, a warning "
         "for a bad protocol or port name."
     ),
-    links=(
-        "https://cloud.google.com/kubernetes-engine/docs/how-to/ingress-configuration",
-    ),
+    links=("https://cloud.google.com/kubernetes-engine/docs/how-to/ingress-configuration",),
     requires=(DataKind.INGRESSES, DataKind.SERVICES),
 )
 def app_protocol_invalid(topology: Topology, options: AuditOptions) -> Iterator[Hit]:
