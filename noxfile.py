@@ -14,6 +14,9 @@ nox.options.default_venv_backend = "venv"
 nox.options.sessions = ["tests", "lint", "typecheck"]
 nox.options.reuse_existing_virtualenvs = True
 
+LINTED = ("gkeingress", "tests", "benchmarks", "docs/_hooks")
+"""What ruff checks, here and in .ci/run."""
+
 
 @nox.session
 def tests(session: nox.Session) -> None:
@@ -24,9 +27,9 @@ def tests(session: nox.Session) -> None:
 
 @nox.session
 def lint(session: nox.Session) -> None:
-    """Ruff over the package and the tests."""
+    """Ruff over the package, the tests, the benchmark and the docs hook."""
     session.install("-e", ".[dev]")
-    session.run("ruff", "check", "gkeingress", "tests", *session.posargs)
+    session.run("ruff", "check", *LINTED, *session.posargs)
 
 
 @nox.session

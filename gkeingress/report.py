@@ -16,7 +16,7 @@ from gkeingress.model.timeline import Change, build_timeline
 from gkeingress.model.topology import PairedIngress, ServiceBackend, Topology
 
 if TYPE_CHECKING:
-    import pandas  # type: ignore[import-untyped]  # pandas ships no type information
+    import pandas
 
 SCHEMA_VERSION = 1
 """Version of :meth:`Report.to_dict`'s layout; bumped only on incompatible changes."""

@@ -15,7 +15,7 @@ from typing import Any
 from google.api_core.client_options import ClientOptions
 from google.auth.credentials import Credentials
 from google.cloud import compute_v1
-from google.protobuf.json_format import MessageToDict  # type: ignore[import-untyped]  # no stubs
+from google.protobuf.json_format import MessageToDict
 
 from gkeingress.collect.gate import ApiGate, google_reasons, status_of
 from gkeingress.collect.gcpause import gc_paused

@@ -5,6 +5,7 @@ pandas is optional (``pip install 'gkeingress[pandas]'``); it is imported only w
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from gkeingress.errors import MissingDependencyError
@@ -12,7 +13,7 @@ from gkeingress.render.paths import MISSING, request_path
 from gkeingress.report import AuditResult
 
 if TYPE_CHECKING:
-    import pandas  # type: ignore[import-untyped]  # pandas ships no type information
+    import pandas
 
 FINDING_COLUMNS = (
     "code",
@@ -42,14 +43,16 @@ RESOURCE_COLUMNS = (
 """The columns of :func:`resources_frame`."""
 
 
-def _pandas() -> Any:
+def _frame(rows: list[dict[str, Any]], columns: Sequence[str]) -> pandas.DataFrame:
+    """A DataFrame of ``rows`` with exactly ``columns``; pandas is imported here, when first needed."""
     try:
-        import pandas  # noqa: PLC0415 - optional, imported when first needed
+        import pandas  # noqa: PLC0415 - optional
     except ImportError as exc:
         raise MissingDependencyError(
             "pandas is not installed: pip install 'gkeingress[pandas]'"
         ) from exc
-    return pandas
+    frame: pandas.DataFrame = pandas.DataFrame(rows, columns=list(columns))
+    return frame
 
 
 def findings_frame(report: AuditResult) -> pandas.DataFrame:
@@ -58,9 +61,8 @@ def findings_frame(report: AuditResult) -> pandas.DataFrame:
     Raises:
         MissingDependencyError: pandas is not installed.
     """
-    pd = _pandas()
     rows = [{**f.to_dict(), "cluster": f.cluster} for f in report.findings]
-    return pd.DataFrame(rows, columns=list(FINDING_COLUMNS))
+    return _frame(rows, FINDING_COLUMNS)
 
 
 def resources_frame(report: AuditResult) -> pandas.DataFrame:
@@ -74,7 +76,6 @@ def resources_frame(report: AuditResult) -> pandas.DataFrame:
     Raises:
         MissingDependencyError: pandas is not installed.
     """
-    pd = _pandas()
     rows = [
         {
             "cluster": paired.cluster,
@@ -93,4 +94,4 @@ def resources_frame(report: AuditResult) -> pandas.DataFrame:
         for hop in request_path(paired, paired.findings).hops
         if hop.hop != "ingress"
     ]
-    return pd.DataFrame(rows, columns=list(RESOURCE_COLUMNS))
+    return _frame(rows, RESOURCE_COLUMNS)
