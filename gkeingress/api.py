@@ -15,7 +15,7 @@ from kubernetes import config as k8s_config
 
 from gkeingress.checks import REGISTRY, AuditOptions, Registry, run_checks
 from gkeingress.collect import collect
-from gkeingress.collect.gate import ApiGate
+from gkeingress.collect.gate import DEFAULT_RATE, ApiGate
 from gkeingress.collect.progress import NO_PROGRESS, Progress
 from gkeingress.collect.snapshot import CollectionError, Snapshot
 from gkeingress.connect import GKE_SCOPES, open_cluster, read_cluster
@@ -185,6 +185,7 @@ def audit(
     cluster: str | ClusterInfo | None = None,
     container_endpoint: str | None = None,
     use_private_endpoint: bool = False,
+    rate_limit: float | None = DEFAULT_RATE,
 ) -> Report:
     """Audit every GKE Ingress of a cluster against the load balancers of ``project``.
 
@@ -213,6 +214,9 @@ def audit(
             VPC-native, network, node tags) feed the checks.
         container_endpoint: Container API endpoint; default: Google's.
         use_private_endpoint: connect to the cluster's private endpoint (from inside its VPC).
+        rate_limit: Compute API calls per second at most, after a first burst (None: no limit).
+            The default stays well under Compute's per-project read quota, which the project's
+            other automation shares; ``Report.waited`` says how long the audit waited for it.
 
     Raises:
         AuditError: the audit could not start (no cluster configuration, no credentials). API
@@ -223,7 +227,7 @@ def audit(
         compute_endpoint,
         GKE_SCOPES if cluster is not None else (COMPUTE_READONLY,),
     )
-    gate = ApiGate()
+    gate = ApiGate(rate=rate_limit)
     client, info, problems = _connection(
         project,
         cluster,

@@ -35,6 +35,7 @@ from rich.text import Text
 
 from gkeingress.api import audit
 from gkeingress.checks import REGISTRY
+from gkeingress.collect.gate import DEFAULT_RATE
 from gkeingress.collect.progress import HEALTH, LISTS, Progress
 from gkeingress.collect.snapshot import DataKind
 from gkeingress.errors import AuditError
@@ -99,6 +100,31 @@ def _connection_options(parser: argparse.ArgumentParser, *, project_required: bo
     parser.add_argument("--namespace", help="audit only this namespace's Ingresses")
     parser.add_argument("--compute-endpoint", help="Compute API endpoint (default: Google's)")
     parser.add_argument("--container-endpoint", help="Container API endpoint (default: Google's)")
+    parser.add_argument(
+        "--deep",
+        action="store_true",
+        help="ask Compute about every backend group (getHealth, listNetworkEndpoints), not only "
+        "those whose state or size suggests a fault",
+    )
+    parser.add_argument(
+        "--rate-limit",
+        type=_rate,
+        default=DEFAULT_RATE,
+        metavar="CALLS_PER_S",
+        help=f"Compute API calls per second at most, after a first burst (default {DEFAULT_RATE:g}, "
+        "well under the per-project read quota; 0: no limit)",
+    )
+
+
+def _rate(text: str) -> float | None:
+    """Read ``--rate-limit``: calls per second, 0 for none."""
+    try:
+        rate = float(text)
+    except ValueError:
+        rate = -1.0
+    if rate < 0:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of calls per second (0: none)")
+    return rate or None
 
 
 _SPAN = re.compile(r"(\d+)([smhd])")
@@ -378,6 +404,9 @@ def _report(args: argparse.Namespace, progress: _ProgressDisplay | None = None) 
             use_private_endpoint=args.use_private_endpoint,
             namespace=args.namespace,
             progress=progress,
+            deep=args.deep,
+            rate_limit=args.rate_limit,
+            errors_since=getattr(args, "errors_since", None),
         )
     return audit(
         args.project[0],
@@ -390,6 +419,8 @@ def _report(args: argparse.Namespace, progress: _ProgressDisplay | None = None) 
         cluster=args.cluster,
         container_endpoint=args.container_endpoint,
         use_private_endpoint=args.use_private_endpoint,
+        deep=args.deep,
+        rate_limit=args.rate_limit,
     )
 
 

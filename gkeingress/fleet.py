@@ -20,7 +20,7 @@ from gkeingress.api import _credentials, audit
 from gkeingress.checks.cluster import CLUSTER_UNREACHABLE
 from gkeingress.checks.registry import Hit
 from gkeingress.collect.container import ContainerReader
-from gkeingress.collect.gate import ApiGate
+from gkeingress.collect.gate import DEFAULT_RATE, ApiGate
 from gkeingress.collect.progress import NO_PROGRESS, Progress
 from gkeingress.collect.snapshot import CollectionError, DataKind
 from gkeingress.connect import GKE_SCOPES, ClusterUnreachable
@@ -98,6 +98,9 @@ def audit_fleet(
     now: datetime | None = None,
     max_workers: int = 4,
     progress: FleetProgress | None = None,
+    rate_limit: float | None = DEFAULT_RATE,
+    deep: bool = False,
+    errors_since: datetime | None = None,
 ) -> FleetReport:
     """Audit every GKE cluster of ``projects`` with Application Default Credentials alone.
 
@@ -116,6 +119,10 @@ def audit_fleet(
         now: the time for time-based judgements; default: the current UTC time.
         max_workers: clusters audited at once.
         progress: hears when each cluster starts and ends (see :class:`FleetProgress`).
+        rate_limit: Compute API calls per second at most for the whole fleet, shared by the
+            clusters audited at once (None: no limit); see :func:`gkeingress.audit`.
+        deep: ask Compute about every backend group of every cluster; see :func:`gkeingress.audit`.
+        errors_since: when the errors being investigated began; see :func:`gkeingress.audit`.
 
     Raises:
         AuditError: no projects, a malformed cluster name, or no Google credentials. Clusters that
@@ -148,6 +155,8 @@ def audit_fleet(
     errors += missing
     listener = progress or _NoFleetProgress()
     when = now or datetime.now(timezone.utc)
+    workers = max(1, min(max_workers, len(selected)))
+    per_cluster = rate_limit / workers if rate_limit else None
 
     def one(cluster: ClusterInfo) -> Report | Finding:
         collection = listener.cluster_started(cluster.path)
@@ -162,6 +171,9 @@ def audit_fleet(
                 namespace=namespace,
                 now=when,
                 progress=collection,
+                rate_limit=per_cluster,
+                deep=deep,
+                errors_since=errors_since,
             )
         except ClusterUnreachable as exc:
             listener.cluster_done(cluster.path, str(exc))
@@ -172,7 +184,7 @@ def audit_fleet(
         listener.cluster_done(cluster.path, None)
         return result
 
-    with ThreadPoolExecutor(max(1, max_workers), thread_name_prefix="gkeingress-fleet") as pool:
+    with ThreadPoolExecutor(workers, thread_name_prefix="gkeingress-fleet") as pool:
         outcomes = list(pool.map(one, selected))
     return FleetReport(
         projects=tuple(dict.fromkeys(projects)),

@@ -116,3 +116,32 @@ def test_explain_prints_the_whole_catalog_entry(capsys: pytest.CaptureFixture[st
     parts = (item.title, item.explanation, item.evidence, item.fix, item.docs_url, reads)
     for part in (*parts, item.severity, *item.links):
         assert " ".join(part.split()) in out
+
+
+def test_deep_asks_about_every_neg_and_rate_limit_paces(
+    server: FakeGKE, kubeconfig: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`--deep` lists every backend NEG's endpoints; `--rate-limit` makes the audit wait and say so."""
+    assert main(_audit(server, kubeconfig, "--format", "json", "--rate-limit", "0")) == 1
+    cheap = json.loads(capsys.readouterr().out)
+    assert main(_audit(server, kubeconfig, "--format", "json", "--deep", "--rate-limit", "0")) == 1
+    deep = json.loads(capsys.readouterr().out)
+    listed = "compute listNetworkEndpoints networkEndpointGroups"
+    assert deep["api_calls"][listed] > cheap["api_calls"][listed]
+    assert cheap["waited_seconds"] == deep["waited_seconds"] == 0
+    server.page_size = 2  # enough pages that the first burst of calls is spent
+    assert main(_audit(server, kubeconfig, "--format", "json", "--rate-limit", "20")) == 1
+    paced = json.loads(capsys.readouterr().out)
+    assert sum(n for k, n in paced["api_calls"].items() if k.startswith("compute ")) > 50, paced[
+        "api_calls"
+    ]
+    assert paced["waited_seconds"] > 0
+    assert [f["code"] for f in paced["findings"]] == [f["code"] for f in cheap["findings"]]
+
+
+def test_a_negative_rate_limit_is_refused(capsys: pytest.CaptureFixture[str]) -> None:
+    """A rate limit that is not a number of calls per second is a usage error, not a traceback."""
+    with pytest.raises(SystemExit) as exit_:
+        main(["audit", "--project", "p", "--rate-limit", "-3"])
+    assert exit_.value.code == 2
+    assert "calls per second" in capsys.readouterr().err
