@@ -239,16 +239,20 @@ def audit(
         use_private_endpoint=use_private_endpoint,
         gate=gate,
     )
-    snapshot = collect(
-        project,
-        kube_client=client,
-        credentials=google_credentials,
-        compute_endpoint=compute_endpoint,
-        namespace=namespace,
-        deep=deep,
-        gate=gate,
-        progress=progress or NO_PROGRESS,
-    )
+    try:
+        snapshot = collect(
+            project,
+            kube_client=client,
+            credentials=google_credentials,
+            compute_endpoint=compute_endpoint,
+            namespace=namespace,
+            deep=deep,
+            gate=gate,
+            progress=progress or NO_PROGRESS,
+        )
+    finally:
+        if kube_client is None:  # made here, so closed here; a caller's client stays open
+            client.close()  # type: ignore[no-untyped-call]  # kubernetes is unannotated
     snapshot = replace(snapshot, cluster=info, errors=(*snapshot.errors, *problems))
     return analyse(
         snapshot, now=now, propagation_window=propagation_window, errors_since=errors_since
