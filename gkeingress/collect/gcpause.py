@@ -57,7 +57,10 @@ def _age() -> None:
     What a paused block built and still holds (pages, the snapshot, the report) lives as long as
     the audit. Left in the youngest generation, all of it would be examined by the next young
     collection and again by the middle one: for 1000 Ingresses, a third of a second spent finding
-    nothing. The next full collection still examines it, as it examines everything.
+    nothing. The next full collection still examines it, as it examines everything. Skipped when
+    the program has frozen objects itself (``gc.freeze()`` before forking workers): unfreezing
+    would undo that.
     """
-    gc.freeze()
-    gc.unfreeze()
+    if gc.get_freeze_count() == 0:
+        gc.freeze()
+        gc.unfreeze()

@@ -91,3 +91,16 @@ def test_what_a_pause_built_is_left_out_of_young_collections() -> None:
         assert any(o is kept for o in gc.get_objects(generation=0))
     assert not any(o is kept for o in gc.get_objects(generation=0))
     assert any(o is kept for o in gc.get_objects(generation=2))
+
+
+def test_objects_the_program_froze_stay_frozen() -> None:
+    """A program that froze its objects before forking workers keeps them frozen after an audit."""
+    gc.freeze()
+    try:
+        frozen = gc.get_freeze_count()
+        with gc_paused():
+            built = [{"i": i} for i in range(1000)]
+        assert gc.get_freeze_count() == frozen
+        assert built
+    finally:
+        gc.unfreeze()
