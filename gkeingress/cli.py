@@ -345,20 +345,9 @@ def _route(report: Report, args: argparse.Namespace, console: Console) -> int:
 
 
 def _demo_report(progress: Progress | None) -> Report:
-    from gkeingress.testing import DEMO_NOW  # noqa: PLC0415 - the test world loads only for the demo
-    from gkeingress.testing.scenarios import DEMO_ERRORS_SINCE, demo_world  # noqa: PLC0415
-    from gkeingress.testing.server import FakeGKE  # noqa: PLC0415
+    from gkeingress.testing.demo import audit_demo  # noqa: PLC0415 - the test world, for the demo only
 
-    world = demo_world()
-    with FakeGKE(world) as server, server.kube_client() as kube_client:
-        return audit(
-            world.project,
-            kube_client=kube_client,
-            compute_endpoint=server.compute_endpoint,
-            now=DEMO_NOW,
-            errors_since=DEMO_ERRORS_SINCE,
-            progress=progress,
-        )
+    return audit_demo(progress=progress)
 
 
 def _explain(code: str, console: Console) -> int:

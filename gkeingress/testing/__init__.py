@@ -7,6 +7,7 @@ several such clusters in several projects, over HTTPS with a test CA and Google 
 """
 
 from gkeingress.testing.builder import DEMO_NOW, Path, Rule, WorldBuilder
+from gkeingress.testing.demo import audit_demo
 from gkeingress.testing.fleet import FakeCredentials, FakeFleet
 from gkeingress.testing.scenarios import demo_world
 from gkeingress.testing.server import FakeGKE, FaultResponse, google_error, kube_error
@@ -23,6 +24,7 @@ __all__ = [
     "Rule",
     "World",
     "WorldBuilder",
+    "audit_demo",
     "demo_world",
     "google_error",
     "kube_error",

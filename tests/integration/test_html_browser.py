@@ -14,10 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from gkeingress import Report, audit
+from gkeingress import Report
 from gkeingress.render.html import report_document
-from gkeingress.testing import DEMO_NOW, FakeGKE, demo_world
-from gkeingress.testing.scenarios import DEMO_ERRORS_SINCE
+from gkeingress.testing import audit_demo
 
 CHROMIUM = Path("/usr/bin/chromium")
 ROOT = Path(__file__).resolve().parents[2]
@@ -41,15 +40,7 @@ from playwright.sync_api import Page, Route, sync_playwright  # noqa: E402 - nee
 
 @pytest.fixture(name="report", scope="module")
 def _report() -> Report:
-    world = demo_world()
-    with FakeGKE(world) as server, server.kube_client() as kube_client:
-        return audit(
-            world.project,
-            kube_client=kube_client,
-            compute_endpoint=server.compute_endpoint,
-            now=DEMO_NOW,
-            errors_since=DEMO_ERRORS_SINCE,
-        )
+    return audit_demo()
 
 
 @pytest.fixture(name="page_and_requests")

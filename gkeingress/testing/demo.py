@@ -1,0 +1,24 @@
+"""The demo: the demo world served over HTTP and audited through the real clients."""
+
+from __future__ import annotations
+
+from gkeingress.api import audit
+from gkeingress.collect.progress import Progress
+from gkeingress.report import Report
+from gkeingress.testing.builder import DEMO_NOW
+from gkeingress.testing.scenarios import DEMO_ERRORS_SINCE, demo_world
+from gkeingress.testing.server import FakeGKE
+
+
+def audit_demo(*, progress: Progress | None = None) -> Report:
+    """Audit the demo world as ``gkeingress demo`` does: over loopback HTTP, judged at ``DEMO_NOW``."""
+    world = demo_world()
+    with FakeGKE(world) as server, server.kube_client() as kube_client:
+        return audit(
+            world.project,
+            kube_client=kube_client,
+            compute_endpoint=server.compute_endpoint,
+            now=DEMO_NOW,
+            errors_since=DEMO_ERRORS_SINCE,
+            progress=progress,
+        )
