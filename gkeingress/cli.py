@@ -28,9 +28,11 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from types import TracebackType
 
+from rich import box
 from rich.console import Console
 from rich.progress import Progress as ProgressBar
 from rich.progress import SpinnerColumn, TextColumn
+from rich.table import Table
 from rich.text import Text
 
 from gkeingress.api import audit
@@ -350,6 +352,17 @@ def _demo_report(progress: Progress | None) -> Report:
     return audit_demo(progress=progress)
 
 
+def _checks_table() -> Table:
+    """Every finding code, its default severity and its title; codes never wrap."""
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
+    table.add_column("code", no_wrap=True)
+    table.add_column("severity", no_wrap=True)
+    table.add_column("title")
+    for item in REGISTRY:
+        table.add_row(item.code, Text(item.severity.value, STYLE[item.severity]), item.title)
+    return table
+
+
 def _explain(code: str, console: Console) -> int:
     key = code.upper()
     if key not in REGISTRY:
@@ -434,8 +447,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "explain":
         return _explain(args.code, console)
     if args.command == "checks":
-        for item in REGISTRY:
-            console.print(f"{item.code:32} {item.severity.value:8} {item.title}")
+        console.print(_checks_table())
         return EXIT_OK
     try:
         report = _collect(args)

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from gkeingress.checks import REGISTRY
 from gkeingress.cli import main
 from gkeingress.testing import FakeGKE, demo_world, kube_error
 
@@ -120,9 +121,12 @@ def test_demo_text_report(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_explain_and_checks(capsys: pytest.CaptureFixture[str]) -> None:
-    """`explain` prints a code's catalog entry; an unknown code exits 2."""
+    """`explain` prints a code's catalog entry; an unknown code exits 2; `checks` lists them all."""
     assert main(["explain", "neg_empty"]) == 0
     assert "NEG_EMPTY" in capsys.readouterr().out
     assert main(["explain", "NOPE"]) == 2
+    capsys.readouterr()
     assert main(["checks"]) == 0
-    assert "HEALTH_CHECK_PORT_MISMATCH" in capsys.readouterr().out
+    rows = [line.split() for line in capsys.readouterr().out.splitlines()]
+    listed = {row[0]: row[1] for row in rows if len(row) > 1 and row[0] in REGISTRY}
+    assert listed == {item.code: item.severity.value for item in REGISTRY}
