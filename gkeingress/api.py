@@ -77,7 +77,7 @@ def _current_context(kubeconfig: str | None, context: str | None) -> str:
     if context:
         return context
     try:
-        _, active = k8s_config.list_kube_config_contexts(kubeconfig)  # type: ignore[no-untyped-call]
+        _, active = k8s_config.list_kube_config_contexts(kubeconfig)  # type: ignore[no-untyped-call]  # unannotated
     except (k8s_config.ConfigException, OSError, TypeError):
         return ""
     return str((active or {}).get("name", ""))
@@ -225,7 +225,8 @@ def audit(
     google_credentials = _credentials(
         credentials,
         compute_endpoint,
-        GKE_SCOPES if cluster is not None else (COMPUTE_READONLY,),
+        # The Container API is read for a named cluster and for a gcloud kubeconfig context.
+        (COMPUTE_READONLY,) if kube_client is not None and cluster is None else GKE_SCOPES,
     )
     gate = ApiGate(rate=rate_limit)
     client, info, problems = _connection(

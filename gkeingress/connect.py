@@ -18,7 +18,7 @@ import threading
 
 import google.auth.exceptions
 import urllib3.exceptions
-from google.auth.credentials import AnonymousCredentials, Credentials
+from google.auth.credentials import AnonymousCredentials, Credentials, with_scopes_if_required
 from google.auth.transport.requests import Request
 from kubernetes import client as k8s
 
@@ -86,18 +86,26 @@ def _ca(cluster: ClusterInfo) -> str:
         ) from exc
 
 
+_REFRESH = threading.Lock()
+"""Serialises token refreshes: one credentials object serves every cluster of a fleet and the
+collectors' threads, and google-auth's credentials are not safe to refresh concurrently."""
+
+
 class _BearerToken:
-    """``Configuration.refresh_api_key_hook``: a fresh access token before each request."""
+    """``Configuration.refresh_api_key_hook``: a fresh access token before each request.
+
+    The token goes under ``api_key["authorization"]`` with its ``Bearer`` prefix, as the client's
+    own kubeconfig loader stores it: every client version since 29 reads that key.
+    """
 
     def __init__(self, credentials: Credentials) -> None:
         self._credentials = credentials
-        self._lock = threading.Lock()  # the collectors call from several threads
 
     def __call__(self, configuration: k8s.Configuration) -> None:
-        with self._lock:
+        with _REFRESH:
             if not self._credentials.valid:  # expired, or within google-auth's refresh margin
-                self._credentials.refresh(Request())  # type: ignore[no-untyped-call]
-            configuration.api_key["BearerToken"] = str(self._credentials.token)
+                self._credentials.refresh(Request())  # type: ignore[no-untyped-call]  # unannotated
+            configuration.api_key["authorization"] = f"Bearer {self._credentials.token}"
 
 
 def kube_client(
@@ -112,8 +120,8 @@ def kube_client(
     configuration = k8s.Configuration(host=host, ca_cert_data=ca)
     configuration.verify_ssl = True
     if not isinstance(credentials, AnonymousCredentials):
-        configuration.api_key_prefix["BearerToken"] = "Bearer"
-        hook = _BearerToken(credentials)
+        scoped = with_scopes_if_required(credentials, GKE_SCOPES)  # type: ignore[no-untyped-call]  # unannotated
+        hook = _BearerToken(scoped)
         configuration.refresh_api_key_hook = hook  # type: ignore[assignment]  # typed as None
         try:
             hook(configuration)  # the client asks the hook only once a token is there
@@ -140,6 +148,10 @@ def check_reachable(client: k8s.ApiClient, cluster: ClusterInfo, *, timeout: flo
     host = client.configuration.host
     try:
         k8s.VersionApi(client).get_code(_request_timeout=timeout)
+    except google.auth.exceptions.GoogleAuthError as exc:  # refreshing the token failed
+        raise ClusterUnreachable(
+            cluster.path, "auth", f"cannot get a Google access token for {cluster.path}: {exc}"
+        ) from exc
     except k8s.ApiException as exc:
         if exc.status in (401, 403):
             raise ClusterUnreachable(
@@ -201,6 +213,6 @@ def open_cluster(
     try:
         check_reachable(client, cluster)
     except ClusterUnreachable:
-        client.close()  # type: ignore[no-untyped-call]
+        client.close()  # type: ignore[no-untyped-call]  # kubernetes is unannotated
         raise
     return client

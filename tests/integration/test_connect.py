@@ -3,6 +3,7 @@
 import base64
 import json
 from collections.abc import Iterator
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,13 @@ from gkeingress import AuditError, Report, audit
 from gkeingress.connect import ClusterUnreachable
 from gkeingress.testing import DEMO_NOW, FakeFleet, WorldBuilder
 from gkeingress.testing import incidents_cluster as incidents
+from gkeingress.testing.server import IncomingRequest
+
+
+def _utcnow() -> datetime:
+    """Now as google-auth keeps expiry times: naive UTC."""
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
 
 CLUSTER = "projects/demo-project/locations/us-central1/clusters/demo"
 
@@ -59,10 +67,29 @@ def test_every_kubernetes_request_carries_the_google_token(fleet: FakeFleet) -> 
     assert {r.status for r in server.requests} == {200}
 
 
-def test_an_expired_token_is_refreshed_before_the_next_request(fleet: FakeFleet) -> None:
-    """When the token expires during an audit, the next requests carry a new one and succeed."""
+def test_a_token_about_to_expire_mid_audit_is_refreshed(fleet: FakeFleet) -> None:
+    """A token that nears its expiry during an audit is replaced before the next requests."""
+    server = fleet.clusters[CLUSTER]
+
+    def expiring(request: IncomingRequest) -> None:
+        if "/pods" in request.path and len(fleet.credentials.issued) == 1:
+            # Inside google-auth's refresh margin: the client must fetch a new token now.
+            fleet.credentials.expiry = _utcnow() + timedelta(seconds=30)
+
+    server.faults.append(expiring)
+    report = _audit(fleet)
+    tokens = [r.headers["authorization"] for r in server.requests]
+    assert fleet.credentials.issued == ["fake-token-1", "fake-token-2"]
+    assert tokens[0] == "Bearer fake-token-1"
+    assert tokens[-1] == "Bearer fake-token-2"
+    assert {r.status for r in server.requests} == {200}
+    assert report.errors == []
+
+
+def test_an_expired_token_is_refreshed_before_the_next_audit(fleet: FakeFleet) -> None:
+    """A token that expired between two audits is refused by the cluster, so a new one is sent."""
     _audit(fleet)
-    fleet.credentials.expire()  # an hour later, mid-way through a long fleet audit
+    fleet.credentials.expire()  # an hour later
     _audit(fleet)
     server = fleet.clusters[CLUSTER]
     assert fleet.credentials.issued == ["fake-token-1", "fake-token-2"]
@@ -117,8 +144,7 @@ def test_kube_client_wins_over_cluster(fleet: FakeFleet) -> None:
     server = fleet.clusters[CLUSTER]
     server.authenticate = lambda token: token == "kubeconfig-token"
     with server.kube_client() as client:
-        client.configuration.api_key = {"BearerToken": "kubeconfig-token"}
-        client.configuration.api_key_prefix = {"BearerToken": "Bearer"}
+        client.configuration.api_key = {"authorization": "Bearer kubeconfig-token"}
         report = audit(
             "demo-project",
             kube_client=client,
