@@ -359,7 +359,7 @@ def _checks_table() -> Table:
     table.add_column("severity", no_wrap=True)
     table.add_column("title")
     for item in REGISTRY:
-        table.add_row(item.code, Text(item.severity.value, STYLE[item.severity]), item.title)
+        table.add_row(item.code, Text(item.severity.value, STYLE[item.severity]), Text(item.title))
     return table
 
 
@@ -375,11 +375,11 @@ def _explain(code: str, console: Console) -> int:
         )
     )
     console.print(Text("\nWhat it means", style="bold"))
-    console.print(item.explanation)
+    console.print(Text(item.explanation))
     console.print(Text("\nWhat the finding shows", style="bold"))
-    console.print(item.evidence)
+    console.print(Text(item.evidence))
     console.print(Text("\nHow to fix it", style="bold"))
-    console.print(item.fix)
+    console.print(Text(item.fix))
     reads = (
         ", ".join(sorted(kind.value for kind in item.requires)) or "nothing: the engine emits it"
     )

@@ -7,7 +7,8 @@ import io
 from rich.cells import cell_len
 from rich.console import Console
 
-from gkeingress import Finding, Report
+from gkeingress import CollectionError, Finding, Report
+from gkeingress.collect.snapshot import DataKind
 from gkeingress.render.text import render, route_text
 from tests.unit.reports import PODS_FORBIDDEN, demo_report
 
@@ -74,6 +75,15 @@ def test_clean_ingress_says_so_and_failed_calls_come_last() -> None:
     assert "CHECK_INCOMPLETE" in lines[cluster_wide + 3]
     assert "list v1 pods" in lines[could_not + 3]
     assert "403 Forbidden" in lines[could_not + 3]
+
+
+def test_api_messages_print_as_written() -> None:
+    """An API error whose message holds square brackets is printed as is, not read as markup."""
+    odd = CollectionError(
+        DataKind.PODS, "list v1 pods", "path [/api/v1] refused [bold]twice[/bold]", 500, "Internal"
+    )
+    text = "\n".join(_lines(demo_report(odd)))
+    assert "path [/api/v1] refused [bold]twice[/bold]" in text
 
 
 def test_route_marks_each_hop_in_colour() -> None:
