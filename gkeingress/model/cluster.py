@@ -15,14 +15,18 @@ _GCLOUD_CONTEXT = re.compile(r"gke_(?P<project>[^_]+)_(?P<location>[^_]+)_(?P<na
 
 
 def cluster_path(text: str, project: str) -> str:
-    """``projects/P/locations/L/clusters/C`` from that form or ``LOCATION/NAME`` (in ``project``).
+    """``projects/P/locations/L/clusters/C`` from that form, ``LOCATION/NAME`` or the zones form.
+
+    ``LOCATION/NAME`` is read in ``project``; the older ``projects/P/zones/Z/clusters/C`` becomes
+    the locations form, which the Container API and fleet reports use.
 
     Raises:
-        ValueError: ``text`` is neither form.
+        ValueError: ``text`` is none of these.
     """
     value = text.strip().strip("/")
-    if _PATH.fullmatch(value):
-        return value
+    full = _PATH.fullmatch(value)
+    if full:
+        return f"projects/{full['project']}/locations/{full['location']}/clusters/{full['name']}"
     short = _SHORT.fullmatch(value)
     if short:
         return f"projects/{project}/locations/{short['location']}/clusters/{short['name']}"

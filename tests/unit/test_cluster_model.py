@@ -11,14 +11,15 @@ from gkeingress.testing import WorldBuilder
 
 
 def _info(**cluster: object) -> ClusterInfo:
-    return ClusterInfo.from_json(WorldBuilder(cluster_name="shop").cluster(**cluster))  # type: ignore[arg-type]
+    return ClusterInfo.from_json(WorldBuilder(cluster_name="shop").cluster(**cluster))  # type: ignore[arg-type]  # options as keywords
 
 
 def test_short_and_full_cluster_names() -> None:
-    """``LOCATION/NAME`` is read in the audited project; the full path is kept as given."""
+    """``LOCATION/NAME`` is read in the audited project; full paths, zones form too, use locations."""
     assert cluster_path("us-central1/shop", "p") == "projects/p/locations/us-central1/clusters/shop"
     full = "projects/q/locations/europe-west4-a/clusters/gke1"
     assert cluster_path(full, "p") == full
+    assert cluster_path("projects/q/zones/europe-west4-a/clusters/gke1", "p") == full
 
 
 def test_a_cluster_name_of_neither_form_is_explained() -> None:
