@@ -64,24 +64,17 @@ def _unreachable(cluster: str, reason: str, message: str) -> Finding:
 
 def _selected(
     found: Sequence[ClusterInfo], wanted: Iterable[str] | None, projects: Sequence[str]
-) -> tuple[list[ClusterInfo], list[CollectionError]]:
-    """The clusters ``wanted`` names (full paths or ``LOCATION/NAME``), and the ones not found."""
+) -> tuple[list[ClusterInfo], list[str]]:
+    """The clusters ``wanted`` names (full paths or ``LOCATION/NAME``), and the names not found."""
     if wanted is None:
         return list(found), []
-    kept, missing = [], []
+    kept: list[ClusterInfo] = []
+    missing: list[str] = []
     for name in wanted:
         paths = {cluster_path(name, p) for p in projects}
         matches = [c for c in found if c.path in paths]
         if not matches:
-            missing.append(
-                CollectionError(
-                    DataKind.CLUSTER,
-                    "container.clusters.list",
-                    f"cluster {name} was not found in projects {', '.join(projects)}",
-                    404,
-                    "notFound",
-                )
-            )
+            missing.append(name)
         kept += [c for c in matches if c not in kept]
     return kept, missing
 
@@ -142,17 +135,24 @@ def audit_fleet(
     )
     listed: list[ClusterInfo] = []
     errors: list[CollectionError] = []
-    reader = ContainerReader(
-        credentials=google_credentials, endpoint=container_endpoint, gate=ApiGate()
-    )
+    lost: list[Finding] = []
+    gate = ApiGate(rate=rate_limit)
+    reader = ContainerReader(credentials=google_credentials, endpoint=container_endpoint, gate=gate)
     for project in dict.fromkeys(projects):
         answer = reader.list(project)
         if isinstance(answer, CollectionError):
             errors.append(answer)
+            message = f"the clusters of project {project} could not be listed: {answer.message}"
+            lost.append(_unreachable(f"projects/{project}", "list", message))
         else:
             listed += [ClusterInfo.from_json(c, project) for c in answer]
     selected, missing = _selected(listed, wanted, list(projects))
-    errors += missing
+    for name in missing:
+        message = f"cluster {name} was not found in projects {', '.join(projects)}"
+        errors.append(
+            CollectionError(DataKind.CLUSTER, "container.clusters.list", message, 404, "notFound")
+        )
+        lost.append(_unreachable(name, "not-found", message))
     listener = progress or _NoFleetProgress()
     when = now or datetime.now(timezone.utc)
     workers = max(1, min(max_workers, len(selected)))
@@ -191,6 +191,7 @@ def audit_fleet(
         generated_at=when,
         clusters=tuple(selected),
         reports=tuple(o for o in outcomes if isinstance(o, Report)),
-        fleet_findings=tuple(o for o in outcomes if isinstance(o, Finding)),
+        fleet_findings=(*lost, *(o for o in outcomes if isinstance(o, Finding))),
         fleet_errors=tuple(errors),
+        fleet_calls=gate.counts(),
     )

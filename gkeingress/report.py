@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, cast
 
@@ -224,8 +225,11 @@ class FleetReport(_Views):
         generated_at: the time the audits judged against.
         clusters: every cluster found (and kept by the ``clusters`` filter), audited or not.
         reports: one :class:`~gkeingress.report.Report` per cluster that could be audited.
-        fleet_findings: findings about the fleet itself (``CLUSTER_UNREACHABLE``).
+        fleet_findings: findings about the fleet itself: ``CLUSTER_UNREACHABLE`` for each cluster
+            that could not be audited, each project whose clusters could not be listed and each
+            cluster asked for but not found.
         fleet_errors: calls that failed outside any cluster's audit (listing a project's clusters).
+        fleet_calls: calls made outside any cluster's audit, by call.
     """
 
     projects: tuple[str, ...]
@@ -234,6 +238,7 @@ class FleetReport(_Views):
     reports: tuple[Report, ...]
     fleet_findings: tuple[Finding, ...] = ()
     fleet_errors: tuple[CollectionError, ...] = ()
+    fleet_calls: Mapping[str, int] = field(default_factory=dict)
 
     @property
     def findings(self) -> list[Finding]:
@@ -250,6 +255,24 @@ class FleetReport(_Views):
     def errors(self) -> list[CollectionError]:
         """Failed calls: the fleet's, then each cluster's."""
         return [*self.fleet_errors, *(e for r in self.reports for e in r.errors)]
+
+    @property
+    def api_calls(self) -> dict[str, int]:
+        """API calls made by the whole fleet audit, by call."""
+        calls: Counter[str] = Counter(self.fleet_calls)
+        for item in self.reports:
+            calls.update(item.api_calls)
+        return dict(sorted(calls.items()))
+
+    @property
+    def waited(self) -> float:
+        """Seconds the clusters' audits waited for the rate limit and for backoff, added up."""
+        return sum(r.waited for r in self.reports)
+
+    @property
+    def retries(self) -> int:
+        """API calls retried by the clusters' audits."""
+        return sum(r.retries for r in self.reports)
 
     @property
     def counts(self) -> dict[str, int]:
@@ -279,9 +302,6 @@ class FleetReport(_Views):
     def to_dict(self) -> dict[str, Any]:
         """JSON form: like a report's, with a ``cluster`` key on every finding, Ingress and error."""
         audited = {r.cluster.path for r in self.reports if r.cluster is not None}
-        calls: Counter[str] = Counter()
-        for item in self.reports:
-            calls.update(item.api_calls)
         return {
             "schema_version": SCHEMA_VERSION,
             "projects": list(self.projects),
@@ -303,9 +323,9 @@ class FleetReport(_Views):
                     for e in r.errors
                 ),
             ],
-            "api_calls": dict(sorted(calls.items())),
-            "waited_seconds": round(sum(r.waited for r in self.reports), 3),
-            "retries": sum(r.retries for r in self.reports),
+            "api_calls": self.api_calls,
+            "waited_seconds": round(self.waited, 3),
+            "retries": self.retries,
         }
 
 

@@ -135,23 +135,27 @@ def cluster_not_vpc_native(topology: Topology, options: AuditOptions) -> Iterato
 CLUSTER_UNREACHABLE = Check(
     code="CLUSTER_UNREACHABLE",
     severity=Severity.ERROR,
-    title="A cluster of the fleet could not be audited: its Kubernetes API could not be used",
+    title="A cluster of the fleet could not be audited",
     explanation=(
         "A fleet audit lists every cluster of the projects and connects to each cluster's "
         "Kubernetes API at the endpoint the Container API gives, verifying TLS with the cluster's "
         "CA (`masterAuth.clusterCaCertificate`) and sending the Google access token. When that "
         "fails (a private endpoint not reachable from here, authorized networks, a certificate "
         "not signed by the cluster's CA, a token refused, a timeout) that cluster's Ingresses are "
-        "not audited; the rest of the fleet still is."
+        "not audited; the rest of the fleet still is. The same holds for every cluster of a "
+        "project whose clusters could not be listed, and for a cluster asked for by name that no "
+        "project has."
     ),
     evidence=(
-        "The cluster (`cluster`), what failed (`reason`: tls, auth, timeout, connection, "
-        "endpoint or api) and the error."
+        "The cluster, or `projects/P` when its clusters could not be listed (`cluster`), what "
+        "failed (`reason`: tls, auth, timeout, connection, endpoint, api, list or not-found) and "
+        "the error."
     ),
     fix=(
         "Audit from a network that reaches the control plane (inside the VPC with "
-        "--use-private-endpoint, or an authorized network), and grant container.clusters.get "
-        "and read RBAC on the cluster."
+        "--use-private-endpoint, or an authorized network), grant container.clusters.get and "
+        "container.clusters.list on the project and read RBAC on the cluster, and check the "
+        "names given with --cluster."
     ),
     links=(
         "https://cloud.google.com/kubernetes-engine/docs/how-to/api-server-authentication",

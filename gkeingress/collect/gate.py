@@ -31,6 +31,8 @@ RETRYABLE_STATUS = frozenset({429, 500, 502, 503, 504})
 RATE_LIMIT_REASONS = frozenset({"rateLimitExceeded", "userRateLimitExceeded"})
 DEFAULT_RATE = 10.0
 """Calls per second; Compute's default read quota is 1,500 per minute per project (25/s)."""
+BURST_SECONDS = 5.0
+"""The calls that may go out at once, in seconds of the sustained rate (50 at the default rate)."""
 
 
 def status_of(exc: BaseException) -> int | None:
@@ -76,7 +78,8 @@ class ApiGate:
 
     Args:
         rate: sustained calls per second (None: unlimited).
-        burst: calls that may go out at once before pacing starts.
+        burst: calls that may go out at once before pacing starts; default: five seconds' worth
+            of ``rate``, so that splitting a rate between audits splits their bursts too.
         attempts: tries per call, the first included.
         deadline: seconds after which a call is not retried any more.
         max_wait: the longest single backoff, unless ``Retry-After`` asks for longer.
@@ -89,7 +92,7 @@ class ApiGate:
         self,
         *,
         rate: float | None = DEFAULT_RATE,
-        burst: int = 50,
+        burst: float | None = None,
         attempts: int = 5,
         deadline: float = 120.0,
         max_wait: float = 20.0,
@@ -100,8 +103,8 @@ class ApiGate:
         self.timeout = timeout
         self.workers = workers
         self._rate = rate or 0.0
-        self._burst = float(burst)
-        self._tokens = float(burst)
+        self._burst = burst if burst is not None else max(1.0, self._rate * BURST_SECONDS)
+        self._tokens = self._burst
         self._stamp = time.monotonic()
         self._lock = threading.Lock()
         self._counts: Counter[str] = Counter()

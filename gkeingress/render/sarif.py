@@ -139,7 +139,7 @@ def to_sarif(report: AuditResult, registry: Registry = REGISTRY) -> dict[str, An
             project=",".join(report.projects),
             findings=report.fleet_findings,
             errors=report.fleet_errors,
-            successful=True,
+            successful=not report.fleet_errors,
         )
         runs = [fleet, *(_cluster_run(r, registry) for r in report.reports)]
     return {"$schema": SCHEMA, "version": "2.1.0", "runs": runs}

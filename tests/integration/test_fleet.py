@@ -135,8 +135,10 @@ def test_an_unreachable_cluster_does_not_sink_the_fleet(fleet: FakeFleet) -> Non
 
 
 def test_clusters_are_listed_once_per_project_in_every_location(fleet: FakeFleet) -> None:
-    """One clusters.list with locations/- per project; no per-cluster get is needed."""
-    _audit(fleet)
+    """One clusters.list with locations/- per project, counted; no per-cluster get is needed."""
+    report = _audit(fleet)
+    assert report.api_calls["container clusters.list"] == 2
+    assert "container clusters.get" not in report.api_calls
     for project in ("team-a", "team-b"):
         calls = fleet.projects[project].calls()
         assert calls[f"GET /v1/projects/{project}/locations/-/clusters"] == 1
@@ -158,6 +160,12 @@ def test_only_the_clusters_asked_for(fleet: FakeFleet) -> None:
     assert {c.path for c in report.clusters} == {SHOP, LEGACY}
     [error] = report.errors
     assert "us-west1/ghost was not found" in error.message
+    [ghost] = [f for f in report.fleet_findings if f.evidence["reason"] == "not-found"]
+    assert (ghost.code, ghost.cluster, ghost.severity) == (
+        "CLUSTER_UNREACHABLE",
+        "us-west1/ghost",
+        "error",
+    )
 
 
 def test_a_project_whose_clusters_cannot_be_listed(fleet: FakeFleet) -> None:
@@ -166,6 +174,10 @@ def test_a_project_whose_clusters_cannot_be_listed(fleet: FakeFleet) -> None:
     report = _audit(fleet)
     assert {c.path for c in report.clusters} == {SHOP, CHECKOUT}
     assert "container.clusters.list" in report.errors[0].message
+    [lost] = [f for f in report.fleet_findings if f.evidence["reason"] == "list"]
+    assert lost.cluster == "projects/team-b"
+    assert "clusters of project team-b could not be listed" in lost.message
+    assert to_sarif(report)["runs"][0]["invocations"][0]["executionSuccessful"] is False
 
 
 def test_a_fleet_report_renders_in_every_format(
