@@ -234,9 +234,12 @@ _LEGEND = (
 
 
 def _anchor(paired: PairedIngress) -> str:
-    """The element id of an Ingress's section, unique across the clusters of a fleet."""
+    """The element id of an Ingress's section: its cluster and ``namespace/name``, kept whole.
+
+    HTML ids may hold ``/``; replacing it would make ``a-b/c`` and ``a/b-c`` the same id.
+    """
     where = f"{paired.cluster}/" if paired.cluster else ""
-    return "gki-" + _e(f"{where}{paired.name}".replace("/", "-"))
+    return "gki-" + _e(f"{where}{paired.name}")
 
 
 def _section(paired: PairedIngress, findings: Sequence[Finding]) -> str:
@@ -316,7 +319,11 @@ def _summary(report: Report) -> str:
 def _collection_errors(errors: Sequence[CollectionError]) -> str:
     if not errors:
         return ""
-    items = "".join(f"<li>{_e(e.to_dict())}</li>" for e in errors)
+    items = "".join(
+        f"<li><code>{_e(e.call)}</code> {_e(' '.join(str(x) for x in (e.status, e.reason) if x))}"
+        f": {_e(e.message)}</li>"
+        for e in errors
+    )
     return (
         f'<div class="errors"><b>Could not read everything ({len(errors)}):</b> the checks '
         f"that needed it report CHECK_INCOMPLETE.<ul>{items}</ul></div>"

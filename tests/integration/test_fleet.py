@@ -1,6 +1,7 @@
 """audit_fleet: every cluster of two projects, found and reached with Google credentials alone."""
 
 import json
+import re
 import threading
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -203,7 +204,12 @@ def test_a_fleet_report_renders_in_every_format(
     assert [r["ruleId"] for r in sarif["runs"][0]["results"]] == ["CLUSTER_UNREACHABLE"]
     page = report_document(report)
     assert page.count('class="cluster-report"') == 3
-    assert page.count('id="gki-projects-team-a-locations-us-central1-clusters-shop-shop-web"') == 1
+    assert page.count(f'id="gki-{SHOP}/shop/web"') == 1
+    ids = re.findall(r' id="([^"]+)"', page)
+    links = re.findall(r'href="#([^"]+)"', page)
+    assert len(ids) == len(set(ids))  # the same namespace/name in three clusters: three ids
+    assert links
+    assert set(links) <= set(ids)
 
 
 def test_all_clusters_from_the_command_line(

@@ -137,7 +137,7 @@ def test_a_healthy_ingress_shows_every_hop_working() -> None:
 def test_the_url_map_box_lists_its_host_and_path_rules() -> None:
     """The URL map hop shows each host, its paths and the Service they reach."""
     text = report_html(demo_report())
-    section = text[text.index('id="gki-shop-web"') :]
+    section = text[text.index('id="gki-shop/web"') :]
     section = section[: section.index("</section>")]
     table = section[section.index('<table class="rules">') : section.index("</table>")]
     words = " ".join(re.sub(r"<[^>]+>", " ", table).split())
