@@ -13,7 +13,7 @@ from google.auth.credentials import AnonymousCredentials, Credentials
 from kubernetes import client as k8s
 from kubernetes import config as k8s_config
 
-from gkeingress.checks import REGISTRY, AuditOptions, Registry, run_checks
+from gkeingress.checks import REGISTRY, AuditOptions, Registry, run_checks, unchecked
 from gkeingress.collect import collect
 from gkeingress.collect.gate import DEFAULT_RATE, ApiGate
 from gkeingress.collect.progress import NO_PROGRESS, Progress
@@ -165,7 +165,7 @@ def analyse(
             for p in topology.ingresses
         ),
     )
-    return Report(snapshot.project, when, topology, tuple(findings))
+    return Report(snapshot.project, when, topology, tuple(findings), unchecked(snapshot, registry))
 
 
 def audit(

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, cast
 
+from gkeingress.checks import CLUSTER_FACTS_UNREAD
 from gkeingress.collect.snapshot import CollectionError
 from gkeingress.findings import Finding, Severity
 from gkeingress.model import routing
@@ -112,12 +113,15 @@ class Report(_Views):
 
     ``findings`` are sorted most severe first, then by Ingress. ``errors`` lists every API call that
     failed; the checks that needed its data report ``CHECK_INCOMPLETE`` instead of guessing.
+    ``unchecked`` names the checks whose data the audit never asked for (the cluster's Container
+    API facts, on an audit through a kubeconfig it could not tie to a cluster).
     """
 
     project: str
     generated_at: datetime
     topology: Topology
     _findings: tuple[Finding, ...]
+    unchecked: tuple[str, ...] = ()
 
     @property
     def findings(self) -> list[Finding]:
@@ -200,6 +204,7 @@ class Report(_Views):
             "findings": [f.to_dict() for f in self._findings],
             "ingresses": [ingress_to_dict(p) for p in self.topology.ingresses],
             "errors": [e.to_dict() for e in self.topology.snapshot.errors],
+            "unchecked": [{"code": c, "reason": CLUSTER_FACTS_UNREAD} for c in self.unchecked],
             "api_calls": self.api_calls,
             "waited_seconds": round(self.waited, 3),
             "retries": self.retries,

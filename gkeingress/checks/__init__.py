@@ -27,7 +27,7 @@ from gkeingress.checks import (
 )
 from gkeingress.checks.registry import AuditOptions, Check, Hit, Registry
 from gkeingress.collect.gcpause import gc_paused
-from gkeingress.collect.snapshot import CollectionError
+from gkeingress.collect.snapshot import CollectionError, DataKind, Snapshot
 from gkeingress.findings import Finding, Severity
 from gkeingress.model.topology import Topology
 
@@ -117,6 +117,25 @@ def _incomplete(item: Check, reason: str, errors: tuple[CollectionError, ...] = 
     )
 
 
+CLUSTER_FACTS_UNREAD = (
+    "the cluster's facts were not read from the Container API: audit with --cluster "
+    "LOCATION/NAME (audit(cluster=...)), or from a kubeconfig context gcloud named, to check them"
+)
+"""Why the checks that need the cluster's facts did not run on a plain kubeconfig audit."""
+
+
+def unchecked(snapshot: Snapshot, registry: Registry = REGISTRY) -> tuple[str, ...]:
+    """Codes of checks that could not run because the audit never asked for their data.
+
+    That is the checks that need the cluster's Container API facts, when the audit connected
+    through a kubeconfig it could not tie to a cluster. (Data that was asked for and failed gives
+    ``CHECK_INCOMPLETE`` findings instead.)
+    """
+    if snapshot.cluster is not None or snapshot.failed(DataKind.CLUSTER):
+        return ()
+    return tuple(c.code for c in registry if c.run is not None and DataKind.CLUSTER in c.requires)
+
+
 def run_checks(
     topology: Topology, options: AuditOptions, registry: Registry = REGISTRY
 ) -> Iterator[Finding]:
@@ -138,4 +157,14 @@ def run_checks(
         yield from findings
 
 
-__all__ = ["CHECK_INCOMPLETE", "REGISTRY", "AuditOptions", "Check", "Hit", "Registry", "run_checks"]
+__all__ = [
+    "CHECK_INCOMPLETE",
+    "CLUSTER_FACTS_UNREAD",
+    "REGISTRY",
+    "AuditOptions",
+    "Check",
+    "Hit",
+    "Registry",
+    "run_checks",
+    "unchecked",
+]

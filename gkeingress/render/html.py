@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from html import escape
 
+from gkeingress.checks import CLUSTER_FACTS_UNREAD
 from gkeingress.collect.snapshot import CollectionError
 from gkeingress.findings import Finding, Severity
 from gkeingress.model.routing import Hop, Route
@@ -27,6 +28,7 @@ CSS = """
 .gki code,.gki .name{font-family:ui-monospace,"SFMono-Regular",Menlo,Consolas,monospace}
 .gki .summary{font-size:15px;margin:4px 0 12px}
 .gki .summary b{font-size:16px}
+.gki .unchecked{color:#8a5300;margin:-8px 0 12px}
 .gki .count{display:inline-block;padding:1px 8px;border-radius:10px;margin-left:6px;
   font-weight:600}
 .gki .count.error,.gki .sev.error{background:#fce8e6;color:#a50e0e}
@@ -310,9 +312,16 @@ def _counts(report: AuditResult) -> str:
 def _summary(report: Report) -> str:
     when = report.generated_at.isoformat(timespec="seconds")
     cluster = f" · cluster <code>{_e(report.cluster.path)}</code>" if report.cluster else ""
+    unchecked = (
+        f'<div class="unchecked">Not checked: {_e(", ".join(report.unchecked))}: '
+        f"{_e(CLUSTER_FACTS_UNREAD)}</div>"
+        if report.unchecked
+        else ""
+    )
     return (
         f'<div class="summary"><b>gkeingress</b> · project <code>{_e(report.project)}</code>'
         f"{cluster} · {len(report.ingresses)} Ingress(es) · {_e(when)} {_counts(report)}</div>"
+        f"{unchecked}"
     )
 
 

@@ -16,6 +16,7 @@ from rich.table import Table
 from rich.text import Text
 from rich.tree import Tree
 
+from gkeingress.checks import CLUSTER_FACTS_UNREAD
 from gkeingress.collect.snapshot import CollectionError
 from gkeingress.findings import Finding, Severity
 from gkeingress.model.gce import ComputeResource
@@ -137,6 +138,12 @@ def _summary(report: Report) -> Text:
             f"\n{calls} API calls, {report.retries} retried, "
             f"{report.waited:.1f} s waited for the quota and for backoff",
             "dim",
+        ),
+        (
+            f"\nnot checked: {', '.join(report.unchecked)}: {CLUSTER_FACTS_UNREAD}"
+            if report.unchecked
+            else "",
+            "yellow",
         ),
     )
 

@@ -2,7 +2,8 @@
 
 import copy
 
-from gkeingress.testing import WorldBuilder
+from gkeingress.checks import CLUSTER_FACTS_UNREAD
+from gkeingress.testing import Path, Rule, WorldBuilder
 from gkeingress.testing import incidents_cluster as incidents
 from tests.unit.conftest import Judge, codes, only
 
@@ -13,6 +14,21 @@ def test_healthy_cluster_stays_clean(builder: WorldBuilder, judge: Judge) -> Non
     report = judge(builder)
     assert report.topology.snapshot.cluster is not None
     assert codes(report, "shop/web") == []
+    assert report.unchecked == ()
+
+
+def test_without_the_clusters_facts_the_report_says_what_it_did_not_check(
+    builder: WorldBuilder, judge: Judge
+) -> None:
+    """A kubeconfig audit never reads the cluster's facts: the report names the checks it skipped."""
+    builder.service("shop", "web")
+    builder.ingress("shop", "web", rules=[Rule("shop.example.com", [Path("/", "web")])])
+    report = judge(builder)
+    assert report.topology.snapshot.cluster is None
+    assert report.unchecked == ("HTTP_LOAD_BALANCING_DISABLED", "CLUSTER_NOT_VPC_NATIVE")
+    assert report.to_dict()["unchecked"] == [
+        {"code": code, "reason": CLUSTER_FACTS_UNREAD} for code in report.unchecked
+    ]
 
 
 def test_ingress_never_provisioned_because_the_add_on_is_disabled(
