@@ -4,8 +4,10 @@ Decoding API pages, parsing them into the model, pairing and checking create mil
 containers that form no reference cycles: reference counting frees them. Meanwhile the cyclic
 collector, triggered by the number of allocations, would walk the growing heap again and again;
 for 1000 Ingresses that was half the CPU time of collection and a third of the analysis. When the
-last paused block ends, what it built is moved to the oldest generation unexamined (see
-:func:`_age`).
+last paused block ends, the objects it built are moved to the oldest generation unexamined (see
+:func:`_age`). Compute lists are paused as a whole, waits included, because the client decodes
+each page inside its call; in a fleet the pauses overlap, so the collector stays off until the
+last cluster's collection ends.
 """
 
 from __future__ import annotations
@@ -52,14 +54,14 @@ def gc_paused() -> Iterator[None]:
 
 
 def _age() -> None:
-    """Move every tracked object to the oldest generation without examining it.
+    """Move every tracked object of the process to the oldest generation without examining it.
 
-    What a paused block built and still holds (pages, the snapshot, the report) lives as long as
+    What the paused blocks built and still hold (pages, the snapshot, the report) lives as long as
     the audit. Left in the youngest generation, all of it would be examined by the next young
     collection and again by the middle one: for 1000 Ingresses, a third of a second spent finding
-    nothing. The next full collection still examines it, as it examines everything. Skipped when
-    the program has frozen objects itself (``gc.freeze()`` before forking workers): unfreezing
-    would undo that.
+    nothing. The price: any cyclic garbage the rest of the program made meanwhile waits for the
+    next full collection, which still examines everything. Skipped when the program has frozen
+    objects itself (``gc.freeze()`` before forking workers): unfreezing would undo that.
     """
     if gc.get_freeze_count() == 0:
         gc.freeze()
