@@ -97,7 +97,7 @@ def _collect(url: str, progress: ItemsPerCall | None = None) -> Snapshot:
         return collect(
             "demo-project",
             kube_client=client,
-            credentials=AnonymousCredentials(),  # type: ignore[no-untyped-call]
+            credentials=AnonymousCredentials(),  # type: ignore[no-untyped-call]  # unannotated
             compute_endpoint=url,
             gate=ApiGate(),
             progress=progress or ItemsPerCall(),

@@ -37,6 +37,7 @@ def kube_client_from_config(
         AuditError: no usable kubeconfig.
     """
     try:
+        # kubernetes is unannotated
         client: k8s.ApiClient = k8s_config.new_client_from_config(  # type: ignore[no-untyped-call]
             config_file=kubeconfig, context=context
         )

@@ -220,7 +220,7 @@ def build_snapshot(
         identity=identity,
         errors=tuple(problems),
         calls=dict(calls or {}),
-        **{name: tuple(values) for name, values in fields.items()},  # type: ignore[arg-type]
+        **{name: tuple(values) for name, values in fields.items()},  # type: ignore[arg-type]  # by view
     )
 
 
@@ -269,5 +269,5 @@ def _with_answers(
     return replace(
         snapshot,
         errors=tuple(problems),
-        **{target: tuple(parsed)},  # type: ignore[arg-type]
+        **{target: tuple(parsed)},  # type: ignore[arg-type]  # the field of that kind
     )

@@ -39,7 +39,7 @@ def _covers(ranges: Iterable[str], cidr: str) -> bool:
             wanted is not None
             and network is not None
             and wanted.version == network.version
-            and wanted.subnet_of(network)  # type: ignore[arg-type]
+            and wanted.subnet_of(network)  # type: ignore[arg-type]  # same version, checked above
         ):
             return True
     return False

@@ -40,7 +40,7 @@ def _audit(fleet: FakeFleet, cluster: str = CLUSTER, **options: object) -> Repor
         compute_endpoint=fleet.url,
         container_endpoint=fleet.url,
         now=DEMO_NOW,
-        **options,  # type: ignore[arg-type]
+        **options,
     )
 
 

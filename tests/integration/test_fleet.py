@@ -95,7 +95,7 @@ def _audit(fleet: FakeFleet, **options: object) -> FleetReport:
         compute_endpoint=fleet.url,
         container_endpoint=fleet.url,
         now=DEMO_NOW,
-        **options,  # type: ignore[arg-type]
+        **options,
     )
 
 

@@ -24,7 +24,7 @@ def _audit(allow: frozenset[str], **options: object) -> tuple[Report, FakeGKE]:
             kube_client=client,
             compute_endpoint=server.url,
             now=DEMO_NOW,
-            **options,  # type: ignore[arg-type]
+            **options,
         )
     return report, server
 

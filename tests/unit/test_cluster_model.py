@@ -11,7 +11,7 @@ from gkeingress.testing import WorldBuilder
 
 
 def _info(**cluster: object) -> ClusterInfo:
-    return ClusterInfo.from_json(WorldBuilder(cluster_name="shop").cluster(**cluster))  # type: ignore[arg-type]  # options as keywords
+    return ClusterInfo.from_json(WorldBuilder(cluster_name="shop").cluster(**cluster))
 
 
 def test_short_and_full_cluster_names() -> None:

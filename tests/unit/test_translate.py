@@ -37,17 +37,17 @@ def test_invalid_paths_carry_ingress_gce_errors(path: str, path_type: str, error
     assert gce_paths(path, path_type) == ((), error)
 
 
-def _ingress(rules: list[dict]) -> Ingress:  # type: ignore[type-arg]
+def _ingress(rules: list[dict]) -> Ingress:
     return Ingress.from_json(
         {"metadata": {"name": "x", "namespace": "y"}, "spec": {"rules": rules}}
     )
 
 
-def _rule(host: str | None, *paths: str) -> dict:  # type: ignore[type-arg]
+def _rule(host: str | None, *paths: str) -> dict:
     backend = {"service": {"name": "web", "port": {"number": 80}}}
     rule: dict = {
         "http": {"paths": [{"path": p, "pathType": "Prefix", "backend": backend} for p in paths]}
-    }  # type: ignore[type-arg]
+    }
     if host:
         rule["host"] = host
     return rule

@@ -8,7 +8,7 @@ from tests.unit.conftest import Judge, codes, faults, only
 
 
 def _web(b: WorldBuilder, **service: object) -> None:
-    b.service("shop", "web", **service)  # type: ignore[arg-type]
+    b.service("shop", "web", **service)
     b.ingress("shop", "web", rules=[Rule("shop.example.com", [Path("/", "web")])])
 
 
@@ -19,7 +19,7 @@ def test_health_check_following_the_readiness_probe_is_clean(
     _web(builder, probe_path="/healthz")
     report = judge(builder)
     assert codes(report, "shop/web") == []
-    assert report.ingress("shop/web").backends[1].health_check.request_path == "/healthz"  # type: ignore[union-attr]
+    assert report.ingress("shop/web").backends[1].health_check.request_path == "/healthz"
 
 
 def test_probe_on_another_port_leaves_the_check_on_slash(

@@ -21,12 +21,12 @@ def _run(builder: WorldBuilder, *checks: Check) -> list[Finding]:
     return analyse(snapshot, now=DEMO_NOW, registry=Registry(checks)).findings
 
 
-def _stock(b: WorldBuilder, *paths: Path, **ingress: object) -> dict:  # type: ignore[type-arg]
+def _stock(b: WorldBuilder, *paths: Path, **ingress: object) -> dict:
     """``stock/stock`` routing ``/api`` to ``api`` and the rest to ``web``, unless ``paths`` say otherwise."""
     for name in ("web", "api", "api-v2"):
         b.service("stock", name)
     rules = [Rule("stock.example.com", paths or [Path("/api", "api"), Path("/", "web")])]
-    return b.ingress("stock", "stock", rules=rules, default_backend=("web", 80), **ingress)  # type: ignore[arg-type]
+    return b.ingress("stock", "stock", rules=rules, default_backend=("web", 80), **ingress)
 
 
 # -- URL_MAP_OUT_OF_SYNC ---------------------------------------------------------------------------

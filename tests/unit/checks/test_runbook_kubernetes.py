@@ -5,8 +5,8 @@ from gkeingress.testing import scenarios as s
 from tests.unit.conftest import Judge, codes, only
 
 
-def _web(b: WorldBuilder, **service: object) -> dict:  # type: ignore[type-arg]
-    b.service("shop", "web", **service)  # type: ignore[arg-type]
+def _web(b: WorldBuilder, **service: object) -> dict:
+    b.service("shop", "web", **service)
     return b.ingress("shop", "web", rules=[Rule("shop.example.com", [Path("/", "web")])])
 
 

@@ -6,7 +6,7 @@ from gkeingress.testing import Path, Rule, WorldBuilder
 from tests.unit.conftest import Judge, codes, faults
 
 
-def _web(b: WorldBuilder) -> dict:  # type: ignore[type-arg]
+def _web(b: WorldBuilder) -> dict:
     b.service("shop", "web")
     return b.ingress("shop", "web", rules=[Rule("shop.example.com", [Path("/", "web")])])
 
