@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from collections.abc import Iterator
 
 from gkeingress.checks.propagation import recent_change
 from gkeingress.checks.registry import AuditOptions, Hit, check
 from gkeingress.collect.snapshot import DataKind
 from gkeingress.findings import Severity
 from gkeingress.model.gce import NetworkEndpoint
-from gkeingress.model.k8s import Pod
-from gkeingress.model.probe import serving_port
+from gkeingress.model.k8s import NegEndpoint, Pod
 from gkeingress.model.topology import PairedIngress, ServiceBackend, Topology
 
 
@@ -39,22 +37,25 @@ def _sync_hint(backend: ServiceBackend) -> str:
     severity=Severity.ERROR,
     title="NEG of an Ingress backend has no endpoints",
     explanation=(
-        "The NEG controller fills each zonal NEG with the ready-or-starting pod IPs of the Service "
-        "in that zone, from the EndpointSlices whose port name matches the Service port. A NEG "
-        "stays empty when no pod matches the selector, every pod is terminating, the Service port "
-        "name does not match, or attaching endpoints fails (for example on a cluster that is not "
-        "VPC-native). With every NEG empty the load balancer has nothing to send traffic to: 502."
+        "The NEG controller fills each zonal NEG with the IPv4 pod IPs of the Service in that "
+        "zone, ready or starting but not terminating, from the EndpointSlices that have a port "
+        "named like the Service port. A NEG stays empty when no pod matches the selector, every "
+        "pod is terminating, no EndpointSlice has a port of that name, or attaching endpoints "
+        "fails (for example on a cluster that is not VPC-native). With every NEG empty the load "
+        "balancer has nothing to send traffic to: 502."
     ),
     fix=(
-        "If the Service has ready pods in the zone, look at the Service's "
+        "If the Service has endpoints in the zone, look at the Service's "
         "`SyncNetworkEndpointGroupFailed` events and its ServiceNetworkEndpointGroup conditions; "
-        "otherwise make the Service select ready pods."
+        "otherwise make the Service select running pods, with EndpointSlice ports named like "
+        "the Service port."
     ),
     evidence=(
-        "The NEG, its zone and how many ready endpoints the Service has in that zone, with the "
-        "NEG controller's `Synced=False` condition when it reports one. `neg`, `zone` and "
-        "`ready_endpoints_in_zone` hold them. An error when every NEG of the backend is empty, a "
-        "warning otherwise."
+        "The NEG, its zone and how many endpoints the NEG controller should attach there (and how "
+        "many of them are ready), with the NEG controller's `Synced=False` condition when it "
+        "reports one, or why none qualifies (no slice port of the Service port's name, only IPv6 "
+        "endpoints). `neg`, `zone`, `endpoints_in_zone` and `ready_endpoints_in_zone` hold them. "
+        "An error when every NEG of the backend is empty, a warning otherwise."
     ),
     links=(
         "https://cloud.google.com/kubernetes-engine/docs/how-to/container-native-load-balancing",
@@ -64,18 +65,22 @@ def _sync_hint(backend: ServiceBackend) -> str:
     requires=(DataKind.INGRESSES, DataKind.SERVICES, DataKind.ENDPOINT_SLICES, DataKind.NEGS),
 )
 def neg_empty(topology: Topology, options: AuditOptions) -> Iterator[Hit]:
-    """Report empty NEGs, saying whether the Service has ready pods in that zone."""
+    """Report empty NEGs, saying whether the Service has endpoints for them in that zone."""
     for paired, backend in _settled_neg_backends(topology, options):
         if not backend.negs:
             continue
         all_empty = all(n.size == 0 for n in backend.negs)
         for neg in backend.negs:
-            ready = backend.ready_pods_in(neg.zone)
-            if neg.size > 0 or (ready == 0 and not all_empty):
+            expected = backend.neg_endpoints_in(neg.zone)
+            if neg.size > 0 or (not expected and not all_empty):
                 continue
-            if ready:
+            ready = sum(e.ready for e in expected)
+            if expected:
+                count = f"{ready} ready endpoint(s)"
+                if ready < len(expected):
+                    count = f"{len(expected)} endpoint(s) ({ready} ready)"
                 state = (
-                    f"yet Service {backend.service_key} has {ready} ready endpoint(s) in {neg.zone}: "
+                    f"yet Service {backend.service_key} has {count} in {neg.zone}: "
                     f"the NEG controller is not attaching them.{_sync_hint(backend)}"
                 )
                 fix = (
@@ -84,11 +89,7 @@ def neg_empty(topology: Topology, options: AuditOptions) -> Iterator[Hit]:
                     "they name."
                 )
             else:
-                state = f"and Service {backend.service_key} has no ready endpoints in {neg.zone}."
-                fix = (
-                    f"Make Service {backend.service_key} select ready pods: check its selector, "
-                    "the pods' readiness, and that the Service port name matches the EndpointSlice port."
-                )
+                state, fix = _why_no_endpoints(backend, neg.zone)
             if all_empty:
                 state += " Every NEG of this backend is empty, so requests to it get 502."
             yield Hit(
@@ -96,9 +97,58 @@ def neg_empty(topology: Topology, options: AuditOptions) -> Iterator[Hit]:
                 resource=str(neg.ref),
                 message=f"NEG {neg.name} in {neg.zone} has no endpoints, {state}",
                 remediation=fix,
-                evidence={"neg": neg.name, "zone": neg.zone, "ready_endpoints_in_zone": ready},
+                evidence={
+                    "neg": neg.name,
+                    "zone": neg.zone,
+                    "endpoints_in_zone": len(expected),
+                    "ready_endpoints_in_zone": ready,
+                },
                 severity=Severity.ERROR if all_empty else Severity.WARNING,
             )
+
+
+def _why_no_endpoints(backend: ServiceBackend, zone: str) -> tuple[str, str]:
+    """Why the NEG controller has nothing to attach in ``zone``, and the fix, for NEG_EMPTY."""
+    key = backend.service_key
+    port = backend.port.name if backend.port else ""
+    slices = [
+        s
+        for s in backend.endpoint_slices
+        if any(e.zone == zone and not e.terminating for e in s.endpoints)
+    ]
+    unmatched = [s for s in slices if s.port(port) is None]
+    families = {s.address_type for s in slices if s.port(port) is not None}
+    if unmatched:
+        wanted = f"no port named {port!r}" if port else "no unnamed port"
+        names = sorted({p.name or "(unnamed)" for s in unmatched for p in s.ports})
+        return (
+            f"because the EndpointSlices holding Service {key}'s endpoints in {zone} have "
+            f"{wanted} like the Service port (their ports: {', '.join(names) or 'none'}): the "
+            "NEG controller only takes endpoints from slices with a port of the Service port's "
+            "name.",
+            "Give the Service port and the EndpointSlice ports the same name: the EndpointSlice "
+            f"controller copies them from Service {key}, so check slices written by hand or by "
+            "another controller.",
+        )
+    if families and "IPv4" not in families:
+        return (
+            f"because Service {key} has only {'/'.join(sorted(families))} endpoints in {zone}: "
+            "the NEG controller attaches IPv4 endpoints only.",
+            f"Give Service {key} IPv4 endpoints (ipFamilyPolicy PreferDualStack or "
+            "RequireDualStack on a dual-stack cluster).",
+        )
+    if families:
+        return (
+            f"because Service {key}'s endpoints in {zone} name no pod (targetRef): the NEG "
+            "controller attaches pod endpoints only.",
+            f"Check who writes Service {key}'s EndpointSlices: the EndpointSlice controller "
+            "always names the pod.",
+        )
+    return (
+        f"and Service {key} has no endpoints in {zone}: no selected pod, or every one terminating.",
+        f"Make Service {key} select running pods: check its selector and that the pods declare "
+        "the port its targetPort names.",
+    )
 
 
 @check(
@@ -200,32 +250,11 @@ def neg_not_attached(topology: Topology, options: AuditOptions) -> Iterator[Hit]
             )
 
 
-@dataclass(frozen=True, slots=True)
-class _Serving:
-    """A Service endpoint the NEG controller should have attached: its pod, port and readiness."""
-
-    pod: str
-    port: int | None
-    ready: bool
-
-    def matches(self, endpoint: NetworkEndpoint) -> bool:
-        return None in (self.port, endpoint.port) or self.port == endpoint.port
-
-
-def _serving(backend: ServiceBackend, zone: str, pods: Mapping[str, Pod]) -> dict[str, _Serving]:
-    """The Service's non-terminating endpoints in ``zone`` by IP, with the port each pod serves on."""
-    found: dict[str, _Serving] = {}
-    if backend.port is None:
-        return found
-    for endpoint in (e for s in backend.endpoint_slices for e in s.endpoints):
-        if endpoint.zone != zone or endpoint.terminating:
-            continue
-        key = f"{backend.namespace}/{endpoint.pod}"
-        pod = pods.get(key)
-        port = serving_port((pod,), backend.port) if pod else None
-        for address in endpoint.addresses:
-            found[address] = _Serving(key, port, endpoint.ready)
-    return found
+def _same(expected: NegEndpoint, held: NetworkEndpoint) -> bool:
+    """True when a NEG endpoint is the expected one (an unknown port matches any)."""
+    return expected.ip == held.ip_address and (
+        None in (expected.port, held.port) or expected.port == held.port
+    )
 
 
 def _detaching(pod: Pod, options: AuditOptions) -> bool:
@@ -238,12 +267,18 @@ def _detaching(pod: Pod, options: AuditOptions) -> bool:
     return deleted is not None and deleted >= options.now - options.propagation_window
 
 
+def _attaching(pod: Pod | None, options: AuditOptions) -> bool:
+    """True for a pod created within the propagation window: the controller may not have attached it yet."""
+    created = pod.meta.created if pod else None
+    return created is not None and created >= options.now - options.propagation_window
+
+
 def _why_stale(
-    serving: _Serving | None, pod: Pod | None, backend: ServiceBackend
+    expected: NegEndpoint | None, pod: Pod | None, backend: ServiceBackend
 ) -> tuple[str, str]:
     """The state of a stale endpoint's pod (a short word for evidence) and a phrase for the message."""
-    if serving is not None:
-        return "wrong port", f"pod {serving.pod} serves on port {serving.port}"
+    if expected is not None:
+        return "wrong port", f"pod {expected.pod} serves on port {expected.port}"
     if pod is None:
         return "gone", "no pod has this IP any more"
     if pod.terminating:
@@ -256,18 +291,20 @@ def _why_stale(
 @check(
     "NEG_ENDPOINTS_OUT_OF_SYNC",
     severity=Severity.WARNING,
-    title="A NEG holds endpoints of pods that are gone, or lacks ready pods",
+    title="A NEG holds endpoints of pods that are gone, or lacks pods it should hold",
     explanation=(
         "The NEG controller attaches each pod of the Service to its zone's NEG as IP:port and "
         "detaches it when the pod leaves the Service's EndpointSlices. When an attach or detach "
         "fails (NEG write quota during a large rollout, a controller restart, an API error) the NEG "
         "keeps the IP:port of pods that are gone, so the load balancer sends requests to addresses "
         "no pod serves (502), or ready pods get no traffic; after a targetPort change the NEG can "
-        "still point every pod at the old port. A pod deleted within the propagation window is "
-        "still being detached and is not reported. gkeingress lists a NEG's endpoints only where "
-        "its size is not zero and differs from the Service's ready pods in that zone, unless a "
-        "deep audit is asked for (a NEG with as many stale endpoints as missing ones is only found "
-        "by a deep audit; an empty NEG is NEG_EMPTY's case)."
+        "still point every pod at the old port. The controller attaches every IPv4 endpoint of "
+        "the EndpointSlices that have a port named like the Service port, ready or not, unless it "
+        "is terminating; a pod deleted or created within the propagation window is still being "
+        "detached or attached and is not reported. gkeingress lists a NEG's endpoints only where "
+        "its size is not zero and differs from the number of endpoints the controller should "
+        "attach in that zone, unless a deep audit is asked for (a NEG with as many stale endpoints "
+        "as missing ones is only found by a deep audit; an empty NEG is NEG_EMPTY's case)."
     ),
     fix=(
         "Look at the Service's events from the neg-controller (`AttachFailed`, `DetachFailed`, "
@@ -277,10 +314,10 @@ def _why_stale(
     evidence=(
         "Per NEG: the endpoints no serving pod has, each with what became of its pod (gone, "
         "terminating, not ready, not an endpoint of the Service, or serving on another port), and "
-        "the ready pods the NEG lacks. `neg`, `zone`, `endpoints` (how many the NEG holds), "
-        "`stale` (`endpoint` IP:port, `pod` `namespace/name` or null, `state`) and `missing` "
-        "(`endpoint`, `pod`) hold them. An error when every endpoint of the NEG is stale, a "
-        "warning otherwise."
+        "the pods the NEG lacks (not-ready ones marked so in the message). `neg`, `zone`, "
+        "`endpoints` (how many the NEG holds), `stale` (`endpoint` IP:port, `pod` "
+        "`namespace/name` or null, `state`) and `missing` (`endpoint`, `pod`) hold them. An "
+        "error when every endpoint of the NEG is stale, a warning otherwise."
     ),
     links=(
         "https://cloud.google.com/kubernetes-engine/docs/how-to/container-native-load-balancing",
@@ -298,7 +335,7 @@ def _why_stale(
     ),
 )
 def neg_endpoints_out_of_sync(topology: Topology, options: AuditOptions) -> Iterator[Hit]:
-    """Report NEGs whose endpoints were read and hold stale IP:ports or lack ready pods."""
+    """Report NEGs whose endpoints were read and hold stale IP:ports or lack pods."""
     held = {n.neg: n.endpoints for n in topology.snapshot.neg_endpoints}
     pods = {p.meta.key: p for p in topology.snapshot.pods}
     pods_by_ip = {p.ip: p for p in topology.snapshot.pods if p.ip}
@@ -307,20 +344,21 @@ def neg_endpoints_out_of_sync(topology: Topology, options: AuditOptions) -> Iter
             endpoints = held.get(neg.ref)
             if not endpoints:
                 continue  # not read (its size matched the pods), or empty: NEG_EMPTY's case
-            serving = _serving(backend, neg.zone, pods)
+            expected = {e.ip: e for e in backend.neg_endpoints_in(neg.zone)}
             stale = []
             for endpoint in endpoints:
-                found = serving.get(endpoint.ip_address)
-                if found is None or not found.matches(endpoint):
+                found = expected.get(endpoint.ip_address)
+                if found is None or not _same(found, endpoint):
                     pod = pods_by_ip.get(endpoint.ip_address)
                     if pod is not None and _detaching(pod, options):
                         continue
                     state, why = _why_stale(found, pod, backend)
                     stale.append((endpoint, state, why, pod.meta.key if pod else None))
             missing = [
-                (ip, s)
-                for ip, s in serving.items()
-                if s.ready and not any(e.ip_address == ip and s.matches(e) for e in endpoints)
+                e
+                for e in expected.values()
+                if not any(_same(e, held) for held in endpoints)
+                and not _attaching(pods.get(e.pod), options)
             ]
             if not stale and not missing:
                 continue
@@ -333,8 +371,11 @@ def neg_endpoints_out_of_sync(topology: Topology, options: AuditOptions) -> Iter
                 )
             if missing:
                 parts.append(
-                    f"{len(missing)} ready pod(s) of the Service in {neg.zone} are missing from it: "
-                    + ", ".join(f"{s.pod} ({ip}:{s.port})" for ip, s in missing)
+                    f"{len(missing)} pod(s) of the Service in {neg.zone} are missing from it: "
+                    + ", ".join(
+                        f"{e.pod} ({e.ip}:{e.port}{'' if e.ready else ', not ready'})"
+                        for e in missing
+                    )
                 )
             yield Hit(
                 ingress=paired.name,
@@ -363,7 +404,7 @@ def neg_endpoints_out_of_sync(topology: Topology, options: AuditOptions) -> Iter
                         {"endpoint": str(e), "pod": pod, "state": state}
                         for e, state, _, pod in stale
                     ],
-                    "missing": [{"endpoint": f"{ip}:{s.port}", "pod": s.pod} for ip, s in missing],
+                    "missing": [{"endpoint": f"{e.ip}:{e.port}", "pod": e.pod} for e in missing],
                 },
                 severity=Severity.ERROR if everything else Severity.WARNING,
             )

@@ -40,8 +40,8 @@ def collect(
 
     The Kubernetes and Compute lists (one call per kind, pages aside) run side by side; then
     getHealth for the backend services that are not reported healthy, and listNetworkEndpoints for
-    the NEGs whose size differs from their Service's ready pods in the zone (all of both with
-    ``deep``).
+    the NEGs whose size differs from the endpoints the NEG controller would attach in the zone
+    (all of both with ``deep``).
     ``progress`` hears of each phase and each finished call.
     """
     gate = gate or ApiGate()

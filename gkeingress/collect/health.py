@@ -7,7 +7,7 @@ Two calls are one per group rather than one per collection, so neither is run fo
   services it does not report ``HEALTHY`` (or that no annotation covers) are queried.
 - ``networkEndpointGroups.listNetworkEndpoints``, per zonal NEG of an Ingress backend. The NEG's
   ``size`` from the aggregated list is the cheap first signal: only non-empty NEGs holding a
-  different number of endpoints than the Service has ready pods in that zone are listed.
+  different number of endpoints than the NEG controller would attach in that zone are listed.
 
 A deep audit asks for all of both. The calls run concurrently in one bounded pool, each retried
 by the gate; a failed call is recorded per group.
@@ -15,7 +15,6 @@ by the gate; a failed call is recorded per group.
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -31,7 +30,7 @@ from gkeingress.collect.gate import RATE_LIMIT_REASONS, ApiGate, google_reasons,
 from gkeingress.collect.progress import NO_PROGRESS, Progress
 from gkeingress.collect.snapshot import CollectionError, DataKind, Snapshot
 from gkeingress.model.gce import Backend, BackendService, NetworkEndpointGroup
-from gkeingress.model.k8s import JsonAnnotation
+from gkeingress.model.k8s import EndpointSlice, JsonAnnotation, neg_endpoints_in, uses_negs
 from gkeingress.model.refs import ResourceRef
 
 BACKENDS_ANNOTATION = "ingress.kubernetes.io/backends"
@@ -56,47 +55,83 @@ def health_targets(snapshot: Snapshot, *, deep: bool) -> list[BackendService]:
     return list(wanted.values())
 
 
-def _may_be_out_of_sync(snapshot: Snapshot) -> bool:
-    """True when some zonal NEG's size differs from its Service's ready endpoints in its zone.
+def _routed_ports(snapshot: Snapshot) -> set[tuple[str, str, int]]:
+    """``(namespace, service, port number)`` of every Service port a GKE Ingress sends to a NEG."""
+    services = {s.key: s for s in snapshot.services}
+    routed = set()
+    for ingress in snapshot.ingresses:
+        if not ingress.managed:
+            continue
+        for namespace, ref, _ in ingress.service_backends:
+            service = services.get(f"{namespace}/{ref.service}")
+            port = service.port(ref.port) if service else None
+            if port is not None and uses_negs(service, internal=ingress.is_internal):
+                routed.add((namespace, ref.service, port.port))
+    return routed
 
-    A cheap test on the lists alone (a NEG's Service from the description ingress-gce writes), so
-    that a healthy cluster is not paired twice just to learn that no NEG needs listing.
+
+def _neg_owners(snapshot: Snapshot) -> dict[ResourceRef, tuple[str, str, int]]:
+    """The Service port of each zonal NEG of this cluster: ``(namespace, service, port number)``.
+
+    From the description ingress-gce writes into the NEG, else from the NEG names in the
+    Services' ``cloud.google.com/neg-status``. A description naming another cluster (its
+    ``cluster-uid`` is the kube-system UID) leaves the NEG out.
     """
-    ready: Counter[tuple[str, str, str]] = Counter(
-        (eps.meta.namespace, eps.service, e.zone)
-        for eps in snapshot.endpoint_slices
-        for e in eps.endpoints
-        if e.ready and not e.terminating
-    )
+    by_status: dict[str, tuple[str, str, int]] = {}
+    for service in snapshot.services:
+        status = service.neg_status.value
+        groups = status.get("network_endpoint_groups") if isinstance(status, dict) else None
+        for port, name in groups.items() if isinstance(groups, dict) else ():
+            if str(port).isdigit():
+                by_status[str(name)] = (service.meta.namespace, service.meta.name, int(port))
+    cluster = snapshot.identity.kube_system_uid
+    owners = {}
     for neg in snapshot.negs:
-        if not neg.ref.scope.startswith("zones/") or neg.size == 0:
+        if not neg.ref.scope.startswith("zones/"):
             continue
         owner = neg.owner
-        key = (str(owner.get("namespace", "")), str(owner.get("service-name", "")), neg.zone)
-        if neg.size != ready[key]:
-            return True
-    return False
+        port = str(owner.get("port", ""))
+        if owner.get("service-name") and port.isdigit():
+            if cluster and owner.get("cluster-uid", cluster) != cluster:
+                continue
+            owners[neg.ref] = (
+                str(owner.get("namespace", "")),
+                str(owner["service-name"]),
+                int(port),
+            )
+        elif neg.name in by_status:
+            owners[neg.ref] = by_status[neg.name]
+    return owners
 
 
 def endpoint_targets(snapshot: Snapshot, *, deep: bool) -> list[NetworkEndpointGroup]:
-    """Zonal NEGs of managed Ingresses' backends worth a listNetworkEndpoints call.
+    """Zonal NEGs of GKE Ingresses' backends worth a listNetworkEndpoints call.
 
-    Those whose ``size`` differs from the Service's ready endpoints in the NEG's zone, or all of
-    them when ``deep``. An empty NEG is not listed unless ``deep``: its size says all there is.
+    Those whose ``size`` differs from the number of endpoints the NEG controller would put in
+    them (:func:`~gkeingress.model.k8s.neg_endpoints_in`), or all of them when ``deep``. An empty
+    NEG is not listed unless ``deep``: its size says all there is. Read from the lists alone.
     """
-    if not deep and not _may_be_out_of_sync(snapshot):
-        return []
-    from gkeingress.model.topology import pair  # noqa: PLC0415 - topology imports this package
-
-    wanted: dict[ResourceRef, NetworkEndpointGroup] = {}
-    for paired in pair(snapshot).ingresses:
-        if not paired.managed:
+    routed = _routed_ports(snapshot)
+    services = {s.key: s for s in snapshot.services}
+    slices: dict[str, list[EndpointSlice]] = {}
+    for eps in snapshot.endpoint_slices:
+        slices.setdefault(f"{eps.meta.namespace}/{eps.service}", []).append(eps)
+    owners = _neg_owners(snapshot)
+    wanted = []
+    for neg in snapshot.negs:
+        owner = owners.get(neg.ref)
+        if owner is None or owner not in routed:
             continue
-        for backend in paired.backends:
-            for neg in backend.negs:
-                if deep or 0 < neg.size != backend.ready_pods_in(neg.zone):
-                    wanted.setdefault(neg.ref, neg)
-    return list(wanted.values())
+        if deep:
+            wanted.append(neg)
+            continue
+        namespace, name, number = owner
+        key = f"{namespace}/{name}"
+        port = services[key].port(number)
+        expected = neg_endpoints_in(slices.get(key, ()), port.name, neg.zone) if port else ()
+        if 0 < neg.size != len(expected):
+            wanted.append(neg)
+    return wanted
 
 
 @dataclass(frozen=True, slots=True)

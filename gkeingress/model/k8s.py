@@ -8,7 +8,7 @@ parse error so a check can report it instead of the audit failing.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -193,6 +193,10 @@ class BackendRef:
         return f"{self.service}:{self.port}"
 
 
+SYSTEM_DEFAULT_BACKEND = BackendRef("default-http-backend", "http")
+"""GKE's default backend, ``kube-system/default-http-backend`` port ``http`` (404 for every request)."""
+
+
 @dataclass(frozen=True, slots=True)
 class IngressPath:
     """One path of an Ingress rule."""
@@ -276,6 +280,29 @@ class Ingress:
     def is_internal(self) -> bool:
         """True for an internal (regional) Application Load Balancer Ingress."""
         return self.class_annotation == "gce-internal"
+
+    @property
+    def managed(self) -> bool:
+        """True when GKE's controller handles this Ingress (its class is a GKE class, or unset)."""
+        if self.class_annotation is None:
+            return self.ingress_class_name is None
+        return self.class_annotation in GCE_CLASSES
+
+    @property
+    def service_backends(self) -> tuple[tuple[str, BackendRef, bool], ...]:
+        """Every Service port the load balancer sends to: ``(namespace, ref, is_default)``.
+
+        GKE's default backend (in ``kube-system``) comes first when ``spec.defaultBackend`` is unset,
+        then :attr:`backend_refs` in the Ingress's namespace.
+        """
+        namespace = self.meta.namespace
+        system = (
+            [("kube-system", SYSTEM_DEFAULT_BACKEND, True)] if self.default_backend is None else []
+        )
+        return (
+            *system,
+            *((namespace, ref, ref == self.default_backend) for ref in self.backend_refs),
+        )
 
     @property
     def backend_refs(self) -> tuple[BackendRef, ...]:
@@ -383,6 +410,14 @@ class Service:
                 return str(ports[key])
         default = value.get("default")
         return str(default) if default else None
+
+
+def uses_negs(service: Service | None, *, internal: bool) -> bool:
+    """True when ingress-gce serves ``service``'s ports through NEGs for an Ingress.
+
+    Always for an internal Ingress; otherwise when the Service asks for Ingress NEGs.
+    """
+    return internal or bool(service and service.wants_ingress_negs)
 
 
 @dataclass(frozen=True, slots=True)
@@ -494,12 +529,27 @@ class Endpoint:
 
 
 @dataclass(frozen=True, slots=True)
+class EndpointPort:
+    """A port of an EndpointSlice: the Service port's name and the number the pods serve it on."""
+
+    name: str
+    port: int | None
+
+
+@dataclass(frozen=True, slots=True)
 class EndpointSlice:
-    """A ``discovery.k8s.io/v1`` EndpointSlice."""
+    """A ``discovery.k8s.io/v1`` EndpointSlice.
+
+    Attributes:
+        address_type: ``IPv4``, ``IPv6`` or ``FQDN``; a dual-stack Service has slices of both IP
+            types.
+        ports: the slice's ports; an unnamed Service port has an unnamed (``""``) slice port.
+    """
 
     meta: ObjectMeta
     service: str
-    port_names: tuple[str, ...]
+    address_type: str
+    ports: tuple[EndpointPort, ...]
     endpoints: tuple[Endpoint, ...]
 
     @classmethod
@@ -509,7 +559,14 @@ class EndpointSlice:
         return cls(
             meta=meta,
             service=_labels(meta).get("kubernetes.io/service-name", ""),
-            port_names=tuple(str(p.get("name", "")) for p in data.get("ports") or ()),
+            address_type=str(data.get("addressType", "")),
+            ports=tuple(
+                EndpointPort(
+                    str(p.get("name") or ""),
+                    int(p["port"]) if isinstance(p.get("port"), int) else None,
+                )
+                for p in data.get("ports") or ()
+            ),
             endpoints=tuple(
                 Endpoint(
                     addresses=tuple(e.get("addresses") or ()),
@@ -522,6 +579,64 @@ class EndpointSlice:
                 for e in data.get("endpoints") or ()
             ),
         )
+
+    def port(self, name: str) -> EndpointPort | None:
+        """The slice's port named ``name`` (``""`` for the unnamed port), if it has one."""
+        return next((p for p in self.ports if p.name == name), None)
+
+
+@dataclass(frozen=True, slots=True)
+class NegEndpoint:
+    """An endpoint the NEG controller attaches to a zonal NEG.
+
+    Attributes:
+        ip: the pod's IPv4 address.
+        port: the number of the slice port named like the Service port (the pods' targetPort).
+        pod: ``namespace/name`` of the pod.
+        ready: the endpoint's ``ready`` condition; not-ready pods are attached too.
+    """
+
+    ip: str
+    port: int | None
+    pod: str
+    ready: bool
+
+
+def neg_endpoints_in(
+    slices: Iterable[EndpointSlice], port_name: str, zone: str
+) -> tuple[NegEndpoint, ...]:
+    """The endpoints ingress-gce's NEG controller puts in the ``zone`` NEG of one Service port.
+
+    The rule of ``EndpointsDataFromEndpointSlices`` (``pkg/neg/types/types.go``) and
+    ``toZoneNetworkEndpointMap`` (``pkg/neg/syncers/utils.go``), ingress-gce-facts.md §6.2:
+
+    - only slices with a port named ``port_name`` count (an unnamed Service port matches the
+      slice's unnamed port); that port's number is the endpoint's port;
+    - only ``addressType: IPv4`` slices: the controller skips the others (its dual-stack mode
+      reads IPv6 slices only to add the IPv6 address to the same pod's endpoint, so the count
+      is one per pod either way);
+    - terminating endpoints are dropped; ready and not-ready ones are both kept (``serving`` is
+      not read): a starting pod, or one waiting on the NEG readiness gate, belongs in the NEG;
+    - endpoints without a pod (``targetRef``) are skipped;
+    - each IP once (the controller keeps a set of endpoints).
+
+    Args:
+        slices: the EndpointSlices of one Service.
+        port_name: the Service port's name.
+        zone: the NEG's zone, matched against the endpoint's ``zone`` (the zone of its node).
+    """
+    found: dict[str, NegEndpoint] = {}
+    for eps in slices:
+        port = eps.port(port_name)
+        if port is None or eps.address_type != "IPv4":
+            continue
+        for e in eps.endpoints:
+            if e.zone == zone and not e.terminating and e.pod and e.addresses:
+                pod = f"{eps.meta.namespace}/{e.pod}"
+                found.setdefault(
+                    e.addresses[0], NegEndpoint(e.addresses[0], port.port, pod, e.ready)
+                )
+    return tuple(found.values())
 
 
 @dataclass(frozen=True, slots=True)

@@ -39,14 +39,9 @@ from gkeingress.model.gce import (
     TargetProxy,
     UrlMap,
 )
-from gkeingress.model.k8s import BackendRef, Ingress, IngressPath
+from gkeingress.model.k8s import SYSTEM_DEFAULT_BACKEND, BackendRef, Ingress, IngressPath
 from gkeingress.model.refs import ResourceRef
-from gkeingress.model.topology import (
-    SYSTEM_DEFAULT_BACKEND,
-    PairedIngress,
-    ServiceBackend,
-    Topology,
-)
+from gkeingress.model.topology import PairedIngress, ServiceBackend, Topology
 from gkeingress.model.translate import RoutedPath, Translation, gce_paths, translate
 
 GKE_DEFAULT_BACKEND = "kube-system/default-http-backend"

@@ -32,26 +32,26 @@ from gkeingress.model.gce import (
     UrlMap,
 )
 from gkeingress.model.k8s import (
-    GCE_CLASSES,
+    SYSTEM_DEFAULT_BACKEND,
     BackendConfig,
     BackendRef,
     EndpointSlice,
     Event,
     Ingress,
     JsonAnnotation,
+    NegEndpoint,
     Pod,
     Service,
     ServiceNetworkEndpointGroup,
     ServicePort,
+    neg_endpoints_in,
+    uses_negs,
 )
 from gkeingress.model.naming import Namer
 from gkeingress.model.probe import ServingExpectation, expect
 from gkeingress.model.refs import ResourceRef
 
 R = TypeVar("R", bound=ComputeResource)
-
-SYSTEM_DEFAULT_BACKEND = BackendRef("default-http-backend", "http")
-"""GKE's default backend, ``kube-system/default-http-backend`` port ``http`` (404 for every request)."""
 
 ANNOTATION_PREFIX = "ingress.kubernetes.io/"
 BACKENDS_ANNOTATION = "ingress.kubernetes.io/backends"
@@ -143,14 +143,13 @@ class ServiceBackend:
         """True for GKE's own default backend (``kube-system/default-http-backend``)."""
         return self.namespace == "kube-system" and self.ref == SYSTEM_DEFAULT_BACKEND
 
-    def ready_pods_in(self, zone: str) -> int:
-        """Ready, non-terminating endpoints of this Service in ``zone``."""
-        return sum(
-            1
-            for s in self.endpoint_slices
-            for e in s.endpoints
-            if e.zone == zone and e.ready and not e.terminating
-        )
+    def neg_endpoints_in(self, zone: str) -> tuple[NegEndpoint, ...]:
+        """The endpoints the NEG controller puts in this port's NEG in ``zone``.
+
+        The controller's rule is :func:`gkeingress.model.k8s.neg_endpoints_in`: IPv4 endpoints of
+        the slices whose port is named like the Service port, not terminating, ready or not.
+        """
+        return neg_endpoints_in(self.endpoint_slices, self.port.name, zone) if self.port else ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -360,7 +359,7 @@ class Pairing:
             refs.extend(self._shared_refs[key])
         return PairedIngress(
             ingress=ingress,
-            managed=self._managed(ingress),
+            managed=ingress.managed,
             url_map=url_map,
             forwarding_rules=_unique(rules),
             target_proxies=_unique(proxies),
@@ -371,26 +370,15 @@ class Pairing:
             activity=_activity(ingress, backends),
         )
 
-    @staticmethod
-    def _managed(ingress: Ingress) -> bool:
-        if ingress.class_annotation is None:
-            return ingress.ingress_class_name is None
-        return ingress.class_annotation in GCE_CLASSES
-
     def _scope(self, ingress: Ingress) -> str | None:
         """``global`` for external Ingresses; regional ones are matched by name in any region."""
         return None if ingress.is_internal else "global"
 
     def _backends_of(self, ingress: Ingress, scope: str | None) -> tuple[ServiceBackend, ...]:
-        namespace = ingress.meta.namespace
-        pairs: list[tuple[str, BackendRef, bool]] = []
-        if ingress.default_backend is None:
-            pairs.append(("kube-system", SYSTEM_DEFAULT_BACKEND, True))
-        pairs += [(namespace, ref, ref == ingress.default_backend) for ref in ingress.backend_refs]
         states = JsonAnnotation.read(ingress.annotations, BACKENDS_ANNOTATION).value
         states = states if isinstance(states, dict) else {}
         backends = []
-        for ns, ref, default in pairs:
+        for ns, ref, default in ingress.service_backends:
             key = (ns, ref, ingress.is_internal, scope)
             shared = self._shared.get(key)
             if shared is None:
@@ -413,7 +401,7 @@ class Pairing:
         """A Service port's backend as every Ingress that routes to it sees it (shared, cached)."""
         service = self.services.get(f"{namespace}/{ref.service}")
         port = service.port(ref.port) if service else None
-        uses_neg = internal or bool(service and service.wants_ingress_negs)
+        uses_neg = uses_negs(service, internal=internal)
         name: str | None = None
         if port is not None and uses_neg:
             name = self.namer.neg(namespace, ref.service, port.port)

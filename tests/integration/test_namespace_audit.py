@@ -19,7 +19,7 @@ def test_namespace_audit_reads_the_default_backend_from_kube_system() -> None:
     assert default.is_system_default
     assert default.service is not None
     assert len(default.pods) == 2
-    assert default.ready_pods_in("us-central1-a") == 1
+    assert len(default.neg_endpoints_in("us-central1-a")) == 1
     assert [f.code for f in report.findings] == ["DEFAULT_BACKEND_404"]  # info, true of shop/web
     listed = {r.path for r in server.requests}
     assert "/api/v1/namespaces/kube-system/services" in listed

@@ -61,9 +61,7 @@ def test_ready_pod_missing_from_its_neg_is_named(builder: WorldBuilder, judge: J
     finding = only(judge(builder), "shop/web", "NEG_ENDPOINTS_OUT_OF_SYNC")
     assert finding.severity == "warning"
     name = f"shop/{pod['metadata']['name']}"
-    assert f"1 ready pod(s) of the Service in {ZONE_A} are missing from it: {name}" in (
-        finding.message
-    )
+    assert f"1 pod(s) of the Service in {ZONE_A} are missing from it: {name} (" in (finding.message)
     assert finding.evidence["missing"] == [{"endpoint": f"{left_out[0]}:8080", "pod": name}]
     assert finding.evidence["stale"] == []
 

@@ -19,7 +19,7 @@ def test_selector_typo_leaves_every_neg_empty(builder: WorldBuilder, judge: Judg
     assert len(findings) == 2
     assert {f.evidence["zone"] for f in findings} == {"us-central1-a", "us-central1-b"}
     assert all(f.severity == "error" for f in findings)
-    assert "has no ready endpoints in us-central1-a" in findings[0].message
+    assert "has no endpoints in us-central1-a: no selected pod" in findings[0].message
     assert "Every NEG of this backend is empty" in findings[0].message
 
 
