@@ -457,38 +457,134 @@ class WorldBuilder:
             )
             if not selected:
                 continue
-            endpoints.append(
-                {
-                    "addresses": [pod["status"]["podIP"]],
-                    "conditions": {"ready": ready, "serving": ready, "terminating": False},
-                    "nodeName": pod["spec"]["nodeName"],
-                    "zone": zone,
-                    "targetRef": {
-                        "kind": "Pod",
-                        "namespace": namespace,
-                        "name": pod["metadata"]["name"],
-                        "uid": pod["metadata"]["uid"],
-                    },
-                }
-            )
-        self._kube(
+            endpoints.append(self._endpoint(pod, pod["status"]["podIP"], zone, ready=ready))
+        self._endpoint_slice(
+            namespace,
+            name,
+            f"{name}-abcde",
+            address_type="IPv4",
+            ports=[{"name": port_name, "port": container_port, "protocol": "TCP"}],
+            endpoints=endpoints,
+            age=age,
+        )
+        return svc
+
+    @staticmethod
+    def _endpoint(pod: JSONDict, address: str, zone: str, *, ready: bool) -> JSONDict:
+        """The EndpointSlice endpoint of a running ``pod`` at ``address``."""
+        return {
+            "addresses": [address],
+            "conditions": {"ready": ready, "serving": ready, "terminating": False},
+            "nodeName": pod["spec"]["nodeName"],
+            "zone": zone,
+            "targetRef": {
+                "kind": "Pod",
+                "namespace": pod["metadata"]["namespace"],
+                "name": pod["metadata"]["name"],
+                "uid": pod["metadata"]["uid"],
+            },
+        }
+
+    def _endpoint_slice(
+        self,
+        namespace: str,
+        service: str,
+        name: str,
+        *,
+        address_type: str,
+        ports: list[JSONDict],
+        endpoints: list[JSONDict],
+        age: timedelta,
+    ) -> JSONDict:
+        """An EndpointSlice of ``service`` as the EndpointSlice controller writes it."""
+        return self._kube(
             "endpointslices",
             "discovery.k8s.io/v1",
             "EndpointSlice",
             namespace,
-            f"{name}-abcde",
+            name,
             age=age,
             meta={
                 "labels": {
-                    "kubernetes.io/service-name": name,
+                    "kubernetes.io/service-name": service,
                     "endpointslice.kubernetes.io/managed-by": "endpointslice-controller.k8s.io",
                 }
             },
-            addressType="IPv4",
-            ports=[{"name": port_name, "port": container_port, "protocol": "TCP"}],
+            addressType=address_type,
+            ports=ports,
             endpoints=endpoints,
         )
-        return svc
+
+    def dual_stack(self, namespace: str, service: str) -> JSONDict:
+        """Make a Service dual-stack: IPv6 pod IPs too, and an IPv6 EndpointSlice beside the IPv4 one.
+
+        Returns the IPv6 slice. ingress-gce's Ingress NEGs still hold only the IPv4 endpoints.
+        """
+        svc = self.kube_object("services", namespace, service)
+        svc["spec"].update(ipFamilyPolicy="PreferDualStack", ipFamilies=["IPv4", "IPv6"])
+        ipv4 = self.kube_object("endpointslices", namespace, f"{service}-abcde")
+        pods = {p["metadata"]["name"]: p for p in self._namespace_objects("pods", namespace)}
+        endpoints = []
+        for endpoint in ipv4["endpoints"]:
+            pod = pods[endpoint["targetRef"]["name"]]
+            v4 = pod["status"]["podIP"]
+            v6 = "fd00:10:8::" + ":".join(v4.split(".")[2:])
+            pod["status"]["podIPs"] = [{"ip": v4}, {"ip": v6}]
+            ready = endpoint["conditions"]["ready"]
+            endpoints.append(self._endpoint(pod, v6, endpoint["zone"], ready=ready))
+        return self._endpoint_slice(
+            namespace,
+            service,
+            f"{service}-v6xyz",
+            address_type="IPv6",
+            ports=ipv4["ports"],
+            endpoints=endpoints,
+            age=timedelta(days=30),
+        )
+
+    def split_by_port(
+        self, namespace: str, service: str, *, port_name: str = "metrics", port: int = 9090
+    ) -> list[JSONDict]:
+        """Give a Service a second port that only a second set of pods serves (one per zone).
+
+        The new pods declare only ``port_name``, so the EndpointSlice controller puts them in a slice
+        of their own whose one port is ``port_name``; the Service's NEG for its first port must not
+        hold them. Returns the new pods.
+        """
+        svc = self.kube_object("services", namespace, service)
+        svc["spec"]["ports"].append(
+            {"name": port_name, "protocol": "TCP", "port": port, "targetPort": port_name}
+        )
+        container: JSONDict = {
+            "name": f"{service}-{port_name}",
+            "image": f"us-docker.pkg.dev/{self.world.project}/apps/{service}-{port_name}:1.0",
+            "ports": [{"name": port_name, "containerPort": port, "protocol": "TCP"}],
+        }
+        pods = [
+            self.pod(
+                namespace,
+                f"{service}-{port_name}-5f6c7d8b9-{i:05x}",
+                labels=dict(svc["spec"]["selector"]),
+                container=container,
+                zone=zone,
+                ready=True,
+                age=timedelta(days=30),
+            )
+            for i, zone in enumerate(self.zones)
+        ]
+        self._endpoint_slice(
+            namespace,
+            service,
+            f"{service}-{port_name}-fghij",
+            address_type="IPv4",
+            ports=[{"name": port_name, "port": port, "protocol": "TCP"}],
+            endpoints=[
+                self._endpoint(p, p["status"]["podIP"], zone, ready=True)
+                for p, zone in zip(pods, self.zones, strict=True)
+            ],
+            age=timedelta(days=30),
+        )
+        return pods
 
     def pod(
         self,
