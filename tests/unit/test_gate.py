@@ -90,3 +90,16 @@ def test_pacing_lets_a_burst_through_then_holds_the_rate() -> None:
     assert len(sleeps) == 3
     assert sleeps == pytest.approx([0.1, 0.2, 0.3], abs=0.02)
     assert gate.waited == pytest.approx(0.6, abs=0.05)
+
+
+@pytest.mark.parametrize(("rate", "burst"), [(10, 50), (2.5, 12)])
+def test_the_first_burst_is_five_seconds_of_the_rate(rate: float, burst: int) -> None:
+    """A rate split between a fleet's clusters splits their first bursts too."""
+    sleeps = Sleeps()
+    gate = ApiGate(rate=rate, sleep=sleeps)
+    for _ in range(burst):
+        gate.call("x", lambda: None)
+    assert sleeps == []
+    gate.call("x", lambda: None)
+    gate.call("x", lambda: None)
+    assert len(sleeps) == 2
