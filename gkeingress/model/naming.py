@@ -13,6 +13,7 @@ from dataclasses import dataclass
 _NAME_LIMIT = 62  # namer.go nameLenLimit; truncate() appends "0" to stay alphanumeric
 _V2_FIELDS_LIMIT = 36  # frontendnamer.go maximumAllowedCombinedLength
 _NEG_FIELDS_LIMIT = 38  # namer.go maxNEGDescriptiveLabel
+_RXLB_FIELDS_LIMIT = _NEG_FIELDS_LIMIT - 2  # RXLBBackendName: "minus 2, as we added "-e" to prefix"
 _BASE36 = "0123456789abcdefghijklmnopqrstuvwxyz"
 
 # Frontend prefixes by resource, v1 (namer.go) and v2 (frontendnamer.go).
@@ -109,11 +110,28 @@ class Namer:
         """The names for the scheme the Ingress's finalizer selects."""
         return self.v2_frontend(namespace, name) if v2 else self.v1_frontend(namespace, name)
 
+    def _k8s1(self, kind: str, limit: int, namespace: str, service: str, port: int) -> str:
+        """``k8s1-<uid8><kind>-<ns>-<svc>-<port>-<hash8>``, fields trimmed to ``limit`` together.
+
+        The hash is over the untrimmed fields (``negSuffix`` in ``pkg/utils/namer/namer.go``).
+        """
+        ns, svc, prt = trim_fields_evenly(limit, namespace, service, str(port))
+        suffix = _hex(f"{self.short_uid};{namespace};{service};{port}", 8)
+        return f"k8s1-{self.short_uid}{kind}-{ns}-{svc}-{prt}-{suffix}"
+
     def neg(self, namespace: str, service: str, port: int) -> str:
         """The NEG (and NEG-mode backend service and health check) name for a Service port."""
-        ns, svc, prt = trim_fields_evenly(_NEG_FIELDS_LIMIT, namespace, service, str(port))
-        suffix = _hex(f"{self.short_uid};{namespace};{service};{port}", 8)
-        return f"k8s1-{self.short_uid}-{ns}-{svc}-{prt}-{suffix}"
+        return self._k8s1("", _NEG_FIELDS_LIMIT, namespace, service, port)
+
+    def rxlb_backend(self, namespace: str, service: str, port: int) -> str:
+        """The backend service and health check name for a Service port of a regional external Ingress.
+
+        ``RXLBBackendName`` (``pkg/utils/namer/namer.go``): the NEG name with ``-e`` after the short
+        UID, fields trimmed to 36 instead of 38, and the same hash over the same untrimmed input as
+        the NEG name. The NEGs themselves keep :meth:`neg` names (``ServicePort.BackendName`` and
+        ``NEGName``, ``pkg/utils/serviceport.go``).
+        """
+        return self._k8s1("-e", _RXLB_FIELDS_LIMIT, namespace, service, port)
 
     def instance_group_backend(self, node_port: int) -> str:
         """The instance-group-mode backend service (and health check) name for a nodePort."""

@@ -28,6 +28,33 @@ def test_neg_names_match_ingress_gce(
     assert Namer("0123456789abcdef").neg(namespace, service, port) == expected
 
 
+@pytest.mark.parametrize(
+    ("namespace", "service", "port", "expected"),
+    [
+        ("namespace", "name", 80, "k8s1-01234567-e-namespace-name-80-5104b449"),
+        (
+            LONG[:10],
+            LONG[:10],
+            1234567890,
+            "k8s1-01234567-e-0123456789-0123456789-1234567890-ed141b14",
+        ),
+        (LONG, "0", 0, "k8s1-01234567-e-01234567890123456789012345678901234-0--72142e04"),
+        (LONG, LONG, 0, "k8s1-01234567-e-012345678901234567-012345678901234567--9129e3d2"),
+        (
+            LONG,
+            LONG[:40],
+            2147483647,
+            "k8s1-01234567-e-012345678901234567-012345678901234-214-ed1f2a2f",
+        ),
+    ],
+)
+def test_regional_external_backend_names_match_ingress_gce(
+    namespace: str, service: str, port: int, expected: str
+) -> None:
+    """Regional external backends insert ``-e``, trim to 36 and keep the NEG name's hash."""
+    assert Namer("0123456789abcdef").rxlb_backend(namespace, service, port) == expected
+
+
 def test_v1_frontend_truncation_can_cut_the_uid() -> None:
     """A long v1 name is truncated to 62 characters plus ``0``, even through the UID suffix."""
     names = Namer("uid1").v1_frontend("012345678901234567890123", "0123456789012345678901234")
@@ -55,6 +82,7 @@ def test_worked_example_names() -> None:
         "k8s2-fs-adl25tto-shop-web-ingress-sna8v605",
     )
     assert namer.neg("shop", "web", 80) == "k8s1-1a2b3c4d-shop-web-80-ce0f3856"
+    assert namer.rxlb_backend("shop", "web", 80) == "k8s1-1a2b3c4d-e-shop-web-80-ce0f3856"
     assert namer.instance_group_backend(31245) == "k8s-be-31245--1a2b3c4d5e6f7a8b"
     assert namer.firewall == "k8s-fw-l7--1a2b3c4d5e6f7a8b"
     long_v2 = namer.v2_frontend("production-frontend-team", "customer-facing-storefront-ingress")
