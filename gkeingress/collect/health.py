@@ -65,7 +65,7 @@ def _routed_ports(snapshot: Snapshot) -> set[tuple[str, str, int]]:
         for namespace, ref, _ in ingress.service_backends:
             service = services.get(f"{namespace}/{ref.service}")
             port = service.port(ref.port) if service else None
-            if port is not None and uses_negs(service, internal=ingress.is_internal):
+            if port is not None and uses_negs(service, regional_ingress=ingress.is_regional):
                 routed.add((namespace, ref.service, port.port))
     return routed
 

@@ -282,6 +282,19 @@ class Ingress:
         return self.class_annotation == "gce-internal"
 
     @property
+    def is_regional_external(self) -> bool:
+        """True for a regional external Application Load Balancer Ingress."""
+        return self.class_annotation == "gce-regional-external"
+
+    @property
+    def is_regional(self) -> bool:
+        """True when every frontend resource and backend service of this Ingress is regional.
+
+        Both regional classes force NEG backends (``maybeEnableNEG``); ``gce`` is global.
+        """
+        return self.is_internal or self.is_regional_external
+
+    @property
     def managed(self) -> bool:
         """True when GKE's controller handles this Ingress (its class is a GKE class, or unset)."""
         if self.class_annotation is None:
@@ -412,12 +425,13 @@ class Service:
         return str(default) if default else None
 
 
-def uses_negs(service: Service | None, *, internal: bool) -> bool:
+def uses_negs(service: Service | None, *, regional_ingress: bool) -> bool:
     """True when ingress-gce serves ``service``'s ports through NEGs for an Ingress.
 
-    Always for an internal Ingress; otherwise when the Service asks for Ingress NEGs.
+    Always for a regional Ingress (``gce-internal``, ``gce-regional-external``: ``maybeEnableNEG``
+    forces NEGs); for a global one when the Service asks for Ingress NEGs.
     """
-    return internal or bool(service and service.wants_ingress_negs)
+    return regional_ingress or bool(service and service.wants_ingress_negs)
 
 
 @dataclass(frozen=True, slots=True)

@@ -353,7 +353,7 @@ class Pairing:
                         )
                     )
         for backend in backends:
-            key = (backend.namespace, backend.ref, ingress.is_internal, scope)
+            key = (backend.namespace, backend.ref, ingress.is_regional_external, scope)
             if key not in self._shared_refs:
                 self._shared_refs[key] = self._backend_references(backend)
             refs.extend(self._shared_refs[key])
@@ -371,19 +371,23 @@ class Pairing:
         )
 
     def _scope(self, ingress: Ingress) -> str | None:
-        """``global`` for external Ingresses; regional ones are matched by name in any region."""
-        return None if ingress.is_internal else "global"
+        """``global`` for ``gce`` Ingresses; regional ones are matched by name in any region."""
+        return None if ingress.is_regional else "global"
 
     def _backends_of(self, ingress: Ingress, scope: str | None) -> tuple[ServiceBackend, ...]:
         states = JsonAnnotation.read(ingress.annotations, BACKENDS_ANNOTATION).value
         states = states if isinstance(states, dict) else {}
         backends = []
         for ns, ref, default in ingress.service_backends:
-            key = (ns, ref, ingress.is_internal, scope)
+            key = (ns, ref, ingress.is_regional_external, scope)
             shared = self._shared.get(key)
             if shared is None:
                 shared = self._shared[key] = self._backend(
-                    ns, ref, internal=ingress.is_internal, scope=scope
+                    ns,
+                    ref,
+                    regional=ingress.is_regional,
+                    regional_external=ingress.is_regional_external,
+                    scope=scope,
                 )
             state = states.get(shared.backend_service_name or "")
             backends.append(
@@ -396,26 +400,41 @@ class Pairing:
         return tuple(backends)
 
     def _backend(
-        self, namespace: str, ref: BackendRef, *, internal: bool, scope: str | None
+        self,
+        namespace: str,
+        ref: BackendRef,
+        *,
+        regional: bool,
+        regional_external: bool,
+        scope: str | None,
     ) -> ServiceBackend:
-        """A Service port's backend as every Ingress that routes to it sees it (shared, cached)."""
+        """A Service port's backend as every Ingress of one class that routes to it sees it.
+
+        Shared and cached per class. The backend service (and health check) is named like the NEG,
+        or ``k8s-be-<nodePort>`` in instance-group mode; behind a ``gce-regional-external`` Ingress
+        it is ``Namer.rxlb_backend`` and only the NEGs keep the NEG name.
+        """
         service = self.services.get(f"{namespace}/{ref.service}")
         port = service.port(ref.port) if service else None
-        uses_neg = uses_negs(service, internal=internal)
-        name: str | None = None
-        if port is not None and uses_neg:
-            name = self.namer.neg(namespace, ref.service, port.port)
-        elif port is not None and port.node_port:
+        uses_neg = uses_negs(service, regional_ingress=regional)
+        computed_neg = (
+            self.namer.neg(namespace, ref.service, port.port)
+            if port is not None and uses_neg
+            else None
+        )
+        name: str | None = computed_neg
+        if port is not None and regional_external:
+            name = self.namer.rxlb_backend(namespace, ref.service, port.port)
+        elif port is not None and not uses_neg and port.node_port:
             name = self.namer.instance_group_backend(port.node_port)
         backend_service = self.backend_services.named(name, scope) if name else None
         health_check = None
         if backend_service is not None and backend_service.health_checks:
             health_check = self.health_checks.by_ref.get(backend_service.health_checks[0])
-        neg_name, zones = self._neg_status(service, port) if uses_neg else (None, ())
+        status_name, zones = self._neg_status(service, port) if uses_neg else (None, ())
+        neg_name = status_name or computed_neg
         negs = tuple(
-            n
-            for n in self.negs.by_name.get(neg_name or name or "", [])
-            if n.ref.scope.startswith("zones/")
+            n for n in self.negs.by_name.get(neg_name or "", []) if n.ref.scope.startswith("zones/")
         )
         pods = self._selected(service)
         config_name = service.backend_config_name(port) if service and port else None
@@ -437,7 +456,7 @@ class Pairing:
             health_check=health_check,
             negs=negs,
             neg_zones=zones,
-            svcneg=self.svcnegs.get(f"{namespace}/{neg_name or name}") if uses_neg else None,
+            svcneg=self.svcnegs.get(f"{namespace}/{neg_name}") if neg_name else None,
             health_state=None,
             expectation=expect(port, pods, config, system_default=system_default) if port else None,
             events=tuple(self.events.get(("Service", f"{namespace}/{ref.service}"), ())),
