@@ -6,9 +6,10 @@ the Kubernetes OpenAPI schemas that ``kubernetes-validate`` ships (additional pr
 
 Container API ``Cluster`` JSON must parse strictly with ``google.cloud.container_v1.Cluster``.
 
-Sources: the demo world and every scenario of :mod:`gkeingress.testing.scenarios` and
-:mod:`gkeingress.testing.incidents_cluster` (each applied to a fresh
-:class:`~gkeingress.testing.WorldBuilder`), and every response body in ``cassettes/``.
+Sources: the demo world and every scenario of :mod:`gkeingress.testing.scenarios`,
+:mod:`gkeingress.testing.incidents_cluster` and :mod:`gkeingress.testing.incidents_regional` (each
+applied to a fresh :class:`~gkeingress.testing.WorldBuilder`), and every response body in
+``cassettes/``.
 Each object is its own test case, named after its source and the object, and nothing is skipped:
 an object of a kind this module does not know how to check fails.
 """
@@ -32,7 +33,13 @@ import yaml
 from google.cloud import compute_v1, container_v1
 from referencing import Registry, Resource
 
-from gkeingress.testing import World, WorldBuilder, demo_world, incidents_cluster
+from gkeingress.testing import (
+    World,
+    WorldBuilder,
+    demo_world,
+    incidents_cluster,
+    incidents_regional,
+)
 from gkeingress.testing import scenarios as scenarios_module
 from tests.conftest import CASSETTES, ROOT
 
@@ -334,6 +341,7 @@ WORLDS: dict[str, World] = {
     "demo_world": demo_world(),
     **{name: _built(fn) for name, fn in sorted(scenario_functions().items())},
     **{name: _built(fn) for name, fn in sorted(scenario_functions(incidents_cluster).items())},
+    **{name: _built(fn) for name, fn in sorted(scenario_functions(incidents_regional).items())},
 }
 
 

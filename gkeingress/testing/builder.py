@@ -32,6 +32,28 @@ DEMO_NOW = datetime(2026, 11, 20, 10, 0, tzinfo=timezone.utc)
 
 _PACIFIC = timezone(timedelta(hours=-8))  # Compute returns timestamps with the region's offset
 
+PROXY_ONLY_RANGE = "10.129.0.0/23"
+"""The ``REGIONAL_MANAGED_PROXY`` subnet of the cluster's region and network. Regional Application
+Load Balancers send from it, so ingress-gce adds it to the L7 firewall rule for regional Ingresses
+(``ilbFirewallSrcRange``, ``rxlbFirewallSrcRange`` in ``pkg/firewalls/controller.go``)."""
+
+_SCHEME = {"gce-internal": "INTERNAL_MANAGED", "gce-regional-external": "EXTERNAL_MANAGED"}
+"""``loadBalancingScheme`` of the forwarding rule and backend services, by Ingress class; else
+``EXTERNAL`` (``pkg/translator/translator.go``, ``pkg/backends/backends.go``)."""
+
+_X_FEATURES = {"gce-internal": ["L7ILB", "NEG"], "gce-regional-external": ["L7XLBRegional", "NEG"]}
+"""The sorted ``x-features`` ingress-gce writes into a regional backend service's description
+(``pkg/backends/features/features.go``). Global NEG backends' ``["NEG"]`` is not modelled."""
+
+_DEFAULT_HC_DESCRIPTION = {
+    "gce-internal": "Default kubernetes L7 Loadbalancing health check for ILB.",
+    "gce-regional-external": "Default kubernetes L7 Loadbalancing health check for Regional XLB.",
+}
+"""Health check descriptions without a readinessProbe, for the regional classes
+(``pkg/translator/healthchecks.go``)."""
+
+RXLB_CLASS = "gce-regional-external"
+
 
 @dataclass(frozen=True, slots=True)
 class Path:
@@ -298,6 +320,8 @@ class WorldBuilder:
         return obj
 
     def _compute(self, collection: str, scope: str, kind: str, name: str, **body: Any) -> JSONDict:
+        if scope.startswith("regions/"):
+            body.setdefault("region", f"{COMPUTE_URL}projects/{self.world.project}/{scope}")
         resource: JSONDict = {
             "kind": f"compute#{kind}",
             "id": self._id(),
@@ -335,23 +359,36 @@ class WorldBuilder:
                     return item
         raise KeyError(f"{collection} {name}")
 
-    def backend_name(self, namespace: str, service: str, port: int | str) -> str:
-        """The backend service (and health check) name ingress-gce gives a Service port."""
+    def backend_name(
+        self, namespace: str, service: str, port: int | str, *, ingress_class: str | None = "gce"
+    ) -> str:
+        """The backend service (and health check) name ingress-gce gives a Service port.
+
+        Behind a ``gce-regional-external`` Ingress it differs from the NEG name (``rxlb_backend``).
+        """
         svc = self.kube_object("services", namespace, service)
         spec_port = next(p for p in svc["spec"]["ports"] if port in (p.get("port"), p.get("name")))
+        if ingress_class == RXLB_CLASS:
+            return self.namer.rxlb_backend(namespace, service, int(spec_port["port"]))
         if json.loads(svc["metadata"].get("annotations", {}).get("cloud.google.com/neg", "{}")).get(
             "ingress"
         ):
             return self.namer.neg(namespace, service, int(spec_port["port"]))
         return self.namer.instance_group_backend(int(spec_port["nodePort"]))
 
-    def health_check(self, namespace: str, service: str, port: int | str) -> JSONDict:
-        """The health check of a Service port's backend."""
-        return self.compute_resource("healthChecks", self.backend_name(namespace, service, port))
+    def health_check(
+        self, namespace: str, service: str, port: int | str, *, ingress_class: str | None = "gce"
+    ) -> JSONDict:
+        """The health check of a Service port's backend (behind an Ingress of ``ingress_class``)."""
+        name = self.backend_name(namespace, service, port, ingress_class=ingress_class)
+        return self.compute_resource("healthChecks", name)
 
-    def backend_service(self, namespace: str, service: str, port: int | str) -> JSONDict:
-        """The backend service of a Service port."""
-        return self.compute_resource("backendServices", self.backend_name(namespace, service, port))
+    def backend_service(
+        self, namespace: str, service: str, port: int | str, *, ingress_class: str | None = "gce"
+    ) -> JSONDict:
+        """The backend service of a Service port (behind an Ingress of ``ingress_class``)."""
+        name = self.backend_name(namespace, service, port, ingress_class=ingress_class)
+        return self.compute_resource("backendServices", name)
 
     # -- Kubernetes objects ----------------------------------------------------------------------
 
@@ -911,16 +948,15 @@ class WorldBuilder:
         """Make the load balancer for ``ing`` and write ingress-gce's annotations, status and events."""
         meta = ing["metadata"]
         namespace, name = meta["namespace"], meta["name"]
-        internal = meta.get("annotations", {}).get("kubernetes.io/ingress.class") == "gce-internal"
-        scope = f"regions/{self.zones[0].rsplit('-', 1)[0]}" if internal else "global"
         names = self.namer.frontend(namespace, name, v2=v2)
         view = Ingress.from_json(ing)
+        scope = self._scope(view)
         default = view.default_backend
         default_bs = (
-            self._ensure_backend(namespace, default, scope, age)
+            self._ensure_backend(namespace, default, view, age)
             if default
             else self._ensure_backend(
-                "kube-system", BackendRef("default-http-backend", "http"), scope, age
+                "kube-system", BackendRef("default-http-backend", "http"), view, age
             )
         )
         path_matchers, host_rules = [], []
@@ -937,7 +973,7 @@ class WorldBuilder:
                             "service": self.link(
                                 scope,
                                 "backendServices",
-                                self._ensure_backend(namespace, r.backend, scope, age),
+                                self._ensure_backend(namespace, r.backend, view, age),
                             ),
                         }
                         for r in routed
@@ -974,11 +1010,14 @@ class WorldBuilder:
             IPProtocol="TCP",
             portRange="80-80",
             target=self.link(scope, "targetHttpProxies", names.http_proxy),
-            loadBalancingScheme="INTERNAL_MANAGED" if internal else "EXTERNAL",
+            loadBalancingScheme=_SCHEME.get(view.class_annotation or "", "EXTERNAL"),
             networkTier="PREMIUM",
             labelFingerprint="42WmSpB8rSM=",
             fingerprint="x7yzs1hWXDo=",
+            **({"network": self.network} if view.is_regional else {}),
         )
+        if view.is_regional:
+            self._open_l7_firewall(sources=[PROXY_ONLY_RANGE])
         backends = sorted({default_bs, *(self._backend_names_in(url_map))})
         annotations = meta.setdefault("annotations", {})
         annotations.update(
@@ -1010,12 +1049,17 @@ class WorldBuilder:
             links.extend(rule["service"] for rule in pm["pathRules"])
         return {link.rsplit("/", 1)[-1] for link in links}
 
+    def _scope(self, ingress: Ingress) -> str:
+        """Where ingress-gce puts an Ingress's resources: ``global``, or the cluster's region."""
+        return f"regions/{self.zones[0].rsplit('-', 1)[0]}" if ingress.is_regional else "global"
+
     def _ensure_backend(
-        self, namespace: str, ref: BackendRef | None, scope: str, age: timedelta
+        self, namespace: str, ref: BackendRef | None, ingress: Ingress, age: timedelta
     ) -> str:
-        """The backend service for a Service port, made with its health check and NEGs if new."""
+        """A Service port's backend service for ``ingress``; a new one comes with health check and NEGs."""
         assert ref is not None, "resource backends are not modelled by the builder"
-        name = self.backend_name(namespace, ref.service, ref.port)
+        scope, ingress_class = self._scope(ingress), ingress.class_annotation
+        name = self.backend_name(namespace, ref.service, ref.port, ingress_class=ingress_class)
         if any(bs["name"] == name for bs in self.world.compute_resources("backendServices", scope)):
             return name
         svc = self.kube_object("services", namespace, ref.service)
@@ -1027,6 +1071,7 @@ class WorldBuilder:
             and svc["spec"]["selector"].items() <= p["metadata"].get("labels", {}).items()
         ]
         neg = "nodePort" not in port
+        assert neg or not ingress.is_regional, "regional Ingresses need NEG Services in the builder"
         probe = next(
             (
                 c["readinessProbe"]["httpGet"]
@@ -1051,11 +1096,9 @@ class WorldBuilder:
             "healthCheck",
             name,
             age=age,
-            description="Kubernetes L7 health check generated with readiness probe settings."
-            if probe
-            else "Default kubernetes L7 Loadbalancing health check for NEG."
-            if neg
-            else "Default kubernetes L7 Loadbalancing health check.",
+            description=self._health_check_description(
+                ingress_class, probe=probe is not None, neg=neg
+            ),
             checkIntervalSec=15 if neg else 60,
             timeoutSec=15 if neg else 60,
             unhealthyThreshold=2 if neg else 10,
@@ -1064,6 +1107,12 @@ class WorldBuilder:
             httpHealthCheck=http_check,
         )
         groups = self._ensure_negs(svc, port, pods, age) if neg else self._instance_groups(port)
+        description: JSONDict = {
+            "kubernetes.io/service-name": f"{namespace}/{ref.service}",
+            "kubernetes.io/service-port": str(ref.port),
+        }
+        if ingress_class in _X_FEATURES:
+            description["x-features"] = _X_FEATURES[ingress_class]
         target = port.get("targetPort", port["port"])
         if not neg:
             self._open_l7_firewall("30000-32767")
@@ -1080,13 +1129,7 @@ class WorldBuilder:
             "backendService",
             name,
             age=age,
-            description=json.dumps(
-                {
-                    "kubernetes.io/service-name": f"{namespace}/{ref.service}",
-                    "kubernetes.io/service-port": str(ref.port),
-                },
-                separators=(",", ":"),
-            ),
+            description=json.dumps(description, separators=(",", ":")),
             backends=[
                 {
                     "group": g,
@@ -1104,7 +1147,7 @@ class WorldBuilder:
             fingerprint="Rbc3Hpaj3mo=",
             sessionAffinity="NONE",
             affinityCookieTtlSec=0,
-            loadBalancingScheme="INTERNAL_MANAGED" if scope != "global" else "EXTERNAL",
+            loadBalancingScheme=_SCHEME.get(ingress_class or "", "EXTERNAL"),
             connectionDraining={"drainingTimeoutSec": 0},
             logConfig={"enable": True, "sampleRate": 1},
         )
@@ -1135,9 +1178,21 @@ class WorldBuilder:
             ] = {"kind": "compute#backendServiceGroupHealth", "healthStatus": statuses}
         return name
 
-    def mark_unhealthy(self, namespace: str, service: str, port: int | str) -> None:
+    @staticmethod
+    def _health_check_description(ingress_class: str | None, *, probe: bool, neg: bool) -> str:
+        if probe:
+            return "Kubernetes L7 health check generated with readiness probe settings."
+        if ingress_class in _DEFAULT_HC_DESCRIPTION:
+            return _DEFAULT_HC_DESCRIPTION[ingress_class]
+        if neg:
+            return "Default kubernetes L7 Loadbalancing health check for NEG."
+        return "Default kubernetes L7 Loadbalancing health check."
+
+    def mark_unhealthy(
+        self, namespace: str, service: str, port: int | str, *, ingress_class: str | None = "gce"
+    ) -> None:
         """Make every endpoint of a Service port fail its health check, as the LB would report."""
-        name = self.backend_name(namespace, service, port)
+        name = self.backend_name(namespace, service, port, ingress_class=ingress_class)
         for (bs, _), health in self.world.backend_health.items():
             if bs.endswith(f"/backendServices/{name}"):
                 for status in health.get("healthStatus", ()):
@@ -1171,8 +1226,8 @@ class WorldBuilder:
         rule = self.compute_resource("firewalls", self.namer.firewall)
         rule["allowed"][0]["ports"].remove(port)
 
-    def _open_l7_firewall(self, *ports: str) -> None:
-        """Open ``ports`` to the health-check ranges in ingress-gce's ``k8s-fw-l7--<uid>`` rule."""
+    def _open_l7_firewall(self, *ports: str, sources: Sequence[str] = ()) -> None:
+        """Open ``ports`` in ingress-gce's ``k8s-fw-l7--<uid>`` rule; add ``sources`` to its ranges."""
         name = self.namer.firewall
         rules = self.world.compute_resources("firewalls", "global")
         rule = next((r for r in rules if r["name"] == name), None)
@@ -1193,6 +1248,8 @@ class WorldBuilder:
             )
         opened = rule["allowed"][0]["ports"]
         opened.extend(p for p in ports if p not in opened)
+        allowed = rule["sourceRanges"]
+        allowed.extend(r for r in sources if r not in allowed)
 
     def _namespace_objects(self, plural: str, namespace: str) -> list[JSONDict]:
         return self._by_namespace.get((plural, namespace), [])
@@ -1226,6 +1283,14 @@ class WorldBuilder:
     ) -> list[str]:
         meta = svc["metadata"]
         name = self.namer.neg(meta["namespace"], meta["name"], int(port["port"]))
+        made = [
+            neg["selfLink"]
+            for zone in self.zones
+            for neg in self.world.compute_resources("networkEndpointGroups", f"zones/{zone}")
+            if neg["name"] == name
+        ]
+        if made:  # one NEG per zone serves every Ingress class's backend service of the port
+            return made
         groups = []
         for zone in self.zones:
             in_zone = [p for p in self._endpoint_pods(svc, pods) if self._zone_of(p) == zone]
