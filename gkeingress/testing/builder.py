@@ -32,27 +32,28 @@ DEMO_NOW = datetime(2026, 11, 20, 10, 0, tzinfo=timezone.utc)
 
 _PACIFIC = timezone(timedelta(hours=-8))  # Compute returns timestamps with the region's offset
 
+RXLB_CLASS = "gce-regional-external"
+"""The ``kubernetes.io/ingress.class`` of a regional external Application Load Balancer Ingress."""
+
 PROXY_ONLY_RANGE = "10.129.0.0/23"
 """The ``REGIONAL_MANAGED_PROXY`` subnet of the cluster's region and network. Regional Application
 Load Balancers send from it, so ingress-gce adds it to the L7 firewall rule for regional Ingresses
 (``ilbFirewallSrcRange``, ``rxlbFirewallSrcRange`` in ``pkg/firewalls/controller.go``)."""
 
-_SCHEME = {"gce-internal": "INTERNAL_MANAGED", "gce-regional-external": "EXTERNAL_MANAGED"}
+_SCHEME = {"gce-internal": "INTERNAL_MANAGED", RXLB_CLASS: "EXTERNAL_MANAGED"}
 """``loadBalancingScheme`` of the forwarding rule and backend services, by Ingress class; else
 ``EXTERNAL`` (``pkg/translator/translator.go``, ``pkg/backends/backends.go``)."""
 
-_X_FEATURES = {"gce-internal": ["L7ILB", "NEG"], "gce-regional-external": ["L7XLBRegional", "NEG"]}
+_X_FEATURES = {"gce-internal": ["L7ILB", "NEG"], RXLB_CLASS: ["L7XLBRegional", "NEG"]}
 """The sorted ``x-features`` ingress-gce writes into a regional backend service's description
 (``pkg/backends/features/features.go``). Global NEG backends' ``["NEG"]`` is not modelled."""
 
 _DEFAULT_HC_DESCRIPTION = {
     "gce-internal": "Default kubernetes L7 Loadbalancing health check for ILB.",
-    "gce-regional-external": "Default kubernetes L7 Loadbalancing health check for Regional XLB.",
+    RXLB_CLASS: "Default kubernetes L7 Loadbalancing health check for Regional XLB.",
 }
 """Health check descriptions without a readinessProbe, for the regional classes
 (``pkg/translator/healthchecks.go``)."""
-
-RXLB_CLASS = "gce-regional-external"
 
 
 @dataclass(frozen=True, slots=True)
