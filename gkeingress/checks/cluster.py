@@ -29,7 +29,8 @@ NEG_ATTACH_ERROR = (
     explanation=(
         "GKE's Ingress controller (ingress-gce) runs only when the cluster's HttpLoadBalancing "
         "add-on is enabled (`addonsConfig.httpLoadBalancing.disabled` is false). With the add-on "
-        "disabled, nothing in the cluster acts on Ingresses of class `gce` or `gce-internal`: no "
+        "disabled, nothing in the cluster acts on Ingresses of class `gce`, `gce-internal` or "
+        "`gce-regional-external`: no "
         "address, no URL map, no backend services, and no event on the Ingress either, so it "
         "looks stuck on 'Creating ingress' forever. Disabling it is how clusters make room for "
         "another controller (nginx), which is easy to forget when a GCE Ingress is added later."

@@ -56,7 +56,8 @@ def frontend_config_not_found(topology: Topology, options: AuditOptions) -> Iter
     title="The Ingress names a static IP address that is not reserved",
     explanation=(
         "`kubernetes.io/ingress.global-static-ip-name` must name a reserved *global* address "
-        "(`kubernetes.io/ingress.regional-static-ip-name` a regional one for internal Ingresses). "
+        "(`kubernetes.io/ingress.regional-static-ip-name` a regional one for the regional "
+        "classes `gce-internal` and `gce-regional-external`). "
         "ingress-gce fails with `the given static IP name … doesn't translate to an existing "
         "static IP.`; a regional address given to the global annotation is a common mistake."
     ),

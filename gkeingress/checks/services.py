@@ -115,8 +115,8 @@ def service_port_not_found(topology: Topology, options: AuditOptions) -> Iterato
         "Without container-native load balancing (NEGs), the load balancer reaches pods through "
         "node ports, so the Service must be NodePort or LoadBalancer: ingress-gce fails with "
         '`service "ns/name" is type "ClusterIP", expected "NodePort" or "LoadBalancer" when not '
-        "using NEGs`. Internal Ingresses (`gce-internal`) always use NEGs and need the Service "
-        'annotation `cloud.google.com/neg: {"ingress": true}`.'
+        "using NEGs`. Regional Ingresses (`gce-internal`, `gce-regional-external`) always use NEGs "
+        'and need the Service annotation `cloud.google.com/neg: {"ingress": true}`.'
     ),
     fix='Annotate the Service `cloud.google.com/neg: {"ingress": true}` (recommended), or make it NodePort.',
     evidence=(
@@ -132,7 +132,7 @@ def service_port_not_found(topology: Topology, options: AuditOptions) -> Iterato
     requires=(DataKind.INGRESSES, DataKind.SERVICES),
 )
 def service_type_incompatible(topology: Topology, options: AuditOptions) -> Iterator[Hit]:
-    """Report ClusterIP Services without NEGs, and internal Ingresses' Services without NEG annotation."""
+    """Report ClusterIP Services without NEGs, and regional Ingresses' Services without NEG annotation."""
     del options
     for paired, backend in user_backends(topology):
         service = backend.service
@@ -142,10 +142,11 @@ def service_type_incompatible(topology: Topology, options: AuditOptions) -> Iter
             f"kubectl annotate service -n {backend.namespace} {service.meta.name} "
             "cloud.google.com/neg='{\"ingress\": true}'"
         )
-        if paired.ingress.is_internal and not service.wants_ingress_negs:
+        if paired.ingress.is_regional and not service.wants_ingress_negs:
             message = (
                 f"Service {backend.service_key} has no cloud.google.com/neg annotation with "
-                f'"ingress": true, which internal Ingress {paired.name} (gce-internal) requires.'
+                f'"ingress": true, which regional Ingress {paired.name} '
+                f"({paired.ingress.class_annotation}) requires."
             )
         elif not backend.uses_neg and service.type not in ("NodePort", "LoadBalancer"):
             message = (

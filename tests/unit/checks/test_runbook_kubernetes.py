@@ -1,5 +1,7 @@
 """The Kubernetes-side runbook steps, each as its incident and its healthy counterpart."""
 
+import pytest
+
 from gkeingress.testing import Path, Rule, WorldBuilder
 from gkeingress.testing import scenarios as s
 from tests.unit.conftest import Judge, codes, only
@@ -73,18 +75,21 @@ def test_cluster_ip_service_without_negs(builder: WorldBuilder, judge: Judge) ->
     assert "cloud.google.com/neg" in finding.remediation
 
 
-def test_internal_ingress_needs_neg_annotation(builder: WorldBuilder, judge: Judge) -> None:
-    """A gce-internal Ingress whose Service lacks the NEG annotation is flagged."""
+@pytest.mark.parametrize("ingress_class", ["gce-internal", "gce-regional-external"])
+def test_regional_ingress_needs_neg_annotation(
+    builder: WorldBuilder, judge: Judge, ingress_class: str
+) -> None:
+    """A regional Ingress (internal or external) whose Service lacks the NEG annotation is flagged."""
     builder.service("shop", "web", neg=False)
     builder.ingress(
         "shop",
         "web",
         rules=[Rule("", [Path("/", "web")])],
-        ingress_class="gce-internal",
+        ingress_class=ingress_class,
         provision=False,
     )
     finding = only(judge(builder), "shop/web", "SERVICE_TYPE_INCOMPATIBLE")
-    assert "internal Ingress shop/web (gce-internal) requires" in finding.message
+    assert f"regional Ingress shop/web ({ingress_class}) requires" in finding.message
 
 
 def test_selector_near_miss_names_the_closest_labels(builder: WorldBuilder, judge: Judge) -> None:
