@@ -14,7 +14,7 @@ from kubernetes import client as k8s
 from kubernetes import config as k8s_config
 
 from gkeingress.checks import REGISTRY, AuditOptions, Registry, run_checks, unchecked
-from gkeingress.collect import collect
+from gkeingress.collect import ComputeResult, collect
 from gkeingress.collect.gate import DEFAULT_RATE, ApiGate
 from gkeingress.collect.progress import NO_PROGRESS, Progress
 from gkeingress.collect.snapshot import CollectionError, Snapshot
@@ -187,6 +187,7 @@ def audit(
     container_endpoint: str | None = None,
     use_private_endpoint: bool = False,
     rate_limit: float | None = DEFAULT_RATE,
+    compute_lists: ComputeResult | None = None,
 ) -> Report:
     """Audit every GKE Ingress of a cluster against the load balancers of ``project``.
 
@@ -218,6 +219,9 @@ def audit(
         rate_limit: Compute API calls per second at most, after a first burst (None: no limit).
             The default stays well under Compute's per-project read quota, which the project's
             other automation shares; ``Report.waited`` says how long the audit waited for it.
+        compute_lists: the project's Compute lists, already read with
+            :func:`gkeingress.collect.list_compute`, to audit several clusters of one project
+            without reading them again (as :func:`gkeingress.audit_fleet` does); default: read.
 
     Raises:
         AuditError: the audit could not start (no cluster configuration, no credentials). API
@@ -251,6 +255,7 @@ def audit(
             deep=deep,
             gate=gate,
             progress=progress or NO_PROGRESS,
+            compute_lists=compute_lists,
         )
     finally:
         if kube_client is None:  # made here, so closed here; a caller's client stays open

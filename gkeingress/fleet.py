@@ -19,6 +19,7 @@ from google.auth.credentials import Credentials
 from gkeingress.api import _credentials, audit
 from gkeingress.checks.cluster import CLUSTER_UNREACHABLE
 from gkeingress.checks.registry import Hit
+from gkeingress.collect import list_compute
 from gkeingress.collect.container import ContainerReader
 from gkeingress.collect.gate import DEFAULT_RATE, ApiGate
 from gkeingress.collect.progress import NO_PROGRESS, Progress
@@ -157,6 +158,24 @@ def audit_fleet(
     when = now or datetime.now(timezone.utc)
     workers = max(1, min(max_workers, len(selected)))
     per_cluster = rate_limit / workers if rate_limit else None
+    # Each project's load balancers are read once, for all its clusters: one pass per collection.
+    owners = list(dict.fromkeys(c.project for c in selected))
+    with ThreadPoolExecutor(max(1, min(workers, len(owners)))) as pool:
+        lists = dict(
+            zip(
+                owners,
+                pool.map(
+                    lambda project: list_compute(
+                        project,
+                        credentials=google_credentials,
+                        compute_endpoint=compute_endpoint,
+                        gate=gate,
+                    ),
+                    owners,
+                ),
+                strict=True,
+            )
+        )
 
     def one(cluster: ClusterInfo) -> Report | Finding:
         collection = listener.cluster_started(cluster.path)
@@ -174,6 +193,7 @@ def audit_fleet(
                 rate_limit=per_cluster,
                 deep=deep,
                 errors_since=errors_since,
+                compute_lists=lists[cluster.project],
             )
         except ClusterUnreachable as exc:
             listener.cluster_done(cluster.path, str(exc))

@@ -9,7 +9,7 @@ from datetime import datetime, timezone
 from google.auth.credentials import Credentials
 from kubernetes import client as k8s
 
-from gkeingress.collect.compute import ComputeCollector
+from gkeingress.collect.compute import ComputeCollector, ComputeResult
 from gkeingress.collect.gate import ApiGate
 from gkeingress.collect.health import GroupCollector, endpoint_targets, health_targets
 from gkeingress.collect.kubernetes import KubernetesCollector
@@ -35,6 +35,7 @@ def collect(
     deep: bool = False,
     gate: ApiGate | None = None,
     progress: Progress = NO_PROGRESS,
+    compute_lists: ComputeResult | None = None,
 ) -> Snapshot:
     """Read both APIs, read-only, and return what they said (and every call that failed).
 
@@ -42,18 +43,27 @@ def collect(
     getHealth for the backend services that are not reported healthy, and listNetworkEndpoints for
     the NEGs whose size differs from the endpoints the NEG controller would attach in the zone
     (all of both with ``deep``).
-    ``progress`` hears of each phase and each finished call.
+    ``progress`` hears of each phase and each finished call. ``compute_lists`` are the project's
+    Compute lists when they were already read (:func:`list_compute`): a fleet reads them once per
+    project, not once per cluster.
     """
     gate = gate or ApiGate()
     kube_collector = KubernetesCollector(kube_client, gate, namespace, progress)
-    compute_collector = ComputeCollector(
-        project, credentials=credentials, endpoint=compute_endpoint, gate=gate, progress=progress
-    )
     progress.phase(LISTS)
-    with ThreadPoolExecutor(2) as pool:
+    with ThreadPoolExecutor(1) as pool:  # Kubernetes there, Compute here, side by side
         kube_job = pool.submit(kube_collector.collect)
-        compute_job = pool.submit(compute_collector.collect)
-        kube, compute = kube_job.result(), compute_job.result()
+        compute = (
+            list_compute(
+                project,
+                credentials=credentials,
+                compute_endpoint=compute_endpoint,
+                gate=gate,
+                progress=progress,
+            )
+            if compute_lists is None
+            else compute_lists
+        )
+        kube = kube_job.result()
     first = build_snapshot(
         project,
         datetime.now(timezone.utc),
@@ -75,13 +85,29 @@ def collect(
     )
 
 
+def list_compute(
+    project: str,
+    *,
+    credentials: Credentials | None,
+    compute_endpoint: str | None = None,
+    gate: ApiGate,
+    progress: Progress = NO_PROGRESS,
+) -> ComputeResult:
+    """The project's Compute lists (one aggregated list per collection, pages followed)."""
+    return ComputeCollector(
+        project, credentials=credentials, endpoint=compute_endpoint, gate=gate, progress=progress
+    ).collect()
+
+
 __all__ = [
     "ApiGate",
     "ClusterIdentity",
     "CollectionError",
+    "ComputeResult",
     "DataKind",
     "Progress",
     "Snapshot",
     "build_snapshot",
     "collect",
+    "list_compute",
 ]

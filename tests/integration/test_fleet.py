@@ -146,6 +146,20 @@ def test_clusters_are_listed_once_per_project_in_every_location(fleet: FakeFleet
         assert not [c for c in calls if "/clusters/" in c]
 
 
+def test_each_projects_load_balancers_are_read_once(fleet: FakeFleet) -> None:
+    """Two clusters in one project share one pass over its Compute lists, not one pass each."""
+    report = _audit(fleet)
+    calls = fleet.projects["team-a"].calls()
+    lists = {c: n for c, n in calls.items() if "/aggregated/" in c or c.endswith("/firewalls")}
+    assert len(lists) == 9
+    assert set(lists.values()) == {1}
+    assert report.api_calls["compute aggregatedList urlMaps"] == 2  # team-a and team-b
+    assert {c.project for c in report.clusters} == {"team-a", "team-b"}
+    assert [f.code for f in report.findings_for("shop/web", cluster=SHOP)] == [
+        "DEFAULT_BACKEND_404"
+    ]
+
+
 def test_progress_per_cluster(fleet: FakeFleet) -> None:
     """Progress hears each cluster start and end, with the reason of the one that failed."""
     recorder = Recorder()
