@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any
 from google.auth.credentials import Credentials
 
 from gkeingress.errors import MissingDependencyError
-from gkeingress.testing.server import FakeGKE, FaultResponse, _Server, google_error
+from gkeingress.testing.server import FakeGKE, FaultResponse, Loopback, google_error
 from gkeingress.testing.world import World
 
 if TYPE_CHECKING:
@@ -120,8 +120,7 @@ class FakeFleet:
             self.clusters[path] = FakeGKE(
                 world, page_size=page_size, tls=self.ca, authenticate=self.credentials.accepts
             )
-        self._server: _Server | None = None
-        self._thread: threading.Thread | None = None
+        self._listener = Loopback(self, "FakeFleet")
 
     def __enter__(self) -> FakeFleet:
         self.start()
@@ -140,29 +139,18 @@ class FakeFleet:
             cluster["masterAuth"] = {"clusterCaCertificate": ca}
             if "privateClusterConfig" in cluster:
                 cluster["privateClusterConfig"]["publicEndpoint"] = server.address
-        self._server = _Server(self)
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, args=(0.05,), name="FakeFleet", daemon=True
-        )
-        self._thread.start()
+        self._listener.start()
 
     def stop(self) -> None:
         """Stop every server."""
         for server in self.clusters.values():
             server.stop()
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-        if self._thread is not None:
-            self._thread.join()
-        self._server = self._thread = None
+        self._listener.stop()
 
     @property
     def url(self) -> str:
         """The Compute and Container API endpoint, ``http://127.0.0.1:<port>``."""
-        if self._server is None:
-            raise RuntimeError("FakeFleet is not running")
-        return f"http://127.0.0.1:{self._server.server_address[1]}"
+        return f"http://{self._listener.address}"
 
     def _respond(
         self, method: str, target: str, body: bytes, headers: dict[str, str]

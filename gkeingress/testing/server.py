@@ -604,8 +604,7 @@ class FakeGKE:
         self.faults: list[Fault] = []
         self._requests: list[RecordedRequest] = []
         self._lock = threading.Lock()
-        self._server: _Server | None = None
-        self._thread: threading.Thread | None = None
+        self._listener = Loopback(self, "FakeGKE", tls)
 
     def __enter__(self) -> FakeGKE:
         self.start()
@@ -616,37 +615,21 @@ class FakeGKE:
 
     def start(self) -> None:
         """Listen on 127.0.0.1 on a free port and serve from a daemon thread."""
-        if self._server is not None:
-            raise RuntimeError("FakeGKE is already running")
-        self._server = _Server(self, self.tls)
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, args=(0.05,), name="FakeGKE", daemon=True
-        )
-        self._thread.start()
+        self._listener.start()
 
     def stop(self) -> None:
         """Stop serving and close the listening socket."""
-        if self._server is None:
-            return
-        self._server.shutdown()
-        self._server.server_close()
-        if self._thread is not None:
-            self._thread.join()
-        self._server = self._thread = None
+        self._listener.stop()
 
     @property
     def url(self) -> str:
         """``http://127.0.0.1:<port>`` (``https`` with ``tls``); every API lives under it."""
-        if self._server is None:
-            raise RuntimeError("FakeGKE is not running")
         return f"{'https' if self.tls else 'http'}://{self.address}"
 
     @property
     def address(self) -> str:
         """``127.0.0.1:<port>``: a cluster's ``endpoint`` as the Container API gives it."""
-        if self._server is None:
-            raise RuntimeError("FakeGKE is not running")
-        return f"127.0.0.1:{self._server.server_address[1]}"
+        return self._listener.address
 
     @property
     def compute_endpoint(self) -> str:
@@ -823,6 +806,58 @@ class _Server(ThreadingHTTPServer):
         """Stay quiet when a client hangs up or refuses the certificate; report anything else."""
         if not isinstance(sys.exc_info()[1], ssl.SSLError | ConnectionError):
             super().handle_error(request, client_address)
+
+
+class Loopback:
+    """A threaded HTTP(S) server on a free 127.0.0.1 port that hands each request to a responder.
+
+    Args:
+        responder: answers each request (its ``_respond``).
+        name: the fake's name, for its thread and its errors.
+        tls: if set, serve HTTPS with a certificate for 127.0.0.1 issued by this CA.
+    """
+
+    def __init__(self, responder: _Responder, name: str, tls: trustme.CA | None = None) -> None:
+        self._responder = responder
+        self._name = name
+        self._tls = tls
+        self._server: _Server | None = None
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        """Listen and serve from a daemon thread.
+
+        Raises:
+            RuntimeError: it is already running.
+        """
+        if self._server is not None:
+            raise RuntimeError(f"{self._name} is already running")
+        self._server = _Server(self._responder, self._tls)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, args=(0.05,), name=self._name, daemon=True
+        )
+        self._thread.start()
+
+    def stop(self) -> None:
+        """Stop serving and close the listening socket; nothing if it is not running."""
+        if self._server is None:
+            return
+        self._server.shutdown()
+        self._server.server_close()
+        if self._thread is not None:
+            self._thread.join()
+        self._server = self._thread = None
+
+    @property
+    def address(self) -> str:
+        """``127.0.0.1:<port>``.
+
+        Raises:
+            RuntimeError: it is not running.
+        """
+        if self._server is None:
+            raise RuntimeError(f"{self._name} is not running")
+        return f"127.0.0.1:{self._server.server_address[1]}"
 
 
 class _RequestHandler(BaseHTTPRequestHandler):
