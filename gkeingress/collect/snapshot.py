@@ -73,6 +73,11 @@ class CollectionError:
     status: int | None = None
     reason: str = ""
 
+    @property
+    def status_text(self) -> str:
+        """The HTTP status and the API's reason, as a report shows them (``403 Forbidden``)."""
+        return " ".join(str(part) for part in (self.status, self.reason) if part)
+
     def to_dict(self) -> dict[str, object]:
         """JSON form."""
         return {

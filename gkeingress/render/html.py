@@ -329,9 +329,7 @@ def _collection_errors(errors: Sequence[CollectionError]) -> str:
     if not errors:
         return ""
     items = "".join(
-        f"<li><code>{_e(e.call)}</code> {_e(' '.join(str(x) for x in (e.status, e.reason) if x))}"
-        f": {_e(e.message)}</li>"
-        for e in errors
+        f"<li><code>{_e(e.call)}</code> {_e(e.status_text)}: {_e(e.message)}</li>" for e in errors
     )
     return (
         f'<div class="errors"><b>Could not read everything ({len(errors)}):</b> the checks '

@@ -154,9 +154,8 @@ def _errors_table(errors: Sequence[CollectionError]) -> Table:
     table.add_column("status", no_wrap=True)
     table.add_column("what the API said", ratio=3)
     for error in errors:
-        status = " ".join(str(s) for s in (error.status, error.reason) if s)
         # API messages are data: Text keeps "[...]" in them from being read as rich markup.
-        table.add_row(Text(error.call), Text(status), Text(error.message))
+        table.add_row(Text(error.call), Text(error.status_text), Text(error.message))
     return table
 
 
