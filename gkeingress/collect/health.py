@@ -77,13 +77,11 @@ def _neg_owners(snapshot: Snapshot) -> dict[ResourceRef, tuple[str, str, int]]:
     Services' ``cloud.google.com/neg-status``. A description naming another cluster (its
     ``cluster-uid`` is the kube-system UID) leaves the NEG out.
     """
-    by_status: dict[str, tuple[str, str, int]] = {}
-    for service in snapshot.services:
-        status = service.neg_status.value
-        groups = status.get("network_endpoint_groups") if isinstance(status, dict) else None
-        for port, name in groups.items() if isinstance(groups, dict) else ():
-            if str(port).isdigit():
-                by_status[str(name)] = (service.meta.namespace, service.meta.name, int(port))
+    by_status = {
+        name: (service.meta.namespace, service.meta.name, port)
+        for service in snapshot.services
+        for port, name in service.neg_names.items()
+    }
     cluster = snapshot.identity.kube_system_uid
     owners = {}
     for neg in snapshot.negs:

@@ -405,6 +405,24 @@ class Service:
         return next((p for p in self.ports if p.matches(port)), None)
 
     @property
+    def neg_names(self) -> dict[int, str]:
+        """The NEG the NEG controller made for each Service port number, from its neg-status."""
+        status = self.neg_status.value
+        groups = status.get("network_endpoint_groups") if isinstance(status, dict) else None
+        if not isinstance(groups, dict):
+            return {}
+        return {
+            int(port): str(name) for port, name in groups.items() if str(port).isdigit() and name
+        }
+
+    @property
+    def neg_zones(self) -> tuple[str, ...]:
+        """The zones the NEG controller made NEGs in, from its neg-status."""
+        status = self.neg_status.value
+        zones = status.get("zones") if isinstance(status, dict) else None
+        return tuple(str(z) for z in zones) if isinstance(zones, list) else ()
+
+    @property
     def wants_ingress_negs(self) -> bool:
         """True when the Service asks for NEGs for Ingress (``{"ingress": true}``)."""
         value = self.neg_annotation.value

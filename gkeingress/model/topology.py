@@ -476,15 +476,7 @@ class Pairing:
     ) -> tuple[str | None, tuple[str, ...]]:
         if service is None or port is None:
             return None, ()
-        status = service.neg_status.value
-        if not isinstance(status, dict):
-            return None, ()
-        groups = status.get("network_endpoint_groups")
-        name = groups.get(str(port.port)) if isinstance(groups, dict) else None
-        zones = status.get("zones")
-        return (str(name) if name else None), tuple(
-            str(z) for z in zones or () if isinstance(zones, list)
-        )
+        return service.neg_names.get(port.port), service.neg_zones
 
     def _backend_references(self, backend: ServiceBackend) -> list[Reference]:
         """References from a backend service and neg-status to health checks and NEGs."""
