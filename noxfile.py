@@ -27,9 +27,10 @@ def tests(session: nox.Session) -> None:
 
 @nox.session
 def lint(session: nox.Session) -> None:
-    """Ruff over the package, the tests, the benchmark and the docs hook."""
+    """Ruff over the package, the tests, the benchmark and the docs hook; the import contracts."""
     session.install("-e", ".[dev]")
     session.run("ruff", "check", *LINTED, *session.posargs)
+    session.run("lint-imports")
 
 
 @nox.session

@@ -36,9 +36,10 @@ from rich.console import Console
 from rich.table import Table
 
 from gkeingress import analyse
-from gkeingress.collect import ApiGate, Snapshot, collect
+from gkeingress.collect import ApiGate, collect
 from gkeingress.collect.compute import PAGE_SIZE
 from gkeingress.collect.kubernetes import PAGE_SIZE as KUBE_PAGE
+from gkeingress.snapshot import Snapshot
 from gkeingress.testing import DEMO_NOW, FakeGKE
 from gkeingress.testing.scale import world_of
 

@@ -10,25 +10,49 @@ what is broken and why::
         print(finding.severity, finding.code, finding.ingress, finding.message)
 """
 
-from importlib.metadata import PackageNotFoundError, version
+import importlib
+from typing import TYPE_CHECKING, Any
 
-from gkeingress.api import analyse, audit
+import gkeingress.render.html  # noqa: F401 - registers the notebook views of the public types
+from gkeingress.analysis import analyse
 from gkeingress.checks import REGISTRY, Check
-from gkeingress.collect import CollectionError, Snapshot, collect
-from gkeingress.connect import ClusterUnreachable
-from gkeingress.errors import AuditError, GkeIngressError, MissingDependencyError
+from gkeingress.errors import (
+    AuditError,
+    ClusterUnreachable,
+    GkeIngressError,
+    MissingDependencyError,
+)
 from gkeingress.findings import Finding, Severity
-from gkeingress.fleet import FleetProgress, audit_fleet
-from gkeingress.model.cluster import ClusterInfo
 from gkeingress.model.routing import Hop, Route
 from gkeingress.model.timeline import Change
 from gkeingress.model.topology import PairedIngress, Reference, ServiceBackend
 from gkeingress.report import FleetReport, Report
+from gkeingress.resources.cluster import ClusterInfo
+from gkeingress.snapshot import CollectionError, Snapshot
+from gkeingress.version import __version__
 
-try:
-    __version__ = version("gkeingress")
-except PackageNotFoundError:  # running from a source tree that was never installed
-    __version__ = "0+unknown"
+if TYPE_CHECKING:
+    from gkeingress.api import audit
+    from gkeingress.collect.run import collect
+    from gkeingress.fleet import FleetProgress, audit_fleet
+
+_READERS = {
+    "audit": "gkeingress.api",
+    "audit_fleet": "gkeingress.fleet",
+    "FleetProgress": "gkeingress.fleet",
+    "collect": "gkeingress.collect.run",
+}
+"""The names that read the APIs: their modules import the Google and Kubernetes clients, so they
+are imported on first use, and ``import gkeingress`` stays light for ``explain`` and notebooks."""
+
+
+def __getattr__(name: str) -> Any:
+    """Import an API-reading name's module on first use."""
+    home = _READERS.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(home), name)
+
 
 __all__ = [
     "REGISTRY",

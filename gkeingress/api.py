@@ -1,10 +1,9 @@
-"""The entry points: :func:`audit` reads a project and a cluster, :func:`analyse` judges a snapshot."""
+"""The entry point that reads the APIs: :func:`audit` reads a project and a cluster, then analyses it."""
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import replace
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
 import google.auth
@@ -13,17 +12,16 @@ from google.auth.credentials import AnonymousCredentials, Credentials
 from kubernetes import client as k8s
 from kubernetes import config as k8s_config
 
-from gkeingress.checks import REGISTRY, AuditOptions, Registry, run_checks, unchecked
-from gkeingress.collect import ComputeResult, collect
+from gkeingress.analysis import analyse
+from gkeingress.collect.compute import ComputeResult
 from gkeingress.collect.gate import DEFAULT_RATE, ApiGate
 from gkeingress.collect.progress import NO_PROGRESS, Progress
-from gkeingress.collect.snapshot import CollectionError, Snapshot
+from gkeingress.collect.run import collect
 from gkeingress.connect import GKE_SCOPES, open_cluster, read_cluster
 from gkeingress.errors import AuditError
-from gkeingress.findings import Finding
-from gkeingress.model.cluster import ClusterInfo, cluster_path, path_of_context
-from gkeingress.model.topology import pair
 from gkeingress.report import Report
+from gkeingress.resources.cluster import ClusterInfo, cluster_path, path_of_context
+from gkeingress.snapshot import CollectionError
 
 COMPUTE_READONLY = "https://www.googleapis.com/auth/compute.readonly"
 
@@ -130,45 +128,6 @@ def _connection(
     return client, found, ()
 
 
-def analyse(
-    snapshot: Snapshot,
-    *,
-    now: datetime | None = None,
-    propagation_window: timedelta = timedelta(minutes=10),
-    registry: Registry = REGISTRY,
-    errors_since: datetime | None = None,
-) -> Report:
-    """Pair and check an already collected snapshot; no I/O. Naive times are read as UTC.
-
-    With ``snapshot.cluster`` known, every finding and paired Ingress names its cluster.
-    """
-    when = now or snapshot.collected_at
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=timezone.utc)
-    if errors_since is not None and errors_since.tzinfo is None:
-        errors_since = errors_since.replace(tzinfo=timezone.utc)
-    topology = pair(snapshot)
-    options = AuditOptions(
-        now=when, propagation_window=propagation_window, errors_since=errors_since
-    )
-    cluster = snapshot.cluster.path if snapshot.cluster else None
-    findings = sorted(
-        (replace(f, cluster=cluster) for f in run_checks(topology, options, registry)),
-        key=lambda f: (-f.severity.rank, f.ingress or "", f.code, f.resource),
-    )
-    by_ingress: dict[str, list[Finding]] = defaultdict(list)
-    for finding in findings:
-        by_ingress[finding.ingress or ""].append(finding)
-    topology = replace(
-        topology,
-        ingresses=tuple(
-            replace(p, findings=tuple(by_ingress.get(p.name, ())), cluster=cluster)
-            for p in topology.ingresses
-        ),
-    )
-    return Report(snapshot.project, when, topology, tuple(findings), unchecked(snapshot, registry))
-
-
 def audit(
     project: str,
     *,
@@ -210,7 +169,7 @@ def audit(
         progress: told of each collection phase and each finished API call, e.g. to show
             progress (see :class:`gkeingress.collect.progress.Progress`); default: nothing.
         cluster: the GKE cluster, ``projects/P/locations/L/clusters/C`` or ``LOCATION/NAME`` in
-            ``project`` (or a :class:`~gkeingress.model.cluster.ClusterInfo`): read from the
+            ``project`` (or a :class:`~gkeingress.resources.cluster.ClusterInfo`): read from the
             Container API and connected to over TLS verified with its CA, with the Google
             credentials' access token; no gcloud and no kubeconfig needed. Its facts (add-ons,
             VPC-native, network, node tags) feed the checks.

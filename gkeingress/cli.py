@@ -35,18 +35,16 @@ from rich.progress import SpinnerColumn, TextColumn
 from rich.table import Table
 from rich.text import Text
 
-from gkeingress.api import audit
 from gkeingress.checks import REGISTRY
 from gkeingress.collect.gate import DEFAULT_RATE
 from gkeingress.collect.progress import HEALTH, LISTS, Progress
-from gkeingress.collect.snapshot import DataKind
 from gkeingress.errors import AuditError
 from gkeingress.findings import Severity
-from gkeingress.fleet import audit_fleet
-from gkeingress.model.refs import parse_time
 from gkeingress.render.sarif import to_sarif
 from gkeingress.render.text import STYLE, render, route_text
 from gkeingress.report import AuditResult, FleetReport, Report
+from gkeingress.resources.refs import parse_time
+from gkeingress.snapshot import DataKind
 
 EXIT_OK, EXIT_FINDINGS, EXIT_CANNOT_RUN = 0, 1, 2
 FORMATS = ("text", "json", "sarif", "html")
@@ -397,6 +395,8 @@ def _is_fleet(args: argparse.Namespace) -> bool:
 def _report(args: argparse.Namespace, progress: _ProgressDisplay | None = None) -> AuditResult:
     if args.command == "demo" or getattr(args, "demo", False):
         return _demo_report(progress)
+    from gkeingress import audit, audit_fleet  # noqa: PLC0415 - the API clients load only to audit
+
     if _is_fleet(args):
         return audit_fleet(
             args.project,

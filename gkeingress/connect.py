@@ -24,29 +24,15 @@ from kubernetes import client as k8s
 
 from gkeingress.collect.container import ContainerReader
 from gkeingress.collect.gate import ApiGate
-from gkeingress.collect.snapshot import CollectionError
-from gkeingress.errors import AuditError
-from gkeingress.model.cluster import ClusterInfo
+from gkeingress.errors import ClusterUnreachable
+from gkeingress.resources.cluster import ClusterInfo
+from gkeingress.snapshot import CollectionError
 
 GKE_SCOPES = (
     "https://www.googleapis.com/auth/cloud-platform",
     "https://www.googleapis.com/auth/userinfo.email",
 )
 """The OAuth scopes of a token GKE accepts (those ``gke-gcloud-auth-plugin`` asks for)."""
-
-
-class ClusterUnreachable(AuditError):  # noqa: N818 - reads as what happened
-    """The cluster's Kubernetes API could not be used.
-
-    Attributes:
-        cluster: the cluster's path.
-        reason: ``tls``, ``auth``, ``timeout``, ``connection``, ``endpoint`` or ``api``.
-    """
-
-    def __init__(self, cluster: str, reason: str, message: str) -> None:
-        super().__init__(message)
-        self.cluster = cluster
-        self.reason = reason
 
 
 def endpoint(cluster: ClusterInfo, *, use_private_endpoint: bool = False) -> tuple[str, str | None]:

@@ -17,3 +17,17 @@ class AuditError(GkeIngressError):
 
 class MissingDependencyError(GkeIngressError, ImportError):
     """An optional dependency is not installed; the message says which extra to install."""
+
+
+class ClusterUnreachable(AuditError):  # noqa: N818 - reads as what happened
+    """The cluster's Kubernetes API could not be used.
+
+    Attributes:
+        cluster: the cluster's path.
+        reason: ``tls``, ``auth``, ``timeout``, ``connection``, ``endpoint`` or ``api``.
+    """
+
+    def __init__(self, cluster: str, reason: str, message: str) -> None:
+        super().__init__(message)
+        self.cluster = cluster
+        self.reason = reason

@@ -7,6 +7,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from gkeingress.display import HtmlView
+
 
 class Severity(str, enum.Enum):
     """How bad a finding is. Compares equal to its value: ``Severity.ERROR == "error"``."""
@@ -25,7 +27,7 @@ class Severity(str, enum.Enum):
 
 
 @dataclass(frozen=True, slots=True)
-class Finding:
+class Finding(HtmlView):
     """One fault (or notable state) found on an Ingress or its load balancer.
 
     Attributes:
@@ -66,9 +68,3 @@ class Finding:
         if self.cluster is not None:
             data["cluster"] = self.cluster
         return data
-
-    def _repr_html_(self) -> str:
-        """Jupyter's view: severity, code, message and fix."""
-        from gkeingress.render.html import finding_html  # noqa: PLC0415 - render imports this module
-
-        return finding_html(self)

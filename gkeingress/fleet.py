@@ -19,16 +19,16 @@ from google.auth.credentials import Credentials
 from gkeingress.api import _credentials, audit
 from gkeingress.checks.cluster import CLUSTER_UNREACHABLE
 from gkeingress.checks.registry import Hit
-from gkeingress.collect import list_compute
 from gkeingress.collect.container import ContainerReader
 from gkeingress.collect.gate import DEFAULT_RATE, ApiGate
 from gkeingress.collect.progress import NO_PROGRESS, Progress
-from gkeingress.collect.snapshot import CollectionError, DataKind
-from gkeingress.connect import GKE_SCOPES, ClusterUnreachable
-from gkeingress.errors import AuditError
+from gkeingress.collect.run import list_compute
+from gkeingress.connect import GKE_SCOPES
+from gkeingress.errors import AuditError, ClusterUnreachable
 from gkeingress.findings import Finding
-from gkeingress.model.cluster import ClusterInfo, cluster_path
 from gkeingress.report import FleetReport, Report
+from gkeingress.resources.cluster import ClusterInfo, cluster_path
+from gkeingress.snapshot import CollectionError, DataKind
 
 
 class FleetProgress(Protocol):

@@ -9,13 +9,14 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, cast
 
 from gkeingress.checks import CLUSTER_FACTS_UNREAD
-from gkeingress.collect.snapshot import CollectionError
+from gkeingress.display import HtmlView
 from gkeingress.findings import Finding, Severity
 from gkeingress.model import routing
-from gkeingress.model.cluster import ClusterInfo
-from gkeingress.model.gce import ComputeResource
 from gkeingress.model.timeline import Change, build_timeline
 from gkeingress.model.topology import PairedIngress, ServiceBackend, Topology
+from gkeingress.resources.cluster import ClusterInfo
+from gkeingress.resources.gce import ComputeResource
+from gkeingress.snapshot import CollectionError
 
 if TYPE_CHECKING:
     import pandas
@@ -71,7 +72,7 @@ def ingress_to_dict(paired: PairedIngress) -> dict[str, Any]:
     return data
 
 
-class _Views:
+class _Views(HtmlView):
     """The notebook and DataFrame views shared by :class:`Report` and :class:`FleetReport`."""
 
     __slots__ = ()
@@ -80,19 +81,13 @@ class _Views:
         """This object, typed as the report it is (only the two reports mix this class in)."""
         return cast("Report | FleetReport", self)
 
-    def _repr_html_(self) -> str:
-        """Jupyter's view: summary, then per Ingress its request-path picture and findings."""
-        from gkeingress.render.html import report_html  # noqa: PLC0415 - render imports this module
-
-        return report_html(self._as_report())
-
     def to_dataframe(self) -> pandas.DataFrame:
         """The findings as a pandas DataFrame, one row per finding.
 
         Raises:
             MissingDependencyError: pandas is not installed (``pip install 'gkeingress[pandas]'``).
         """
-        from gkeingress.render.frames import findings_frame  # noqa: PLC0415 - pandas is optional
+        from gkeingress.frames import findings_frame  # noqa: PLC0415 - pandas is optional
 
         return findings_frame(self._as_report())
 
@@ -102,7 +97,7 @@ class _Views:
         Raises:
             MissingDependencyError: pandas is not installed (``pip install 'gkeingress[pandas]'``).
         """
-        from gkeingress.render.frames import resources_frame  # noqa: PLC0415 - pandas is optional
+        from gkeingress.frames import resources_frame  # noqa: PLC0415 - pandas is optional
 
         return resources_frame(self._as_report())
 

@@ -26,10 +26,9 @@ from gkeingress.checks import (
     sync_errors,
 )
 from gkeingress.checks.registry import AuditOptions, Check, Hit, Registry
-from gkeingress.collect.gcpause import gc_paused
-from gkeingress.collect.snapshot import CollectionError, DataKind, Snapshot
 from gkeingress.findings import Finding, Severity
 from gkeingress.model.topology import Topology
+from gkeingress.snapshot import CollectionError, DataKind, Snapshot
 
 CHECK_INCOMPLETE = Check(
     code="CHECK_INCOMPLETE",
@@ -149,8 +148,7 @@ def run_checks(
             yield _incomplete(item, "; ".join(f"{e.call}: {e.message}" for e in errors), errors)
             continue
         try:
-            with gc_paused():
-                findings = [item.finding(hit) for hit in item.run(topology, options)]
+            findings = [item.finding(hit) for hit in item.run(topology, options)]
         except Exception as exc:  # noqa: BLE001 - a broken check must not sink the audit
             yield _incomplete(item, f"the check failed on unexpected data: {exc!r}")
             continue

@@ -7,10 +7,10 @@ from collections.abc import Iterator
 from gkeingress.checks.propagation import recent_change
 from gkeingress.checks.registry import AuditOptions, Hit, check
 from gkeingress.checks.scope import managed
-from gkeingress.collect.snapshot import DataKind
 from gkeingress.findings import Severity
-from gkeingress.model.gce import GroupHealth
 from gkeingress.model.topology import Topology
+from gkeingress.resources.gce import GroupHealth
+from gkeingress.snapshot import DataKind
 
 
 @check(

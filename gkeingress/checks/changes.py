@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
 from gkeingress.checks.registry import AuditOptions, Hit, check
-from gkeingress.collect.snapshot import DataKind
 from gkeingress.findings import Severity
 from gkeingress.model.timeline import Change, ChangeKind, build_timeline
 from gkeingress.model.topology import PairedIngress, Topology
+from gkeingress.snapshot import DataKind
 
 
 @dataclass(frozen=True, slots=True)

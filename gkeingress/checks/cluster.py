@@ -11,9 +11,9 @@ from collections.abc import Iterator
 
 from gkeingress.checks.registry import AuditOptions, Check, Hit, check
 from gkeingress.checks.scope import managed
-from gkeingress.collect.snapshot import DataKind
 from gkeingress.findings import Severity
 from gkeingress.model.topology import Topology
+from gkeingress.snapshot import DataKind
 
 NEG_ATTACH_ERROR = (
     "Failed to Attach … network endpoint(s) … googleapi: Error 400: Invalid value for field "

@@ -8,10 +8,10 @@ from collections.abc import Iterator, Mapping
 from gkeingress.checks.propagation import recent_change
 from gkeingress.checks.registry import AuditOptions, Hit, check
 from gkeingress.checks.scope import user_backends, user_services
-from gkeingress.collect.snapshot import DataKind
 from gkeingress.findings import Severity
-from gkeingress.model.k8s import Pod
 from gkeingress.model.topology import Topology
+from gkeingress.resources.k8s import Pod
+from gkeingress.snapshot import DataKind
 
 
 def _labels(labels: Mapping[str, str]) -> str:

@@ -6,10 +6,10 @@ from collections.abc import Iterator
 
 from gkeingress.checks.registry import AuditOptions, Hit, check
 from gkeingress.checks.scope import managed
-from gkeingress.collect.snapshot import DataKind
 from gkeingress.findings import Severity
 from gkeingress.model.firewall import HEALTH_CHECK_RANGES, Reach, node_tags, reach
 from gkeingress.model.topology import ServiceBackend, Topology
+from gkeingress.snapshot import DataKind
 
 
 def probed_port(backend: ServiceBackend) -> int | None:

@@ -6,12 +6,12 @@ from collections.abc import Iterator
 from typing import NamedTuple
 
 from gkeingress.checks.registry import AuditOptions, Hit, check
-from gkeingress.collect.snapshot import DataKind
 from gkeingress.findings import Severity
-from gkeingress.model.gce import HealthCheck
-from gkeingress.model.k8s import ServicePort
 from gkeingress.model.probe import ServingExpectation
 from gkeingress.model.topology import ServiceBackend, Topology
+from gkeingress.resources.gce import HealthCheck
+from gkeingress.resources.k8s import ServicePort
+from gkeingress.snapshot import DataKind
 
 _REQUIRES = (
     DataKind.INGRESSES,

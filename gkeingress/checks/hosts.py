@@ -7,10 +7,10 @@ from collections.abc import Iterator
 
 from gkeingress.checks.registry import AuditOptions, Hit, check
 from gkeingress.checks.scope import managed
-from gkeingress.collect.snapshot import DataKind
 from gkeingress.findings import Severity
 from gkeingress.model.topology import Topology
 from gkeingress.model.translate import translate
+from gkeingress.snapshot import DataKind
 
 
 @check(

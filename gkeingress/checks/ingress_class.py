@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from gkeingress.checks.registry import AuditOptions, Hit, check
-from gkeingress.collect.snapshot import DataKind
 from gkeingress.findings import Severity
-from gkeingress.model.k8s import CLASS_ANNOTATION, GCE_CLASSES
 from gkeingress.model.topology import Topology
+from gkeingress.resources.k8s import CLASS_ANNOTATION, GCE_CLASSES
+from gkeingress.snapshot import DataKind
 
 OTHER_CONTROLLERS = frozenset(
     {

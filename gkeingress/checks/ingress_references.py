@@ -6,9 +6,9 @@ from collections.abc import Iterator
 
 from gkeingress.checks.registry import AuditOptions, Hit, check
 from gkeingress.checks.scope import managed
-from gkeingress.collect.snapshot import DataKind
 from gkeingress.findings import Severity
 from gkeingress.model.topology import Topology
+from gkeingress.snapshot import DataKind
 
 FRONTEND_CONFIG_ANNOTATION = "networking.gke.io/v1beta1.FrontendConfig"
 GLOBAL_STATIC_IP_ANNOTATION = "kubernetes.io/ingress.global-static-ip-name"

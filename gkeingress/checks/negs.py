@@ -6,11 +6,11 @@ from collections.abc import Iterator
 
 from gkeingress.checks.propagation import recent_change
 from gkeingress.checks.registry import AuditOptions, Hit, check
-from gkeingress.collect.snapshot import DataKind
 from gkeingress.findings import Severity
-from gkeingress.model.gce import NetworkEndpoint
-from gkeingress.model.k8s import NegEndpoint, Pod
 from gkeingress.model.topology import PairedIngress, ServiceBackend, Topology
+from gkeingress.resources.gce import NetworkEndpoint
+from gkeingress.resources.k8s import NegEndpoint, Pod
+from gkeingress.snapshot import DataKind
 
 
 def _settled_neg_backends(

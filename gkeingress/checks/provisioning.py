@@ -6,9 +6,9 @@ from collections.abc import Iterator
 
 from gkeingress.checks.propagation import minutes_ago, recent_change
 from gkeingress.checks.registry import AuditOptions, Hit, check
-from gkeingress.collect.snapshot import DataKind
 from gkeingress.findings import Severity
 from gkeingress.model.topology import PairedIngress, Topology
+from gkeingress.snapshot import DataKind
 
 _FRONTEND = (
     DataKind.INGRESSES,

@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from gkeingress.collect.snapshot import DataKind
 from gkeingress.findings import Finding, Severity
 from gkeingress.model.topology import Topology
+from gkeingress.snapshot import DataKind
 
 DOCS_BASE = "https://gkeingress.readthedocs.io/en/latest/findings/#"
 

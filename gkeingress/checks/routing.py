@@ -6,9 +6,7 @@ from collections.abc import Iterator
 
 from gkeingress.checks.propagation import recent_change
 from gkeingress.checks.registry import AuditOptions, Hit, check
-from gkeingress.collect.snapshot import DataKind
 from gkeingress.findings import Severity
-from gkeingress.model.gce import UrlMap
 from gkeingress.model.routing import (
     GKE_DEFAULT_BACKEND,
     gce_path_rank,
@@ -18,6 +16,8 @@ from gkeingress.model.routing import (
 )
 from gkeingress.model.topology import PairedIngress, Topology
 from gkeingress.model.translate import RoutedPath, translate
+from gkeingress.resources.gce import UrlMap
+from gkeingress.snapshot import DataKind
 
 _ROUTING = (DataKind.INGRESSES, DataKind.SERVICES, DataKind.URL_MAPS, DataKind.BACKEND_SERVICES)
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from gkeingress.model.k8s import Service
 from gkeingress.model.topology import PairedIngress, ServiceBackend, Topology
+from gkeingress.resources.k8s import Service
 
 
 def managed(topology: Topology) -> Iterator[PairedIngress]:

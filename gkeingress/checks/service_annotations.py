@@ -6,10 +6,10 @@ from collections.abc import Iterator
 
 from gkeingress.checks.registry import AuditOptions, Hit, check
 from gkeingress.checks.scope import user_backends, user_services
-from gkeingress.collect.snapshot import DataKind
 from gkeingress.findings import Severity
-from gkeingress.model.k8s import JsonAnnotation
 from gkeingress.model.topology import Topology
+from gkeingress.resources.k8s import JsonAnnotation
+from gkeingress.snapshot import DataKind
 
 APP_PROTOCOL_ANNOTATIONS = (
     "service.alpha.kubernetes.io/app-protocols",

@@ -1,113 +1,35 @@
-"""Collecting: every API call of an audit happens here, and ends in an immutable :class:`Snapshot`."""
+"""Collecting: every API call of an audit happens here, and ends in an immutable :class:`Snapshot`.
+
+The Google and Kubernetes clients are imported when a collection starts, not with this package,
+so ``import gkeingress`` stays light.
+"""
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import replace
-from datetime import datetime, timezone
+import importlib
+from typing import TYPE_CHECKING, Any
 
-from google.auth.credentials import Credentials
-from kubernetes import client as k8s
+if TYPE_CHECKING:
+    from gkeingress.collect.compute import ComputeResult
+    from gkeingress.collect.gate import ApiGate
+    from gkeingress.collect.progress import Progress
+    from gkeingress.collect.run import collect, list_compute
 
-from gkeingress.collect.compute import ComputeCollector, ComputeResult
-from gkeingress.collect.gate import ApiGate
-from gkeingress.collect.health import GroupCollector, endpoint_targets, health_targets
-from gkeingress.collect.kubernetes import KubernetesCollector
-from gkeingress.collect.progress import HEALTH, LISTS, NO_PROGRESS, Progress
-from gkeingress.collect.snapshot import (
-    ClusterIdentity,
-    CollectionError,
-    DataKind,
-    Snapshot,
-    build_snapshot,
-    with_backend_health,
-    with_neg_endpoints,
-)
+_HOMES = {
+    "ApiGate": "gkeingress.collect.gate",
+    "ComputeResult": "gkeingress.collect.compute",
+    "Progress": "gkeingress.collect.progress",
+    "collect": "gkeingress.collect.run",
+    "list_compute": "gkeingress.collect.run",
+}
 
 
-def collect(
-    project: str,
-    *,
-    kube_client: k8s.ApiClient,
-    credentials: Credentials | None,
-    compute_endpoint: str | None = None,
-    namespace: str | None = None,
-    deep: bool = False,
-    gate: ApiGate | None = None,
-    progress: Progress = NO_PROGRESS,
-    compute_lists: ComputeResult | None = None,
-) -> Snapshot:
-    """Read both APIs, read-only, and return what they said (and every call that failed).
-
-    The Kubernetes and Compute lists (one call per kind, pages aside) run side by side; then
-    getHealth for the backend services that are not reported healthy, and listNetworkEndpoints for
-    the NEGs whose size differs from the endpoints the NEG controller would attach in the zone
-    (all of both with ``deep``).
-    ``progress`` hears of each phase and each finished call. ``compute_lists`` are the project's
-    Compute lists when they were already read (:func:`list_compute`): a fleet reads them once per
-    project, not once per cluster.
-    """
-    gate = gate or ApiGate()
-    kube_collector = KubernetesCollector(kube_client, gate, namespace, progress)
-    progress.phase(LISTS)
-    with ThreadPoolExecutor(1) as pool:  # Kubernetes there, Compute here, side by side
-        kube_job = pool.submit(kube_collector.collect)
-        compute = (
-            list_compute(
-                project,
-                credentials=credentials,
-                compute_endpoint=compute_endpoint,
-                gate=gate,
-                progress=progress,
-            )
-            if compute_lists is None
-            else compute_lists
-        )
-        kube = kube_job.result()
-    first = build_snapshot(
-        project,
-        datetime.now(timezone.utc),
-        kube=kube.objects,
-        compute=compute.resources,
-        identity=kube.identity,
-        errors=[*kube.errors, *compute.errors],
-    )
-    progress.phase(HEALTH)
-    groups = GroupCollector(
-        project, credentials=credentials, endpoint=compute_endpoint, gate=gate, progress=progress
-    ).collect(health_targets(first, deep=deep), endpoint_targets(first, deep=deep))
-    second = with_backend_health(first, groups.answers[DataKind.BACKEND_HEALTH], groups.errors)
-    return replace(
-        with_neg_endpoints(second, groups.answers[DataKind.NEG_ENDPOINTS]),
-        calls=gate.counts(),
-        waited=gate.waited,
-        retries=gate.retries,
-    )
+def __getattr__(name: str) -> Any:
+    """Import a public name's module on first use."""
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(home), name)
 
 
-def list_compute(
-    project: str,
-    *,
-    credentials: Credentials | None,
-    compute_endpoint: str | None = None,
-    gate: ApiGate,
-    progress: Progress = NO_PROGRESS,
-) -> ComputeResult:
-    """The project's Compute lists (one aggregated list per collection, pages followed)."""
-    return ComputeCollector(
-        project, credentials=credentials, endpoint=compute_endpoint, gate=gate, progress=progress
-    ).collect()
-
-
-__all__ = [
-    "ApiGate",
-    "ClusterIdentity",
-    "CollectionError",
-    "ComputeResult",
-    "DataKind",
-    "Progress",
-    "Snapshot",
-    "build_snapshot",
-    "collect",
-    "list_compute",
-]
+__all__ = ["ApiGate", "ComputeResult", "Progress", "collect", "list_compute"]

@@ -18,9 +18,8 @@ from google.cloud import compute_v1
 from google.protobuf.json_format import MessageToDict
 
 from gkeingress.collect.gate import ApiGate, google_reasons, status_of
-from gkeingress.collect.gcpause import gc_paused
 from gkeingress.collect.progress import NO_PROGRESS, Progress
-from gkeingress.collect.snapshot import CollectionError, DataKind
+from gkeingress.snapshot import CollectionError, DataKind
 
 PAGE_SIZE = 500
 """The most Compute returns per page."""
@@ -198,8 +197,7 @@ class ComputeCollector:
     def _list(self, listing: ComputeList) -> list[dict[str, Any]] | CollectionError:
         call = f"compute.{listing.collection}.{listing.verb}"
         try:
-            # The client decodes every page into many small objects that form no cycles.
-            with gc_paused(), self._client(listing) as client:
+            with self._client(listing) as client:
                 items = [
                     item for page in self._pages(listing, client) for item in listing.items(page)
                 ]

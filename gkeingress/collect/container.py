@@ -15,7 +15,7 @@ from google.cloud import container_v1
 
 from gkeingress.collect.compute import to_json
 from gkeingress.collect.gate import ApiGate, google_reasons, status_of
-from gkeingress.collect.snapshot import CollectionError, DataKind
+from gkeingress.snapshot import CollectionError, DataKind
 
 
 def describe_error(exc: Exception, call: str, target: str) -> str:

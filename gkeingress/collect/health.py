@@ -28,10 +28,10 @@ from google.cloud import compute_v1
 from gkeingress.collect.compute import PAGE_SIZE, to_json
 from gkeingress.collect.gate import RATE_LIMIT_REASONS, ApiGate, google_reasons, status_of
 from gkeingress.collect.progress import NO_PROGRESS, Progress
-from gkeingress.collect.snapshot import CollectionError, DataKind, Snapshot
-from gkeingress.model.gce import Backend, BackendService, NetworkEndpointGroup
-from gkeingress.model.k8s import EndpointSlice, JsonAnnotation, neg_endpoints_in, uses_negs
-from gkeingress.model.refs import ResourceRef
+from gkeingress.resources.gce import Backend, BackendService, NetworkEndpointGroup
+from gkeingress.resources.k8s import EndpointSlice, JsonAnnotation, neg_endpoints_in, uses_negs
+from gkeingress.resources.refs import ResourceRef
+from gkeingress.snapshot import CollectionError, DataKind, Snapshot
 
 BACKENDS_ANNOTATION = "ingress.kubernetes.io/backends"
 
@@ -106,7 +106,7 @@ def endpoint_targets(snapshot: Snapshot, *, deep: bool) -> list[NetworkEndpointG
     """Zonal NEGs of GKE Ingresses' backends worth a listNetworkEndpoints call.
 
     Those whose ``size`` differs from the number of endpoints the NEG controller would put in
-    them (:func:`~gkeingress.model.k8s.neg_endpoints_in`), or all of them when ``deep``. An empty
+    them (:func:`~gkeingress.resources.k8s.neg_endpoints_in`), or all of them when ``deep``. An empty
     NEG is not listed unless ``deep``: its size says all there is. Read from the lists alone.
     """
     routed = _routed_ports(snapshot)

@@ -15,9 +15,8 @@ from typing import Any
 from kubernetes import client as k8s
 
 from gkeingress.collect.gate import ApiGate
-from gkeingress.collect.gcpause import gc_paused
 from gkeingress.collect.progress import NO_PROGRESS, Progress
-from gkeingress.collect.snapshot import ClusterIdentity, CollectionError, DataKind
+from gkeingress.snapshot import ClusterIdentity, CollectionError, DataKind
 
 PAGE_SIZE = 500
 DEFAULT_BACKEND = ("kube-system", "default-http-backend")
@@ -194,8 +193,7 @@ class KubernetesCollector:
             response = self._gate.call(
                 f"kubernetes list {listing.label}", fn, paced=False, **kwargs
             )
-            with gc_paused():
-                page = json.loads(response.data)
+            page = json.loads(response.data)
             yield from page.get("items") or ()
             token = (page.get("metadata") or {}).get("continue")
             if not token:

@@ -15,7 +15,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from gkeingress.model.gce import Firewall
+from gkeingress.resources.gce import Firewall
 
 HEALTH_CHECK_RANGES = ("130.211.0.0/22", "35.191.0.0/16")
 """Source ranges of Google Cloud's L7 load balancer health checks."""

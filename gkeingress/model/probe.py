@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from gkeingress.model.k8s import BackendConfig, Container, HTTPGetProbe, Pod, ServicePort
+from gkeingress.resources.k8s import BackendConfig, Container, HTTPGetProbe, Pod, ServicePort
 
 DEFAULT_PATH = "/"
 DEFAULT_BACKEND_PATH = "/healthz"  # --default-backend-health-check-path

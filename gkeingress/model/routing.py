@@ -29,8 +29,10 @@ from dataclasses import dataclass, replace
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
-from gkeingress.collect.snapshot import Snapshot
-from gkeingress.model.gce import (
+from gkeingress.display import HtmlView
+from gkeingress.model.topology import PairedIngress, ServiceBackend, Topology
+from gkeingress.model.translate import RoutedPath, Translation, gce_paths, translate
+from gkeingress.resources.gce import (
     BackendService,
     ForwardingRule,
     GroupHealth,
@@ -39,10 +41,9 @@ from gkeingress.model.gce import (
     TargetProxy,
     UrlMap,
 )
-from gkeingress.model.k8s import SYSTEM_DEFAULT_BACKEND, BackendRef, Ingress, IngressPath
-from gkeingress.model.refs import ResourceRef
-from gkeingress.model.topology import PairedIngress, ServiceBackend, Topology
-from gkeingress.model.translate import RoutedPath, Translation, gce_paths, translate
+from gkeingress.resources.k8s import SYSTEM_DEFAULT_BACKEND, BackendRef, Ingress, IngressPath
+from gkeingress.resources.refs import ResourceRef
+from gkeingress.snapshot import Snapshot
 
 GKE_DEFAULT_BACKEND = "kube-system/default-http-backend"
 """The Service behind GKE's default backend, which answers 404 to every request."""
@@ -763,7 +764,7 @@ def _backend_hops(
 
 
 @dataclass(frozen=True, slots=True)
-class Route:
+class Route(HtmlView):
     """Where one URL goes, hop by hop, and whether the Ingress spec agrees.
 
     Attributes:
@@ -824,12 +825,6 @@ class Route:
             "spec": self.spec.to_dict(),
             "disagreement": self.disagreement,
         }
-
-    def _repr_html_(self) -> str:
-        """Jupyter's view: the decision and each hop, coloured by whether it works."""
-        from gkeingress.render.html import route_html  # noqa: PLC0415 - render imports this module
-
-        return route_html(self)
 
     def __str__(self) -> str:
         lines = [

@@ -21,9 +21,10 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from gkeingress.checks.sync_errors import controller_warnings
-from gkeingress.model.gce import ComputeResource
-from gkeingress.model.k8s import (
+from gkeingress.model.controller import controller_warnings
+from gkeingress.model.topology import ANNOTATION_PREFIX, PairedIngress, ServiceBackend, Topology
+from gkeingress.resources.gce import ComputeResource
+from gkeingress.resources.k8s import (
     CLASS_ANNOTATION,
     LAST_APPLIED_ANNOTATION,
     NEG_STATUS_ANNOTATION,
@@ -34,7 +35,6 @@ from gkeingress.model.k8s import (
     ReplicaSet,
     Service,
 )
-from gkeingress.model.topology import ANNOTATION_PREFIX, PairedIngress, ServiceBackend, Topology
 
 CONTROLLER_MANAGERS = frozenset(
     {"glbc", "loadbalancer-controller", "neg-controller", "ingress-gce", "l7-lb-controller"}

@@ -19,10 +19,11 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Generic, TypeVar
 
-from gkeingress.collect.gcpause import gc_paused
-from gkeingress.collect.snapshot import Snapshot
+from gkeingress.display import HtmlView
 from gkeingress.findings import Finding
-from gkeingress.model.gce import (
+from gkeingress.model.naming import Namer
+from gkeingress.model.probe import ServingExpectation, expect
+from gkeingress.resources.gce import (
     BackendService,
     ComputeResource,
     ForwardingRule,
@@ -31,7 +32,7 @@ from gkeingress.model.gce import (
     TargetProxy,
     UrlMap,
 )
-from gkeingress.model.k8s import (
+from gkeingress.resources.k8s import (
     SYSTEM_DEFAULT_BACKEND,
     BackendConfig,
     BackendRef,
@@ -47,9 +48,8 @@ from gkeingress.model.k8s import (
     neg_endpoints_in,
     uses_negs,
 )
-from gkeingress.model.naming import Namer
-from gkeingress.model.probe import ServingExpectation, expect
-from gkeingress.model.refs import ResourceRef
+from gkeingress.resources.refs import ResourceRef
+from gkeingress.snapshot import Snapshot
 
 R = TypeVar("R", bound=ComputeResource)
 
@@ -146,14 +146,14 @@ class ServiceBackend:
     def neg_endpoints_in(self, zone: str) -> tuple[NegEndpoint, ...]:
         """The endpoints the NEG controller puts in this port's NEG in ``zone``.
 
-        The controller's rule is :func:`gkeingress.model.k8s.neg_endpoints_in`: IPv4 endpoints of
+        The controller's rule is :func:`gkeingress.resources.k8s.neg_endpoints_in`: IPv4 endpoints of
         the slices whose port is named like the Service port, not terminating, ready or not.
         """
         return neg_endpoints_in(self.endpoint_slices, self.port.name, zone) if self.port else ()
 
 
 @dataclass(frozen=True, slots=True)
-class PairedIngress:
+class PairedIngress(HtmlView):
     """One Ingress and everything ingress-gce made for it.
 
     Attributes:
@@ -189,12 +189,6 @@ class PairedIngress:
     def name(self) -> str:
         """``namespace/name``."""
         return self.ingress.key
-
-    def _repr_html_(self) -> str:
-        """Jupyter's view: the request-path picture and this Ingress's findings."""
-        from gkeingress.render.html import ingress_html  # noqa: PLC0415 - render imports this module
-
-        return ingress_html(self)
 
     @property
     def backend_services(self) -> tuple[BackendService, ...]:
@@ -534,7 +528,6 @@ class Topology:
         raise KeyError(f"no Ingress {name!r}; known: {', '.join(p.name for p in self.ingresses)}")
 
 
-@gc_paused()
 def pair(snapshot: Snapshot) -> Topology:
     """Pair every Ingress in ``snapshot`` with its load balancer."""
     pairing = Pairing(snapshot)

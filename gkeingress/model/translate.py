@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from gkeingress.model.k8s import BackendRef, Ingress
+from gkeingress.resources.k8s import BackendRef, Ingress
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,12 +14,13 @@ from collections.abc import Iterable, Sequence
 from html import escape
 
 from gkeingress.checks import CLUSTER_FACTS_UNREAD
-from gkeingress.collect.snapshot import CollectionError
+from gkeingress.display import register_html
 from gkeingress.findings import Finding, Severity
+from gkeingress.model.paths import BROKEN, MISSING, OK, UNKNOWN, Lane, PathHop, request_path
 from gkeingress.model.routing import Hop, Route
 from gkeingress.model.topology import PairedIngress
-from gkeingress.render.paths import BROKEN, MISSING, OK, UNKNOWN, Lane, PathHop, request_path
 from gkeingress.report import AuditResult, FleetReport, Report
+from gkeingress.snapshot import CollectionError
 
 CSS = """
 .gki{font:13px/1.4 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#202124;
@@ -422,3 +423,10 @@ def report_document(report: AuditResult) -> str:
         f"<title>{_e(title)}</title></head>"
         f'<body style="margin:16px">{report_html(report)}</body></html>\n'
     )
+
+
+register_html(Report, report_html)
+register_html(FleetReport, report_html)
+register_html(PairedIngress, ingress_html)
+register_html(Finding, finding_html)
+register_html(Route, route_html)

@@ -15,11 +15,11 @@ import hashlib
 from collections.abc import Sequence
 from typing import Any
 
-import gkeingress
 from gkeingress.checks import REGISTRY, Check, Registry
-from gkeingress.collect.snapshot import CollectionError, DataKind
 from gkeingress.findings import Finding, Severity
 from gkeingress.report import AuditResult, Report
+from gkeingress.snapshot import CollectionError, DataKind
+from gkeingress.version import __version__
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 INFORMATION_URI = "https://gkeingress.readthedocs.io/"
@@ -92,7 +92,7 @@ def _run(
         "tool": {
             "driver": {
                 "name": "gkeingress",
-                "version": gkeingress.__version__,
+                "version": __version__,
                 "informationUri": INFORMATION_URI,
                 "rules": [_rule(item) for item in rules],
             }

@@ -17,12 +17,12 @@ from rich.text import Text
 from rich.tree import Tree
 
 from gkeingress.checks import CLUSTER_FACTS_UNREAD
-from gkeingress.collect.snapshot import CollectionError
 from gkeingress.findings import Finding, Severity
-from gkeingress.model.gce import ComputeResource
 from gkeingress.model.routing import Route
 from gkeingress.model.topology import PairedIngress, ServiceBackend
 from gkeingress.report import AuditResult, FleetReport, Report
+from gkeingress.resources.gce import ComputeResource
+from gkeingress.snapshot import CollectionError
 
 STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
 MARK = {Severity.ERROR: "✖", Severity.WARNING: "▲", Severity.INFO: "ℹ"}

@@ -21,10 +21,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from gkeingress.model.k8s import BackendRef, Ingress
 from gkeingress.model.naming import Namer, path_matcher_name
-from gkeingress.model.refs import COMPUTE_URL
 from gkeingress.model.translate import translate
+from gkeingress.resources.k8s import BackendRef, Ingress
+from gkeingress.resources.refs import COMPUTE_URL
 from gkeingress.testing.world import JSONDict, World
 
 DEMO_NOW = datetime(2026, 11, 20, 10, 0, tzinfo=timezone.utc)

@@ -6,7 +6,8 @@ from dataclasses import replace
 from datetime import datetime
 
 from gkeingress.collect.health import endpoint_targets, health_targets
-from gkeingress.collect.snapshot import (
+from gkeingress.resources.cluster import ClusterInfo
+from gkeingress.snapshot import (
     ClusterIdentity,
     DataKind,
     Snapshot,
@@ -14,7 +15,6 @@ from gkeingress.collect.snapshot import (
     with_backend_health,
     with_neg_endpoints,
 )
-from gkeingress.model.cluster import ClusterInfo
 from gkeingress.testing.world import World
 
 _KUBE_PLURALS = {

@@ -7,8 +7,9 @@ from collections.abc import Callable
 from google.auth.credentials import AnonymousCredentials
 
 from gkeingress import audit
-from gkeingress.collect import ApiGate, Snapshot, collect
+from gkeingress.collect import ApiGate, collect
 from gkeingress.permissions import COMPUTE_PERMISSIONS, kubernetes_permissions
+from gkeingress.snapshot import Snapshot
 from gkeingress.testing import (
     DEMO_NOW,
     FakeGKE,

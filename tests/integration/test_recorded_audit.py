@@ -22,7 +22,8 @@ import pytest
 import yaml
 from google.auth.credentials import AnonymousCredentials
 
-from gkeingress.api import analyse, audit, kube_client_from_config
+from gkeingress.analysis import analyse
+from gkeingress.api import audit, kube_client_from_config
 from gkeingress.findings import Severity
 from gkeingress.testing import DEMO_NOW, FakeGKE, demo_world, snapshot_of
 from gkeingress.testing.scenarios import DEMO_ERRORS_SINCE, INCIDENTS

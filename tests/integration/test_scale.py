@@ -3,7 +3,8 @@
 from google.auth.credentials import AnonymousCredentials
 
 from gkeingress import analyse
-from gkeingress.collect import ApiGate, Snapshot, collect
+from gkeingress.collect import ApiGate, collect
+from gkeingress.snapshot import Snapshot
 from gkeingress.testing import DEMO_NOW, FakeGKE
 from gkeingress.testing.scale import world_of
 from tests.unit.test_gate import Sleeps

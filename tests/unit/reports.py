@@ -6,7 +6,7 @@ from dataclasses import replace
 from functools import cache
 
 from gkeingress import CollectionError, Report, analyse
-from gkeingress.collect.snapshot import DataKind
+from gkeingress.snapshot import DataKind
 from gkeingress.testing import DEMO_NOW, demo_world, snapshot_of
 from gkeingress.testing.scenarios import DEMO_ERRORS_SINCE
 

@@ -6,7 +6,7 @@ import dataclasses
 import pytest
 
 from gkeingress.connect import ClusterUnreachable, endpoint
-from gkeingress.model.cluster import ClusterInfo, cluster_path, path_of_context
+from gkeingress.resources.cluster import ClusterInfo, cluster_path, path_of_context
 from gkeingress.testing import WorldBuilder
 
 

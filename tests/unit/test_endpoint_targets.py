@@ -3,7 +3,7 @@
 import json
 
 from gkeingress.collect.health import endpoint_targets
-from gkeingress.collect.snapshot import Snapshot
+from gkeingress.snapshot import Snapshot
 from gkeingress.testing import DEMO_NOW, Path, Rule, WorldBuilder, snapshot_of
 from gkeingress.testing.scenarios import neg_detach_failing
 

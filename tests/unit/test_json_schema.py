@@ -7,9 +7,9 @@ from typing import Any
 import pytest
 from jsonschema import Draft202012Validator, ValidationError
 
-from gkeingress.collect.snapshot import DataKind
 from gkeingress.report import SCHEMA_VERSION
 from gkeingress.schemas import report_schema
+from gkeingress.snapshot import DataKind
 from tests.unit.reports import INGRESSES_FORBIDDEN, PODS_FORBIDDEN, demo_report
 
 

@@ -2,8 +2,8 @@
 
 from typing import Any
 
-from gkeingress.model.k8s import BackendConfig, Pod, ServicePort
 from gkeingress.model.probe import expect
+from gkeingress.resources.k8s import BackendConfig, Pod, ServicePort
 
 PORT = ServicePort(name="http", port=80, target_port=8080, node_port=None)
 

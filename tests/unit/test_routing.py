@@ -2,8 +2,6 @@
 
 import pytest
 
-from gkeingress.model.gce import UrlMap
-from gkeingress.model.k8s import IngressPath
 from gkeingress.model.routing import (
     RequestUrl,
     gce_host_rank,
@@ -12,6 +10,8 @@ from gkeingress.model.routing import (
     k8s_path_rank,
     match_url_map,
 )
+from gkeingress.resources.gce import UrlMap
+from gkeingress.resources.k8s import IngressPath
 from gkeingress.testing import Path, Rule, WorldBuilder
 from tests.unit.conftest import Judge
 

@@ -8,8 +8,8 @@ from rich.cells import cell_len
 from rich.console import Console
 
 from gkeingress import CollectionError, Finding, Report
-from gkeingress.collect.snapshot import DataKind
 from gkeingress.render.text import render, route_text
+from gkeingress.snapshot import DataKind
 from tests.unit.reports import PODS_FORBIDDEN, demo_report
 
 WIDTH = 100

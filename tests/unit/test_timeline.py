@@ -3,9 +3,9 @@
 from datetime import timedelta
 
 from gkeingress import analyse
-from gkeingress.model.k8s import FieldWrite
 from gkeingress.model.timeline import Change, ChangeKind, build_timeline
 from gkeingress.model.topology import pair
+from gkeingress.resources.k8s import FieldWrite
 from gkeingress.testing import DEMO_NOW, Path, Rule, WorldBuilder, snapshot_of
 from gkeingress.testing.world import JSONDict
 

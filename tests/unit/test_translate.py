@@ -2,8 +2,8 @@
 
 import pytest
 
-from gkeingress.model.k8s import Ingress
 from gkeingress.model.translate import gce_paths, translate
+from gkeingress.resources.k8s import Ingress
 
 
 @pytest.mark.parametrize(

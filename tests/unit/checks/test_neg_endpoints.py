@@ -4,7 +4,7 @@ from dataclasses import replace
 from datetime import timedelta
 
 from gkeingress import Report, analyse
-from gkeingress.collect.snapshot import CollectionError, DataKind
+from gkeingress.snapshot import CollectionError, DataKind
 from gkeingress.testing import DEMO_NOW, Path, Rule, WorldBuilder, snapshot_of
 from gkeingress.testing.builder import k8s_time
 from gkeingress.testing.scenarios import neg_detach_failing

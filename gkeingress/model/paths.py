@@ -3,7 +3,7 @@
 Forwarding rules → target proxies → URL map → per backend: backend service → health check → NEGs
 per zone → pods. Each hop has a state (``ok``, ``broken``, ``missing`` or ``unknown``) and the
 findings that point at it. Pure functions of the paired view; :mod:`gkeingress.render.html` draws
-it and :mod:`gkeingress.render.frames` tabulates it.
+it and :mod:`gkeingress.frames` tabulates it.
 """
 
 from __future__ import annotations
@@ -12,10 +12,10 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 
 from gkeingress.findings import Finding, Severity
-from gkeingress.model.gce import BackendService, ComputeResource, UrlMap
-from gkeingress.model.refs import ResourceRef
 from gkeingress.model.routing import target_of
 from gkeingress.model.topology import PairedIngress, ServiceBackend
+from gkeingress.resources.gce import BackendService, ComputeResource, UrlMap
+from gkeingress.resources.refs import ResourceRef
 
 OK, BROKEN, MISSING, UNKNOWN = "ok", "broken", "missing", "unknown"
 """Hop states: works; exists but does not work; does not exist; not known yet."""

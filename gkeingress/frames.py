@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from gkeingress.errors import MissingDependencyError
-from gkeingress.render.paths import MISSING, request_path
+from gkeingress.model.paths import MISSING, request_path
 from gkeingress.report import AuditResult
 
 if TYPE_CHECKING:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from gkeingress.model.refs import parse_time
+from gkeingress.resources.refs import parse_time
 
 JSON = Mapping[str, Any]
 

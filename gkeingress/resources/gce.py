@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from gkeingress.model.refs import ResourceRef, parse_time
+from gkeingress.resources.refs import ResourceRef, parse_time
 
 JSON = Mapping[str, Any]
 

@@ -8,9 +8,8 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
-from gkeingress.collect.gcpause import gc_paused
-from gkeingress.model.cluster import ClusterInfo
-from gkeingress.model.gce import (
+from gkeingress.resources.cluster import ClusterInfo
+from gkeingress.resources.gce import (
     Address,
     BackendService,
     Firewall,
@@ -22,7 +21,7 @@ from gkeingress.model.gce import (
     TargetProxy,
     UrlMap,
 )
-from gkeingress.model.k8s import (
+from gkeingress.resources.k8s import (
     BackendConfig,
     EndpointSlice,
     Event,
@@ -184,7 +183,6 @@ def _describe(data: Mapping[str, Any]) -> str:
     return f"{data.get('kind', 'resource')} {data.get('name', '?')}"
 
 
-@gc_paused()
 def build_snapshot(
     project: str,
     collected_at: datetime,

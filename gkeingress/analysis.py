@@ -1,0 +1,52 @@
+"""Judging a snapshot: pair it, run the checks, and make the report. No I/O."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import replace
+from datetime import datetime, timedelta, timezone
+
+from gkeingress.checks import REGISTRY, AuditOptions, Registry, run_checks, unchecked
+from gkeingress.findings import Finding
+from gkeingress.model.topology import pair
+from gkeingress.report import Report
+from gkeingress.snapshot import Snapshot
+
+
+def analyse(
+    snapshot: Snapshot,
+    *,
+    now: datetime | None = None,
+    propagation_window: timedelta = timedelta(minutes=10),
+    registry: Registry = REGISTRY,
+    errors_since: datetime | None = None,
+) -> Report:
+    """Pair and check an already collected snapshot; no I/O. Naive times are read as UTC.
+
+    With ``snapshot.cluster`` known, every finding and paired Ingress names its cluster.
+    """
+    when = now or snapshot.collected_at
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=timezone.utc)
+    if errors_since is not None and errors_since.tzinfo is None:
+        errors_since = errors_since.replace(tzinfo=timezone.utc)
+    topology = pair(snapshot)
+    options = AuditOptions(
+        now=when, propagation_window=propagation_window, errors_since=errors_since
+    )
+    cluster = snapshot.cluster.path if snapshot.cluster else None
+    findings = sorted(
+        (replace(f, cluster=cluster) for f in run_checks(topology, options, registry)),
+        key=lambda f: (-f.severity.rank, f.ingress or "", f.code, f.resource),
+    )
+    by_ingress: dict[str, list[Finding]] = defaultdict(list)
+    for finding in findings:
+        by_ingress[finding.ingress or ""].append(finding)
+    topology = replace(
+        topology,
+        ingresses=tuple(
+            replace(p, findings=tuple(by_ingress.get(p.name, ())), cluster=cluster)
+            for p in topology.ingresses
+        ),
+    )
+    return Report(snapshot.project, when, topology, tuple(findings), unchecked(snapshot, registry))
