@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 import google.auth
@@ -14,14 +17,20 @@ from kubernetes import config as k8s_config
 
 from gkeingress.analysis import analyse
 from gkeingress.collect.compute import ComputeResult
+from gkeingress.collect.evidence import EvidenceClients, EvidenceResult, read_evidence
 from gkeingress.collect.gate import DEFAULT_RATE, ApiGate
+from gkeingress.collect.monitoring import MONITORING_READ, build_monitoring_client
 from gkeingress.collect.progress import NO_PROGRESS, Progress
 from gkeingress.collect.run import collect
 from gkeingress.connect import GKE_SCOPES, open_cluster, read_cluster
 from gkeingress.errors import AuditError
 from gkeingress.report import Report
 from gkeingress.resources.cluster import ClusterInfo, cluster_path, path_of_context
+from gkeingress.resources.monitoring import TimeWindow
 from gkeingress.snapshot import CollectionError
+
+if TYPE_CHECKING:
+    from google.cloud.monitoring_v3 import MetricServiceClient
 
 COMPUTE_READONLY = "https://www.googleapis.com/auth/compute.readonly"
 
@@ -147,6 +156,11 @@ def audit(
     use_private_endpoint: bool = False,
     rate_limit: float | None = DEFAULT_RATE,
     compute_lists: ComputeResult | None = None,
+    evidence: bool = True,
+    errors_window: timedelta = timedelta(hours=6),
+    monitoring_client: MetricServiceClient | None = None,
+    monitoring_endpoint: str | None = None,
+    project_evidence: EvidenceResult | None = None,
 ) -> Report:
     """Audit every GKE Ingress of a cluster against the load balancers of ``project``.
 
@@ -181,6 +195,17 @@ def audit(
         compute_lists: the project's Compute lists, already read with
             :func:`gkeingress.collect.list_compute`, to audit several clusters of one project
             without reading them again (as :func:`gkeingress.audit_fleet` does); default: read.
+        evidence: read the load balancers' own evidence (Cloud Monitoring request counts) over
+            ``errors_window``: when errors began, how many, which codes. False reads none.
+        errors_window: how far back before ``now`` the evidence is read (default 6 hours).
+        monitoring_client: a ``google.cloud.monitoring_v3.MetricServiceClient``; default: one
+            built with the same credentials as the Compute clients (for a loopback
+            ``compute_endpoint``, only when ``monitoring_endpoint`` is given: a test world without
+            Monitoring reads no evidence).
+        monitoring_endpoint: Cloud Monitoring's gRPC ``host:port``; default: Google's.
+        project_evidence: the project's evidence, already read with
+            :func:`gkeingress.collect.read_evidence` (as :func:`gkeingress.audit_fleet` does once
+            per project); default: read here when ``evidence``.
 
     Raises:
         AuditError: the audit could not start (no cluster configuration, no credentials). API
@@ -190,9 +215,37 @@ def audit(
         credentials,
         compute_endpoint,
         # The Container API is read for a named cluster and for a gcloud kubeconfig context.
-        (COMPUTE_READONLY,) if kube_client is not None and cluster is None else GKE_SCOPES,
+        (
+            *((COMPUTE_READONLY,) if kube_client is not None and cluster is None else GKE_SCOPES),
+            *((MONITORING_READ,) if evidence else ()),
+        ),
     )
     gate = ApiGate(rate=rate_limit)
+    moment = now or datetime.now(timezone.utc)
+    window = TimeWindow.ending(
+        moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc), errors_window
+    )
+    own_monitoring = (
+        evidence
+        and project_evidence is None
+        and monitoring_client is None
+        and (monitoring_endpoint is not None or not _is_loopback(compute_endpoint))
+    )
+    monitoring = (
+        build_monitoring_client(google_credentials, monitoring_endpoint)
+        if own_monitoring
+        else monitoring_client
+    )
+    reader: EvidenceResult | Callable[[], EvidenceResult] | None = project_evidence
+    if reader is None and evidence and monitoring is not None:
+        reader = functools.partial(
+            read_evidence,
+            project,
+            window=window,
+            clients=EvidenceClients(monitoring=monitoring),
+            gate=gate,
+            progress=progress or NO_PROGRESS,
+        )
     client, info, problems = _connection(
         project,
         cluster,
@@ -215,10 +268,13 @@ def audit(
             gate=gate,
             progress=progress or NO_PROGRESS,
             compute_lists=compute_lists,
+            evidence=reader,
         )
     finally:
         if kube_client is None:  # made here, so closed here; a caller's client stays open
             client.close()  # type: ignore[no-untyped-call]  # kubernetes is unannotated
+        if own_monitoring and monitoring is not None:
+            monitoring.transport.close()  # type: ignore[no-untyped-call]  # the client is unannotated
     snapshot = replace(snapshot, cluster=info, errors=(*snapshot.errors, *problems))
     return analyse(
         snapshot, now=now, propagation_window=propagation_window, errors_since=errors_since

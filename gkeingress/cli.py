@@ -107,6 +107,24 @@ def _connection_options(parser: argparse.ArgumentParser, *, project_required: bo
         "those whose state or size suggests a fault",
     )
     parser.add_argument(
+        "--no-evidence",
+        dest="evidence",
+        action="store_false",
+        help="do not read the load balancers' own evidence (Cloud Monitoring request counts)",
+    )
+    parser.add_argument(
+        "--errors-window",
+        type=_span,
+        default=timedelta(hours=6),
+        metavar="SPAN",
+        help="how far back the evidence is read, e.g. 90m or 6h (default 6h)",
+    )
+    parser.add_argument(
+        "--monitoring-endpoint",
+        metavar="HOST:PORT",
+        help="Cloud Monitoring gRPC endpoint (default: Google's)",
+    )
+    parser.add_argument(
         "--rate-limit",
         type=_rate,
         default=DEFAULT_RATE,
@@ -131,11 +149,24 @@ _SPAN = re.compile(r"(\d+)([smhd])")
 _SPAN_UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
 
 
+def _as_span(text: str) -> timedelta | None:
+    span = _SPAN.fullmatch(text.strip())
+    return timedelta(**{_SPAN_UNITS[span[2]]: int(span[1])}) if span else None
+
+
+def _span(text: str) -> timedelta:
+    """Read ``--errors-window``: a span such as ``90m``, ``6h`` or ``1d``."""
+    span = _as_span(text)
+    if span is None or not span:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a span such as 90m, 6h or 1d")
+    return span
+
+
 def _errors_since(text: str) -> datetime:
     """Read ``--errors-since``: an ISO-8601 time, or a span before now such as ``30m`` or ``2h``."""
-    span = _SPAN.fullmatch(text.strip())
-    if span:
-        return datetime.now(timezone.utc) - timedelta(**{_SPAN_UNITS[span[2]]: int(span[1])})
+    span = _as_span(text)
+    if span is not None:
+        return datetime.now(timezone.utc) - span
     when = parse_time(text.strip())
     if when is None:
         raise argparse.ArgumentTypeError(
@@ -409,6 +440,9 @@ def _report(args: argparse.Namespace, progress: _ProgressDisplay | None = None) 
             deep=args.deep,
             rate_limit=args.rate_limit,
             errors_since=getattr(args, "errors_since", None),
+            evidence=args.evidence,
+            errors_window=args.errors_window,
+            monitoring_endpoint=args.monitoring_endpoint,
         )
     return audit(
         args.project[0],
@@ -423,6 +457,9 @@ def _report(args: argparse.Namespace, progress: _ProgressDisplay | None = None) 
         use_private_endpoint=args.use_private_endpoint,
         deep=args.deep,
         rate_limit=args.rate_limit,
+        evidence=args.evidence,
+        errors_window=args.errors_window,
+        monitoring_endpoint=args.monitoring_endpoint,
     )
 
 

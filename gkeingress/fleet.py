@@ -11,16 +11,18 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
-from datetime import datetime, timezone
-from typing import Protocol
+from datetime import datetime, timedelta, timezone
+from typing import TYPE_CHECKING, Protocol
 
 from google.auth.credentials import Credentials
 
-from gkeingress.api import _credentials, audit
+from gkeingress.api import _credentials, _is_loopback, audit
 from gkeingress.checks.cluster import CLUSTER_UNREACHABLE
 from gkeingress.checks.registry import Hit
 from gkeingress.collect.container import ContainerReader
+from gkeingress.collect.evidence import EvidenceClients, EvidenceResult, read_evidence
 from gkeingress.collect.gate import DEFAULT_RATE, ApiGate
+from gkeingress.collect.monitoring import MONITORING_READ, build_monitoring_client
 from gkeingress.collect.progress import NO_PROGRESS, Progress
 from gkeingress.collect.run import list_compute
 from gkeingress.connect import GKE_SCOPES
@@ -28,7 +30,11 @@ from gkeingress.errors import AuditError, ClusterUnreachable
 from gkeingress.findings import Finding
 from gkeingress.report import FleetReport, Report
 from gkeingress.resources.cluster import ClusterInfo, cluster_path
+from gkeingress.resources.monitoring import TimeWindow
 from gkeingress.snapshot import CollectionError, DataKind
+
+if TYPE_CHECKING:
+    from google.cloud.monitoring_v3 import MetricServiceClient
 
 
 class FleetProgress(Protocol):
@@ -80,6 +86,33 @@ def _selected(
     return kept, missing
 
 
+def _evidence(
+    projects: Sequence[str],
+    *,
+    evidence: bool,
+    window: TimeWindow,
+    client: MetricServiceClient | None,
+    endpoint: str | None,
+    credentials: Credentials,
+    test_world: bool,
+    gate: ApiGate,
+) -> dict[str, EvidenceResult]:
+    """Each project's evidence, read once for all its clusters (none for a test world without it)."""
+    if not evidence or (client is None and endpoint is None and test_world):
+        return {}
+    monitoring = client or build_monitoring_client(credentials, endpoint)
+    try:
+        return {
+            project: read_evidence(
+                project, window=window, clients=EvidenceClients(monitoring), gate=gate
+            )
+            for project in projects
+        }
+    finally:
+        if client is None:
+            monitoring.transport.close()  # type: ignore[no-untyped-call]  # unannotated client
+
+
 def audit_fleet(
     projects: Sequence[str],
     clusters: Iterable[str] | None = None,
@@ -95,6 +128,10 @@ def audit_fleet(
     rate_limit: float | None = DEFAULT_RATE,
     deep: bool = False,
     errors_since: datetime | None = None,
+    evidence: bool = True,
+    errors_window: timedelta = timedelta(hours=6),
+    monitoring_client: MetricServiceClient | None = None,
+    monitoring_endpoint: str | None = None,
 ) -> FleetReport:
     """Audit every GKE cluster of ``projects`` with Application Default Credentials alone.
 
@@ -117,6 +154,12 @@ def audit_fleet(
             clusters audited at once (None: no limit); see :func:`gkeingress.audit`.
         deep: ask Compute about every backend group of every cluster; see :func:`gkeingress.audit`.
         errors_since: when the errors being investigated began; see :func:`gkeingress.audit`.
+        evidence: read each project's load balancer evidence, once for all its clusters; see
+            :func:`gkeingress.audit`.
+        errors_window: how far back before ``now`` the evidence is read.
+        monitoring_client: the ``MetricServiceClient`` for every project; default: one built
+            with the same credentials.
+        monitoring_endpoint: Cloud Monitoring's gRPC ``host:port``; default: Google's.
 
     Raises:
         AuditError: no projects, a malformed cluster name, or no Google credentials. Clusters that
@@ -132,7 +175,9 @@ def audit_fleet(
     except ValueError as exc:
         raise AuditError(str(exc)) from exc
     google_credentials = _credentials(
-        credentials, container_endpoint or compute_endpoint, GKE_SCOPES
+        credentials,
+        container_endpoint or compute_endpoint,
+        (*GKE_SCOPES, *((MONITORING_READ,) if evidence else ())),
     )
     listed: list[ClusterInfo] = []
     errors: list[CollectionError] = []
@@ -176,6 +221,16 @@ def audit_fleet(
                 strict=True,
             )
         )
+    found = _evidence(
+        owners,
+        evidence=evidence,
+        window=TimeWindow.ending(when, errors_window),
+        client=monitoring_client,
+        endpoint=monitoring_endpoint,
+        credentials=google_credentials,
+        test_world=_is_loopback(compute_endpoint),
+        gate=gate,
+    )
 
     def one(cluster: ClusterInfo) -> Report | Finding:
         collection = listener.cluster_started(cluster.path)
@@ -194,6 +249,10 @@ def audit_fleet(
                 deep=deep,
                 errors_since=errors_since,
                 compute_lists=lists[cluster.project],
+                evidence=evidence,
+                project_evidence=found.get(cluster.project),
+                monitoring_client=monitoring_client,
+                monitoring_endpoint=monitoring_endpoint,
             )
         except ClusterUnreachable as exc:
             listener.cluster_done(cluster.path, str(exc))

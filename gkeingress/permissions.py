@@ -1,7 +1,8 @@
 """The least access an audit needs: IAM permissions on the project, RBAC rules in the cluster.
 
 ``roles/compute.viewer`` on the project grants every Compute permission below, and
-``roles/container.clusterViewer`` the two Container API permissions an audit by cluster name needs;
+``roles/container.clusterViewer`` the two Container API permissions an audit by cluster name needs,
+``roles/monitoring.viewer`` the evidence permission (the load balancers' request counts);
 the Kubernetes rules are a read-only ClusterRole (:func:`cluster_role_yaml`). Without one of them
 the audit still runs, and the checks that needed the data report ``CHECK_INCOMPLETE`` naming the
 missing permission.
@@ -32,6 +33,11 @@ CONTAINER_PERMISSIONS: tuple[str, ...] = (
     "container.clusters.list",  # audit_fleet / --all-clusters: every cluster of a project
 )
 """GKE IAM permissions for connecting through the Container API (``roles/container.clusterViewer``)."""
+
+EVIDENCE_PERMISSIONS: tuple[str, ...] = (
+    "monitoring.timeSeries.list",  # the load balancers' request counts (roles/monitoring.viewer)
+)
+"""IAM permissions for reading the load balancers' own evidence (skipped with ``evidence=False``)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -33,6 +33,7 @@ from gkeingress.resources.k8s import (
     Service,
     ServiceNetworkEndpointGroup,
 )
+from gkeingress.resources.monitoring import RequestCounts, TimeWindow
 
 
 class DataKind(str, enum.Enum):
@@ -60,6 +61,7 @@ class DataKind(str, enum.Enum):
     BACKEND_HEALTH = "backendHealth"
     NEG_ENDPOINTS = "networkEndpoints"
     CLUSTER = "cluster"
+    REQUEST_COUNTS = "requestCounts"
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,7 +107,9 @@ class Snapshot:
     """What both APIs returned at ``collected_at``.
 
     ``cluster`` is the cluster as the Container API describes it, when the audit read it (None
-    otherwise, e.g. a kubeconfig context that does not name a GKE cluster).
+    otherwise, e.g. a kubeconfig context that does not name a GKE cluster). ``evidence_window`` is
+    the window the load balancer's own evidence (``request_counts``, ...) was read over; None when
+    the audit did not read evidence.
     """
 
     project: str
@@ -132,6 +136,8 @@ class Snapshot:
     backend_health: tuple[GroupHealth, ...] = ()
     neg_endpoints: tuple[NegEndpoints, ...] = ()
     cluster: ClusterInfo | None = None
+    evidence_window: TimeWindow | None = None
+    request_counts: tuple[RequestCounts, ...] = ()
     errors: tuple[CollectionError, ...] = ()
     calls: Mapping[str, int] = field(default_factory=dict)
     waited: float = 0.0
@@ -273,4 +279,40 @@ def _with_answers(
         snapshot,
         errors=tuple(problems),
         **{target: tuple(parsed)},  # type: ignore[arg-type]  # the field of that kind
+    )
+
+
+_EVIDENCE_VIEWS: dict[DataKind, tuple[str, Callable[[Mapping[str, Any]], object]]] = {
+    DataKind.REQUEST_COUNTS: ("request_counts", RequestCounts.from_json),
+}
+"""Evidence answers: the Snapshot field each kind fills and the view that reads one item."""
+
+
+def with_evidence(
+    snapshot: Snapshot,
+    window: TimeWindow,
+    answers: Mapping[DataKind, Sequence[Mapping[str, Any]]],
+    errors: Sequence[CollectionError] = (),
+) -> Snapshot:
+    """``snapshot`` plus the load balancer's evidence read over ``window``.
+
+    An item that cannot be read is left out and recorded as a :class:`CollectionError`.
+    """
+    fields: dict[str, list[object]] = {}
+    problems = [*snapshot.errors, *errors]
+    for kind, items in answers.items():
+        target, view = _EVIDENCE_VIEWS[kind]
+        parsed = fields.setdefault(target, [])
+        for item in items:
+            try:
+                parsed.append(view(item))
+            except (KeyError, TypeError, ValueError) as exc:
+                problems.append(
+                    CollectionError(kind, "parse", f"could not read {kind.value}: {exc!r}")
+                )
+    return replace(
+        snapshot,
+        evidence_window=window,
+        errors=tuple(problems),
+        **{name: tuple(values) for name, values in fields.items()},  # type: ignore[arg-type]  # by view
     )

@@ -4,7 +4,8 @@ The project rule: Compute JSON must parse strictly with the ``google.cloud.compu
 kind (an unknown or misspelt field fails), and Kubernetes objects must validate strictly against
 the Kubernetes OpenAPI schemas that ``kubernetes-validate`` ships (additional properties fail).
 
-Container API ``Cluster`` JSON must parse strictly with ``google.cloud.container_v1.Cluster``.
+Container API ``Cluster`` JSON must parse strictly with ``google.cloud.container_v1.Cluster``, and
+Cloud Monitoring series with ``google.cloud.monitoring_v3.TimeSeries``.
 
 Sources: the demo world and every scenario of :mod:`gkeingress.testing.scenarios`,
 :mod:`gkeingress.testing.incidents_cluster` and :mod:`gkeingress.testing.incidents_regional` (each
@@ -30,7 +31,7 @@ import jsonschema
 import kubernetes_validate
 import pytest
 import yaml
-from google.cloud import compute_v1, container_v1
+from google.cloud import compute_v1, container_v1, monitoring_v3
 from referencing import Registry, Resource
 
 from gkeingress.testing import (
@@ -381,6 +382,15 @@ def world_cluster_cases() -> Iterator[Any]:
             yield pytest.param(cluster, id=f"{world_name}:clusters/{cluster['name']}")
 
 
+def world_time_series_cases() -> Iterator[Any]:
+    for world_name, world in WORLDS.items():
+        for i, series in enumerate(world.time_series):
+            labels = series.get("resource", {}).get("labels", {})
+            yield pytest.param(
+                series, id=f"{world_name}:timeSeries#{i} {labels.get('url_map_name')}"
+            )
+
+
 def world_kube_cases() -> Iterator[Any]:
     for world_name, world in WORLDS.items():
         for plural, objects in world.kube.items():
@@ -463,6 +473,13 @@ def test_world_cluster_payload_parses_strictly(cluster: JSONDict) -> None:
     container_v1.Cluster.from_json(json.dumps(cluster), ignore_unknown_fields=False)
     listing = json.dumps({"clusters": [cluster]})
     container_v1.ListClustersResponse.from_json(listing, ignore_unknown_fields=False)
+
+
+@pytest.mark.parametrize("series", list(world_time_series_cases()))
+def test_world_time_series_parses_strictly(series: JSONDict) -> None:
+    """A Cloud Monitoring series of a fake world is a valid ``TimeSeries`` of INT64 DELTA points."""
+    parse_strictly(monitoring_v3.TimeSeries, series)
+    assert (series["metricKind"], series["valueType"]) == ("DELTA", "INT64")
 
 
 @pytest.mark.parametrize("obj", list(world_kube_cases()))

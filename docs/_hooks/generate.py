@@ -84,12 +84,18 @@ def container_permissions_markdown() -> str:
     return _bullets(permissions.CONTAINER_PERMISSIONS)
 
 
+def evidence_permissions_markdown() -> str:
+    """The permissions for reading the load balancers' own evidence, one bullet each."""
+    return _bullets(permissions.EVIDENCE_PERMISSIONS)
+
+
 def custom_role_markdown() -> str:
     """The gcloud command that creates a custom role with exactly those permissions."""
     return (
         "```sh\ngcloud iam roles create gkeingressAuditor --project=PROJECT \\\n"
         '    --title="gkeingress auditor" \\\n'
-        f"    --permissions={','.join(permissions.COMPUTE_PERMISSIONS)}\n```\n"
+        "    --permissions="
+        f"{','.join((*permissions.COMPUTE_PERMISSIONS, *permissions.EVIDENCE_PERMISSIONS))}\n```\n"
     )
 
 
@@ -136,6 +142,7 @@ def _schema_markdown(schema: dict[str, Any]) -> str:
 GENERATED: dict[str, Callable[[], str]] = {
     "compute-permissions": compute_permissions_markdown,
     "container-permissions": container_permissions_markdown,
+    "evidence-permissions": evidence_permissions_markdown,
     "custom-role": custom_role_markdown,
     "cluster-role": cluster_role_markdown,
     "sarif-rules": sarif_rules_markdown,

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from gkeingress.collect.compute import ComputeResult
+    from gkeingress.collect.evidence import EvidenceClients, EvidenceResult, read_evidence
     from gkeingress.collect.gate import ApiGate
     from gkeingress.collect.progress import Progress
     from gkeingress.collect.run import collect, list_compute
@@ -18,6 +19,9 @@ if TYPE_CHECKING:
 _HOMES = {
     "ApiGate": "gkeingress.collect.gate",
     "ComputeResult": "gkeingress.collect.compute",
+    "EvidenceClients": "gkeingress.collect.evidence",
+    "EvidenceResult": "gkeingress.collect.evidence",
+    "read_evidence": "gkeingress.collect.evidence",
     "Progress": "gkeingress.collect.progress",
     "collect": "gkeingress.collect.run",
     "list_compute": "gkeingress.collect.run",
@@ -32,4 +36,13 @@ def __getattr__(name: str) -> Any:
     return getattr(importlib.import_module(home), name)
 
 
-__all__ = ["ApiGate", "ComputeResult", "Progress", "collect", "list_compute"]
+__all__ = [
+    "ApiGate",
+    "ComputeResult",
+    "EvidenceClients",
+    "EvidenceResult",
+    "Progress",
+    "collect",
+    "list_compute",
+    "read_evidence",
+]

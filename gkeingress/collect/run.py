@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from datetime import datetime, timezone
@@ -10,6 +11,7 @@ from google.auth.credentials import Credentials
 from kubernetes import client as k8s
 
 from gkeingress.collect.compute import ComputeCollector, ComputeResult
+from gkeingress.collect.evidence import EvidenceResult
 from gkeingress.collect.gate import ApiGate
 from gkeingress.collect.health import GroupCollector, endpoint_targets, health_targets
 from gkeingress.collect.kubernetes import KubernetesCollector
@@ -34,6 +36,7 @@ def collect(
     gate: ApiGate | None = None,
     progress: Progress = NO_PROGRESS,
     compute_lists: ComputeResult | None = None,
+    evidence: EvidenceResult | Callable[[], EvidenceResult] | None = None,
 ) -> Snapshot:
     """Read both APIs, read-only, and return what they said (and every call that failed).
 
@@ -43,13 +46,18 @@ def collect(
     (all of both with ``deep``).
     ``progress`` hears of each phase and each finished call. ``compute_lists`` are the project's
     Compute lists when they were already read (:func:`list_compute`): a fleet reads them once per
-    project, not once per cluster.
+    project, not once per cluster. ``evidence`` is the load balancer's evidence, already read (a
+    fleet's, per project), or what reads it beside the lists; None reads none.
     """
     gate = gate or ApiGate()
     kube_collector = KubernetesCollector(kube_client, gate, namespace, progress)
     progress.phase(LISTS)
-    with ThreadPoolExecutor(1) as pool:  # Kubernetes there, Compute here, side by side
+    # Kubernetes and the evidence there, Compute here, side by side
+    with ThreadPoolExecutor(2) as pool:
         kube_job = pool.submit(kube_collector.collect)
+        given = evidence if isinstance(evidence, EvidenceResult) else None
+        reader = None if isinstance(evidence, EvidenceResult) else evidence
+        evidence_job = pool.submit(reader) if reader is not None else None
         compute = (
             list_compute(
                 project,
@@ -62,6 +70,7 @@ def collect(
             else compute_lists
         )
         kube = kube_job.result()
+        found = evidence_job.result() if evidence_job is not None else given
     first = build_snapshot(
         project,
         datetime.now(timezone.utc),
@@ -75,8 +84,9 @@ def collect(
         project, credentials=credentials, endpoint=compute_endpoint, gate=gate, progress=progress
     ).collect(health_targets(first, deep=deep), endpoint_targets(first, deep=deep))
     second = with_backend_health(first, groups.answers[DataKind.BACKEND_HEALTH], groups.errors)
+    third = with_neg_endpoints(second, groups.answers[DataKind.NEG_ENDPOINTS])
     return replace(
-        with_neg_endpoints(second, groups.answers[DataKind.NEG_ENDPOINTS]),
+        found.into(third) if found is not None else third,
         calls=gate.counts(),
         waited=gate.waited,
         retries=gate.retries,

@@ -82,6 +82,9 @@ class World:
             (backend service path, group path), paths as ``projects/P/<scope>/<collection>/<name>``.
         network_endpoints: ``listNetworkEndpoints`` items by NEG path.
         clusters: the project's GKE clusters as the Container API v1 returns them (``Cluster``).
+        time_series: Cloud Monitoring series as the load balancers write them (``TimeSeries``
+            JSON, one-minute ``DELTA`` points, every label), served by
+            :class:`~gkeingress.testing.FakeMonitoring`.
     """
 
     project: str = "demo-project"
@@ -90,6 +93,7 @@ class World:
     backend_health: dict[tuple[str, str], JSONDict] = field(default_factory=dict)
     network_endpoints: dict[str, list[JSONDict]] = field(default_factory=dict)
     clusters: list[JSONDict] = field(default_factory=list)
+    time_series: list[JSONDict] = field(default_factory=list)
 
     def kube_objects(self, plural: str) -> list[JSONDict]:
         """The (mutable) list of objects of one kind."""
