@@ -4,11 +4,13 @@ Build a world the way ingress-gce would have left it, break one thing, then eith
 directly (:func:`snapshot_of` + :func:`gkeingress.analyse`) or serve it over HTTP to the real
 clients (:class:`FakeGKE`) and run :func:`gkeingress.audit` against it. :class:`FakeFleet` serves
 several such clusters in several projects, over HTTPS with a test CA and Google access tokens.
+:class:`FakeMonitoring` serves the worlds' load balancer request counts over gRPC.
 """
 
 from gkeingress.testing.builder import DEMO_NOW, Path, Rule, WorldBuilder
 from gkeingress.testing.demo import audit_demo
 from gkeingress.testing.fleet import FakeCredentials, FakeFleet
+from gkeingress.testing.monitoring import FakeMonitoring
 from gkeingress.testing.scenarios import demo_world
 from gkeingress.testing.server import FakeGKE, FaultResponse, google_error, kube_error
 from gkeingress.testing.snapshots import snapshot_of
@@ -19,6 +21,7 @@ __all__ = [
     "FakeCredentials",
     "FakeFleet",
     "FakeGKE",
+    "FakeMonitoring",
     "FaultResponse",
     "Path",
     "Rule",

@@ -11,6 +11,7 @@ from gkeingress import Report, audit
 from gkeingress.collect import ApiGate
 from gkeingress.collect.monitoring import MonitoringReader
 from gkeingress.resources.monitoring import REQUEST_METRICS, TimeWindow
+from gkeingress.permissions import EVIDENCE_PERMISSIONS
 from gkeingress.testing import DEMO_NOW, FakeGKE, World
 from gkeingress.testing.monitoring import FakeMonitoring
 from gkeingress.testing.scale import world_of
@@ -159,3 +160,13 @@ def test_the_window_ends_at_the_audits_now() -> None:
     interval = monitoring_v3.ListTimeSeriesRequest.pb(request).interval
     assert interval.end_time.ToDatetime().isoformat() == "2026-11-20T10:00:00"
     assert interval.start_time.ToDatetime().isoformat() == "2026-11-20T08:30:00"
+
+
+def test_the_documented_evidence_permission_is_enough() -> None:
+    """Granted exactly EVIDENCE_PERMISSIONS, Monitoring refuses nothing."""
+    world = world_of(2)
+    steady_traffic(world, DEMO_NOW - HOUR, DEMO_NOW, per_minute=5)
+    with FakeMonitoring(world, allow=EVIDENCE_PERMISSIONS) as fake:
+        report = _audit(world, fake)
+    assert report.errors == []
+    assert len(report.topology.snapshot.request_counts) == 2
