@@ -10,8 +10,8 @@ from google.cloud import monitoring_v3
 from gkeingress import Report, audit
 from gkeingress.collect import ApiGate
 from gkeingress.collect.monitoring import MonitoringReader
-from gkeingress.resources.monitoring import REQUEST_METRICS, TimeWindow
 from gkeingress.permissions import EVIDENCE_PERMISSIONS
+from gkeingress.resources.monitoring import REQUEST_METRICS, TimeWindow
 from gkeingress.testing import DEMO_NOW, FakeGKE, World
 from gkeingress.testing.monitoring import FakeMonitoring
 from gkeingress.testing.scale import world_of
