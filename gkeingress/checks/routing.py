@@ -7,13 +7,8 @@ from collections.abc import Iterator
 from gkeingress.checks.propagation import recent_change
 from gkeingress.checks.registry import AuditOptions, Hit, check
 from gkeingress.findings import Severity
-from gkeingress.model.routing import (
-    GKE_DEFAULT_BACKEND,
-    gce_path_rank,
-    match_url_map,
-    target_of,
-    url_map_differences,
-)
+from gkeingress.model.drift import target_of, url_map_differences
+from gkeingress.model.matching import GKE_DEFAULT_BACKEND, gce_path_rank, match_url_map
 from gkeingress.model.topology import PairedIngress, Topology
 from gkeingress.model.translate import RoutedPath, translate
 from gkeingress.resources.gce import UrlMap

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 
 from gkeingress.findings import Finding, Severity
-from gkeingress.model.routing import target_of
+from gkeingress.model.drift import target_of
 from gkeingress.model.topology import PairedIngress, ServiceBackend
 from gkeingress.resources.gce import BackendService, ComputeResource, UrlMap
 from gkeingress.resources.refs import ResourceRef

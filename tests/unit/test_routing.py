@@ -2,7 +2,7 @@
 
 import pytest
 
-from gkeingress.model.routing import (
+from gkeingress.model.matching import (
     RequestUrl,
     gce_host_rank,
     gce_path_rank,
