@@ -10,7 +10,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from gkeingress.collect.compute import ComputeResult
+    from gkeingress.collect.compute import ComputeResult, PageReader
     from gkeingress.collect.evidence import EvidenceClients, EvidenceResult, read_evidence
     from gkeingress.collect.gate import ApiGate
     from gkeingress.collect.progress import Progress
@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 _HOMES = {
     "ApiGate": "gkeingress.collect.gate",
     "ComputeResult": "gkeingress.collect.compute",
+    "PageReader": "gkeingress.collect.compute",
     "EvidenceClients": "gkeingress.collect.evidence",
     "EvidenceResult": "gkeingress.collect.evidence",
     "read_evidence": "gkeingress.collect.evidence",
@@ -41,6 +42,7 @@ __all__ = [
     "ComputeResult",
     "EvidenceClients",
     "EvidenceResult",
+    "PageReader",
     "Progress",
     "collect",
     "list_compute",

@@ -10,7 +10,7 @@ from datetime import datetime, timezone
 from google.auth.credentials import Credentials
 from kubernetes import client as k8s
 
-from gkeingress.collect.compute import ComputeCollector, ComputeResult
+from gkeingress.collect.compute import ComputeCollector, ComputeResult, PageReader
 from gkeingress.collect.evidence import EvidenceResult
 from gkeingress.collect.gate import ApiGate
 from gkeingress.collect.health import GroupCollector, endpoint_targets, health_targets
@@ -100,8 +100,18 @@ def list_compute(
     compute_endpoint: str | None = None,
     gate: ApiGate,
     progress: Progress = NO_PROGRESS,
+    reader: PageReader = PageReader.JSON,
 ) -> ComputeResult:
-    """The project's Compute lists (one aggregated list per collection, pages followed)."""
+    """The project's Compute lists (one aggregated list per collection, pages followed).
+
+    ``reader``: read each page as JSON through the client's transport (the default), or through
+    the client's methods and their protobuf messages (the slower path the first is tested against).
+    """
     return ComputeCollector(
-        project, credentials=credentials, endpoint=compute_endpoint, gate=gate, progress=progress
+        project,
+        credentials=credentials,
+        endpoint=compute_endpoint,
+        gate=gate,
+        progress=progress,
+        reader=reader,
     ).collect()
