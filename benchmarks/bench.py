@@ -1,73 +1,188 @@
-"""Audit fake worlds of 10, 100 and 1000 Ingresses over HTTP with injected latency, and measure.
+"""Audit fake worlds over HTTP with injected latency, against an ideal reader of the same pages.
 
 Each Ingress routes to two Services whose pods and NEGs are spread over three zones, all healthy.
 The world is served by :class:`gkeingress.testing.FakeGKE` from a child process, as a remote API
-would be. For each size: wall time of the whole audit (collection and analysis), API calls by
-kind, CPU time of the analysis alone (pairing and checks, no I/O), peak memory of collection plus
-analysis (measured in a separate run, without latency), and the time the audit waited for pacing
-and backoff. Each size runs ``--repeat`` times; the table shows medians. Prints a table and writes
+would be, adding ``--latency`` to every request. For each size, each audit (collection and
+analysis) is followed by an **ideal reader** against the same server: the same first pages as the
+audit requested, every page chain followed, all chains at once, each body decoded with
+``json.loads`` and nothing else. The audit's ratio to it is the cost of everything gkeingress does
+beyond reading the pages.
+
+Also measured: API calls by kind (still one per page of each list at every size), the CPU of the
+analysis alone (building the snapshot, pairing, checks: no I/O), peak memory (sizes up to 1000,
+in a separate run without latency), the time waited for pacing and backoff; at 1000 Ingresses the
+Compute lists read as JSON (the default) against the same lists read through ``compute_v1``'s
+protobuf messages, and the time to render the report as text and as JSON; ``import gkeingress``
+and ``gkeingress explain``; and a fleet of 20 clusters in 3 projects (50 Ingresses each) against
+the slowest single-cluster audit of the same fleet. Prints tables and writes
 ``benchmarks/results.json``.
 
-    python benchmarks/bench.py [--latency 0.05] [--sizes 10 100 1000] [--repeat 5]
+    python benchmarks/bench.py [--latency 0.05] [--sizes 10 100 1000 5000] [--repeat 5]
 """
 
 from __future__ import annotations
 
 import argparse
+import http.client
+import io
 import json
 import math
 import multiprocessing
 import os
 import platform
+import re
+import shutil
 import statistics
+import subprocess
+import sys
 import threading
 import time
 import tracemalloc
-from collections.abc import Iterator
+from collections import Counter
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from multiprocessing.queues import Queue
-from multiprocessing.synchronize import Event
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from functools import partial
+from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode, urlsplit
 
 from google.auth.credentials import AnonymousCredentials
+from google.oauth2.credentials import Credentials as TokenCredentials
 from kubernetes import client as k8s
 from rich.console import Console
 from rich.table import Table
 
-from gkeingress import analyse
-from gkeingress.collect import ApiGate, collect
+from gkeingress import Report, analyse, audit, audit_fleet
+from gkeingress.collect import ApiGate, PageReader, collect, list_compute
 from gkeingress.collect.compute import PAGE_SIZE
 from gkeingress.collect.kubernetes import PAGE_SIZE as KUBE_PAGE
-from gkeingress.snapshot import Snapshot
-from gkeingress.testing import DEMO_NOW, FakeGKE
-from gkeingress.testing.scale import world_of
+from gkeingress.collect.kubernetes import KubernetesCollector
+from gkeingress.render.text import render
+from gkeingress.snapshot import Snapshot, build_snapshot
+from gkeingress.testing import DEMO_NOW, FakeFleet, FakeGKE
+from gkeingress.testing.scale import fleet_of, world_of
 
 RESULTS = Path(__file__).with_name("results.json")
-if KUBE_PAGE != PAGE_SIZE:
-    raise RuntimeError("the Kubernetes and Compute collectors ask for pages of different sizes")
+ANONYMOUS = AnonymousCredentials()  # type: ignore[no-untyped-call]  # google-auth is unannotated
+PAGE_TOKENS = ("pageToken", "continue")
+"""Query parameters that make a request a later page of a chain, not its first."""
+EXPLAINED = "NEG_EMPTY"
+FLEET = {"clusters": 20, "projects": 3, "ingresses": 50}
 
 
-def _serve(size: int, latency: float, urls: Queue[str], stop: Event) -> None:
-    """In a child process, like a remote API: build the world and serve it until told to stop."""
-    with FakeGKE(world_of(size), latency=latency) as server:
-        urls.put(server.url)
-        stop.wait()
+# -- The fake, in its own process -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FirstPage:
+    """A request that starts a page chain, as the fake received it."""
+
+    path: str
+    query: tuple[tuple[str, str], ...]
+    accept: str
+
+
+def _serve(make: Callable[[], FakeGKE | FakeFleet], conn: Connection) -> None:
+    """In a child process, like a remote API: build the fake, serve it, answer the parent."""
+    with make() as server:
+        token = ""
+        if isinstance(server, FakeFleet):
+            server.credentials.refresh(None)
+            token = str(server.credentials.token)
+        conn.send((server.url, token))
+        while (command := conn.recv()) != "stop":
+            since = int(command)
+            recorded = server.requests if isinstance(server, FakeGKE) else []
+            conn.send(
+                [
+                    FirstPage(r.path, tuple(sorted(r.query.items())), r.headers.get("accept", ""))
+                    for r in recorded[since:]
+                    if r.method == "GET" and not any(t in r.query for t in PAGE_TOKENS)
+                ]
+                if since >= 0
+                else len(recorded)
+            )
+
+
+class Served:
+    """A fake served from a child process: its URL and the first pages it was asked for."""
+
+    def __init__(self, conn: Connection, url: str, token: str) -> None:
+        self._conn = conn
+        self.url = url
+        self.token = token
+
+    def answered(self) -> int:
+        """How many requests the fake has answered so far."""
+        self._conn.send(-1)
+        count: int = self._conn.recv()
+        return count
+
+    def first_pages(self, since: int) -> list[FirstPage]:
+        """The GET requests after the ``since``-th that started a page chain."""
+        self._conn.send(since)
+        pages: list[FirstPage] = self._conn.recv()
+        return pages
 
 
 @contextmanager
-def served(size: int, latency: float) -> Iterator[str]:
-    """The URL of a fake world of ``size`` Ingresses served from another process."""
+def served(make: Callable[[], FakeGKE | FakeFleet]) -> Iterator[Served]:
+    """``make()``'s fake, built and served in another process."""
     context = multiprocessing.get_context("fork")
-    urls: Queue[str] = context.Queue()
-    stop = context.Event()
-    process = context.Process(target=_serve, args=(size, latency, urls, stop), daemon=True)
+    parent, child = context.Pipe()
+    process = context.Process(target=_serve, args=(make, child), daemon=True)
     process.start()
     try:
-        yield urls.get(timeout=600)
+        if not parent.poll(900):
+            raise RuntimeError("the fake did not start")
+        url, token = parent.recv()
+        yield Served(parent, url, token)
     finally:
-        stop.set()
+        parent.send("stop")
         process.join(timeout=30)
+
+
+def _fake_world(size: int, latency: float) -> FakeGKE:
+    return FakeGKE(world_of(size), latency=latency)
+
+
+# -- The ideal reader -------------------------------------------------------------------------
+
+
+def ideal_read(url: str, first_pages: list[FirstPage]) -> tuple[float, int]:
+    """Follow every chain from its first page, all at once, decoding with json.loads; wall, pages."""
+    address = urlsplit(url)
+
+    def chain(first: FirstPage) -> int:
+        connection = http.client.HTTPConnection(address.hostname or "", address.port)
+        headers = {"Accept": first.accept} if first.accept else {}
+        query = dict(first.query)
+        pages = 0
+        try:
+            while True:
+                connection.request("GET", f"{first.path}?{urlencode(query)}", headers=headers)
+                body = json.loads(connection.getresponse().read())
+                pages += 1
+                if token := body.get("nextPageToken"):
+                    query["pageToken"] = token
+                elif token := (body.get("metadata") or {}).get("continue"):
+                    query["continue"] = token
+                else:
+                    return pages
+        finally:
+            connection.close()
+
+    started = time.perf_counter()
+    with ThreadPoolExecutor(len(first_pages)) as pool:
+        pages = sum(pool.map(chain, first_pages))
+    return time.perf_counter() - started, pages
+
+
+# -- The audit ---------------------------------------------------------------------------------
 
 
 class ItemsPerCall:
@@ -88,17 +203,21 @@ class ItemsPerCall:
         else:
             label = f"kubernetes {call}"
         with self._lock:
-            self.items[label] = items or 0
+            self.items[label] = self.items.get(label, 0) + (items or 0)
+
+
+def _kube(url: str) -> k8s.ApiClient:
+    configuration = k8s.Configuration()
+    configuration.host = url
+    return k8s.ApiClient(configuration)
 
 
 def _collect(url: str, progress: ItemsPerCall | None = None) -> Snapshot:
-    configuration = k8s.Configuration()
-    configuration.host = url
-    with k8s.ApiClient(configuration) as client:
+    with _kube(url) as client:
         return collect(
             "demo-project",
             kube_client=client,
-            credentials=AnonymousCredentials(),  # type: ignore[no-untyped-call]  # unannotated
+            credentials=ANONYMOUS,
             compute_endpoint=url,
             gate=ApiGate(),
             progress=progress or ItemsPerCall(),
@@ -109,25 +228,30 @@ def beyond_pages(calls: dict[str, int], items: dict[str, int]) -> dict[str, int]
     """Calls of each kind beyond one per page of what it returned; all zero when nothing repeats."""
     extra = {}
     for label, count in calls.items():
-        pages = max(1, math.ceil(items.get(label, 0) / PAGE_SIZE))
+        size = KUBE_PAGE if label.startswith("kubernetes ") else PAGE_SIZE
+        pages = max(1, math.ceil(items.get(label, 0) / size))
         if count != pages:
             extra[label] = count - pages
     return extra
 
 
-def one_audit(url: str) -> dict[str, Any]:
-    """Collect and analyse once; wall time, analysis CPU, calls."""
+def one_audit(server: Served) -> tuple[dict[str, Any], Report]:
+    """Collect and analyse once, then read the same first pages ideally; the figures and report."""
     progress = ItemsPerCall()
+    since = server.answered()
     started = time.perf_counter()
-    snapshot = _collect(url, progress)
-    cpu = time.process_time()
+    snapshot = _collect(server.url, progress)
     report = analyse(snapshot, now=DEMO_NOW)
-    analysis_cpu = time.process_time() - cpu
     wall = time.perf_counter() - started
+    first_pages = server.first_pages(since)
+    ideal, ideal_pages = ideal_read(server.url, first_pages)
     calls = dict(snapshot.calls)
     return {
         "wall_s": wall,
-        "analysis_cpu_s": analysis_cpu,
+        "ideal_s": ideal,
+        "ratio": wall / ideal,
+        "chains": len(first_pages),
+        "ideal_pages": ideal_pages,
         "calls_by_kind": calls,
         "items_by_kind": progress.items,
         "calls_beyond_pages": beyond_pages(calls, progress.items),
@@ -135,34 +259,106 @@ def one_audit(url: str) -> dict[str, Any]:
         "retries": snapshot.retries,
         "errors": len(report.errors),
         "findings": len(report.findings),
-    }
+    }, report
+
+
+def analysis_cpu(url: str) -> float:
+    """CPU seconds to build the snapshot from the raw lists, pair and check (no I/O)."""
+    with _kube(url) as client:
+        gate = ApiGate(rate=None)
+        kube = KubernetesCollector(client, gate, None).collect()
+        compute = list_compute(
+            "demo-project", credentials=ANONYMOUS, compute_endpoint=url, gate=gate
+        )
+    started = time.process_time()
+    snapshot = build_snapshot(
+        "demo-project",
+        datetime.now(timezone.utc),
+        kube=kube.objects,
+        compute=compute.resources,
+        identity=kube.identity,
+        errors=[*kube.errors, *compute.errors],
+    )
+    analyse(snapshot, now=DEMO_NOW)
+    return time.process_time() - started
 
 
 def peak_memory(size: int) -> float:
     """Peak traced memory, in MiB, of collecting and analysing ``size`` Ingresses (no latency)."""
-    with served(size, 0.0) as url:
+    with served(partial(_fake_world, size, 0.0)) as server:
         tracemalloc.start()
         try:
-            analyse(_collect(url), now=DEMO_NOW)
+            analyse(_collect(server.url), now=DEMO_NOW)
             _, peak = tracemalloc.get_traced_memory()
         finally:
             tracemalloc.stop()
     return peak / 2**20
 
 
-def measure(size: int, latency: float, repeat: int) -> dict[str, Any]:
-    """One size: ``repeat`` audits (after one to warm up), their medians, and peak memory."""
-    with served(size, latency) as url:
-        _collect(url)  # warm the client libraries' lazy imports and connection set-up
-        runs = [one_audit(url) for _ in range(repeat)]
+def _median(values: Iterator[float] | list[float], digits: int = 3) -> float:
+    return round(statistics.median(values), digits)
+
+
+def compute_readers(url: str, repeat: int) -> dict[str, Any]:
+    """The Compute lists read as JSON and through protobuf messages, alternately: wall and CPU."""
+    runs: dict[str, list[tuple[float, float]]] = {r.value: [] for r in PageReader}
+    for _ in range(repeat):
+        for reader in PageReader:
+            wall, cpu = time.perf_counter(), time.process_time()
+            result = list_compute(
+                "demo-project",
+                credentials=ANONYMOUS,
+                compute_endpoint=url,
+                gate=ApiGate(),
+                reader=reader,
+            )
+            runs[reader.value].append((time.perf_counter() - wall, time.process_time() - cpu))
+            if result.errors:
+                raise RuntimeError(f"Compute lists failed: {result.errors}")
+    return {
+        name: {
+            "wall_s": _median(w for w, _ in pairs),
+            "cpu_s": _median(c for _, c in pairs),
+        }
+        for name, pairs in runs.items()
+    }
+
+
+def rendering(report: Report, repeat: int) -> dict[str, float]:
+    """Seconds to render ``report`` as text (100 columns, as the CLI) and as JSON (``--format json``)."""
+    text, document = [], []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        render(report, Console(file=io.StringIO(), width=100, highlight=False))
+        text.append(time.perf_counter() - started)
+        started = time.perf_counter()
+        json.dumps(report.to_dict(), indent=2)
+        document.append(time.perf_counter() - started)
+    return {"text_s": _median(text), "json_s": _median(document)}
+
+
+def measure(size: int, latency: float, repeat: int, *, memory: bool) -> dict[str, Any]:
+    """One size: ``repeat`` audits, each followed by the ideal reader, after one to warm up."""
+    extra: dict[str, Any] = {}
+    with served(partial(_fake_world, size, latency)) as server:
+        _collect(server.url)  # warm the client libraries' lazy imports and connection set-up
+        pairs = [one_audit(server) for _ in range(repeat)]
+        runs = [run for run, _ in pairs]
+        cpu = [analysis_cpu(server.url) for _ in range(min(repeat, 3))]
+        if size == 1000:
+            extra["compute_lists"] = compute_readers(server.url, 3)
+            extra["rendering"] = rendering(pairs[-1][1], 3)
     last = runs[-1]
-    peak = peak_memory(size)
+    peak = peak_memory(size) if memory else None
     return {
         "ingresses": size,
-        "wall_s": round(statistics.median(r["wall_s"] for r in runs), 3),
-        "analysis_cpu_s": round(statistics.median(r["analysis_cpu_s"] for r in runs), 3),
-        "peak_memory_mib": round(peak, 1),
-        "peak_kib_per_ingress": round(peak * 1024 / size, 1),
+        "wall_s": _median(r["wall_s"] for r in runs),
+        "ideal_s": _median(r["ideal_s"] for r in runs),
+        "ratio": _median((r["ratio"] for r in runs), 2),
+        "chains": last["chains"],
+        "analysis_cpu_s": _median(cpu),
+        "peak_memory_mib": round(peak, 1) if peak is not None else None,
+        "peak_kib_per_ingress": round(peak * 1024 / size, 1) if peak is not None else None,
         "api_calls": sum(last["calls_by_kind"].values()),
         "calls_by_kind": last["calls_by_kind"],
         "items_by_kind": last["items_by_kind"],
@@ -171,11 +367,140 @@ def measure(size: int, latency: float, repeat: int) -> dict[str, Any]:
         "retries": max(r["retries"] for r in runs),
         "errors": last["errors"],
         "findings": last["findings"],
-        "runs": [
-            {"wall_s": round(r["wall_s"], 3), "analysis_cpu_s": round(r["analysis_cpu_s"], 3)}
-            for r in runs
-        ],
+        **extra,
+        "runs": [{k: round(r[k], 3) for k in ("wall_s", "ideal_s", "ratio")} for r in runs],
     }
+
+
+# -- Start-up -----------------------------------------------------------------------------------
+
+
+def _command() -> list[str]:
+    """The ``gkeingress`` console script of this interpreter's environment."""
+    beside = Path(sys.executable).with_name("gkeingress")
+    script = str(beside) if beside.exists() else shutil.which("gkeingress")
+    if script is None:
+        raise RuntimeError("the gkeingress command is not installed")
+    return [script]
+
+
+def startup(repeat: int) -> dict[str, float]:
+    """Start-up costs: ``import gkeingress`` and ``gkeingress explain``.
+
+    The import: wall of a fresh interpreter less a bare one, and ``-X importtime``'s own figure;
+    ``explain``: wall of the whole command.
+    """
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+
+    def wall(argv: list[str]) -> float:
+        started = time.perf_counter()
+        subprocess.run(argv, check=True, capture_output=True, env=env)
+        return time.perf_counter() - started
+
+    bare = _median([wall([sys.executable, "-c", "pass"]) for _ in range(repeat)])
+    imported = _median([wall([sys.executable, "-c", "import gkeingress"]) for _ in range(repeat)])
+    self_reported = []
+    for _ in range(repeat):
+        trace = subprocess.run(
+            [sys.executable, "-X", "importtime", "-c", "import gkeingress"],
+            check=True,
+            capture_output=True,
+            text=True,
+            env=env,
+        ).stderr
+        found = re.search(r"\|\s*(\d+)\s*\|\s*gkeingress$", trace, re.MULTILINE)
+        if found:
+            self_reported.append(int(found[1]) / 1e6)
+    explain = _median([wall([*_command(), "explain", EXPLAINED]) for _ in range(repeat)])
+    return {
+        "python_bare_s": bare,
+        "import_wall_s": round(imported - bare, 3),
+        "import_importtime_s": _median(self_reported) if self_reported else math.nan,
+        "explain_wall_s": explain,
+    }
+
+
+# -- A fleet ------------------------------------------------------------------------------------
+
+
+def _fake_fleet(latency: float) -> FakeFleet:
+    return FakeFleet(fleet_of(**FLEET), latency=latency)
+
+
+def _by_api(calls: dict[str, int]) -> tuple[Counter[str], Counter[str]]:
+    compute = Counter({k: v for k, v in calls.items() if k.startswith("compute ")})
+    kube = Counter({k: v for k, v in calls.items() if k.startswith("kubernetes ")})
+    return compute, kube
+
+
+def fleet(latency: float, repeat: int) -> dict[str, Any]:
+    """The fleet audited whole, and each of its clusters alone; calls checked against the sum."""
+    projects = [f"fleet-project-{n}" for n in range(FLEET["projects"])]
+    with served(partial(_fake_fleet, latency)) as server:
+        credentials = TokenCredentials(server.token)  # type: ignore[no-untyped-call]  # unannotated
+
+        def whole() -> tuple[float, Any]:
+            started = time.perf_counter()
+            report = audit_fleet(
+                projects,
+                credentials=credentials,
+                compute_endpoint=server.url,
+                container_endpoint=server.url,
+                now=DEMO_NOW,
+            )
+            return time.perf_counter() - started, report
+
+        whole()  # warm up
+        fleet_runs = [whole() for _ in range(repeat)]
+        report = fleet_runs[-1][1]
+        singles: dict[str, tuple[float, Report]] = {}
+        for info in report.clusters:
+            started = time.perf_counter()
+            alone = audit(
+                info.project,
+                cluster=info,
+                credentials=credentials,
+                compute_endpoint=server.url,
+                container_endpoint=server.url,
+                now=DEMO_NOW,
+            )
+            singles[info.path] = (time.perf_counter() - started, alone)
+    compute_by_project: dict[str, Counter[str]] = {}
+    kube_expected: Counter[str] = Counter()
+    for info in report.clusters:
+        compute, kube = _by_api(singles[info.path][1].api_calls)
+        compute_by_project[info.project] = compute
+        kube_expected += kube
+    compute_expected = sum(compute_by_project.values(), Counter[str]())
+    compute_made, kube_made = _by_api(report.api_calls)
+    if (compute_made, kube_made) != (compute_expected, kube_expected):
+        raise AssertionError(
+            "fleet calls are not (Compute lists per project) + (Kubernetes lists per cluster): "
+            f"{compute_made - compute_expected} {compute_expected - compute_made} "
+            f"{kube_made - kube_expected} {kube_expected - kube_made}"
+        )
+    slowest = max(wall for wall, _ in singles.values())
+    wall = _median([w for w, _ in fleet_runs])
+    return {
+        **FLEET,
+        "wall_s": wall,
+        "slowest_single_cluster_s": round(slowest, 3),
+        "ratio_to_slowest_single": round(wall / slowest, 2),
+        "api_calls": sum(report.api_calls.values()),
+        "compute_calls": sum(compute_made.values()),
+        "kubernetes_calls": sum(kube_made.values()),
+        "other_calls": sum(report.api_calls.values())
+        - sum(compute_made.values())
+        - sum(kube_made.values()),
+        "calls_are_lists_per_project_plus_per_cluster": True,
+        "ingresses_audited": len(report.ingresses),
+        "findings": len(report.findings),
+        "waited_s": round(report.waited, 3),
+        "runs": [round(w, 3) for w, _ in fleet_runs],
+    }
+
+
+# -- Report -------------------------------------------------------------------------------------
 
 
 def machine() -> dict[str, Any]:
@@ -187,6 +512,7 @@ def machine() -> dict[str, Any]:
         "machine": platform.machine(),
         "processor": _cpu_model(),
         "cpus": os.cpu_count(),
+        "load_average_at_start": [round(x, 2) for x in os.getloadavg()],
     }
 
 
@@ -200,55 +526,112 @@ def _cpu_model() -> str:
     return platform.processor() or "unknown"
 
 
-def main() -> None:
-    """Run the benchmark, print the table, write the JSON."""
-    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
-    parser.add_argument("--latency", type=float, default=0.05, help="seconds per request")
-    parser.add_argument("--sizes", type=int, nargs="+", default=[10, 100, 1000])
-    parser.add_argument("--repeat", type=int, default=5, help="audits per size (median shown)")
-    parser.add_argument("--output", type=Path, default=RESULTS)
-    args = parser.parse_args()
-    results = [measure(size, args.latency, args.repeat) for size in args.sizes]
-    kinds = [set(r["calls_by_kind"]) for r in results]
-    identical = all(k == kinds[0] for k in kinds) and not any(
-        r["calls_beyond_pages"] for r in results
+def _print(document: dict[str, Any], console: Console) -> None:
+    latency = document["latency_s"]
+    table = Table(title=f"gkeingress audit vs ideal reader, {latency * 1000:.0f} ms per request")
+    columns = (
+        "Ingresses",
+        "audit s",
+        "ideal s",
+        "ratio",
+        "API calls",
+        "analysis CPU s",
+        "peak MiB",
+        "waited s",
     )
-    document = {
-        "latency_s": args.latency,
-        "repeat": args.repeat,
-        "machine": machine(),
-        "calls_identical_apart_from_pages": identical,
-        "results": results,
-    }
-    args.output.write_text(json.dumps(document, indent=2) + "\n")
-
-    table = Table(title=f"gkeingress audit, {args.latency * 1000:.0f} ms per request")
-    columns = ("Ingresses", "wall s", "API calls", "analysis CPU s", "peak MiB", "waited s")
     for column in columns:
         table.add_column(column, justify="right")
-    for r in results:
+    for r in document["results"]:
+        peak = r["peak_memory_mib"]
         table.add_row(
             str(r["ingresses"]),
             f"{r['wall_s']:.2f}",
+            f"{r['ideal_s']:.2f}",
+            f"{r['ratio']:.2f}x",
             str(r["api_calls"]),
             f"{r['analysis_cpu_s']:.2f}",
-            f"{r['peak_memory_mib']:.1f}",
+            "-" if peak is None else f"{peak:.1f}",
             f"{r['waited_s']:.2f}",
         )
-    console = Console()
     console.print(table)
+    identical = document["calls_identical_apart_from_pages"]
     console.print(
-        "calls by kind identical at every size apart from pages "
-        f"(one call per {PAGE_SIZE} items): {'yes' if identical else 'NO'}"
+        "calls by kind identical at every size apart from pages (one call per "
+        f"{PAGE_SIZE} Compute or {KUBE_PAGE} Kubernetes items): {'yes' if identical else 'NO'}"
     )
-    for r in results:
+    for r in document["results"]:
         if r["calls_beyond_pages"]:
             console.print(f"  {r['ingresses']} Ingresses, extra calls: {r['calls_beyond_pages']}")
-    console.print(
-        "peak memory per Ingress (KiB): "
-        + ", ".join(f"{r['ingresses']}: {r['peak_kib_per_ingress']:.0f}" for r in results)
+        if "compute_lists" in r:
+            lists = r["compute_lists"]
+            console.print(
+                f"{r['ingresses']} Ingresses, Compute lists: as JSON "
+                f"{lists['json']['wall_s']:.2f} s ({lists['json']['cpu_s']:.2f} s CPU), through "
+                f"compute_v1 messages {lists['messages']['wall_s']:.2f} s "
+                f"({lists['messages']['cpu_s']:.2f} s CPU)"
+            )
+            shown = r["rendering"]
+            console.print(
+                f"{r['ingresses']} Ingresses, rendering: text {shown['text_s']:.2f} s, "
+                f"JSON {shown['json_s']:.2f} s"
+            )
+    if start := document.get("startup"):
+        console.print(
+            f"import gkeingress: {start['import_wall_s']:.2f} s wall "
+            f"({start['import_importtime_s']:.2f} s by -X importtime); "
+            f"gkeingress explain {EXPLAINED}: {start['explain_wall_s']:.2f} s wall"
+        )
+    if f := document.get("fleet"):
+        console.print(
+            f"fleet of {f['clusters']} clusters in {f['projects']} projects, {f['ingresses']} "
+            f"Ingresses each: {f['wall_s']:.2f} s, {f['api_calls']} calls ({f['compute_calls']} "
+            f"Compute, {f['kubernetes_calls']} Kubernetes, {f['other_calls']} Container); "
+            f"slowest single cluster {f['slowest_single_cluster_s']:.2f} s, ratio "
+            f"{f['ratio_to_slowest_single']:.2f}x; waited {f['waited_s']:.2f} s"
+        )
+
+
+def main() -> None:
+    """Run the benchmark, print the tables, write the JSON."""
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--latency", type=float, default=0.05, help="seconds per request")
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10, 100, 1000, 5000])
+    parser.add_argument("--repeat", type=int, default=5, help="audits per size (median shown)")
+    parser.add_argument(
+        "--large-repeat", type=int, default=2, help="audits per size above 1000 Ingresses"
     )
-    console.print(f"{len(args.sizes)} sizes x {args.repeat} runs; results written to {args.output}")
+    parser.add_argument("--no-fleet", action="store_true", help="skip the fleet")
+    parser.add_argument("--no-startup", action="store_true", help="skip import and explain")
+    parser.add_argument("--output", type=Path, default=RESULTS)
+    args = parser.parse_args()
+    machine_now = machine()
+    results = [
+        measure(
+            size,
+            args.latency,
+            args.repeat if size <= 1000 else args.large_repeat,
+            memory=size <= 1000,
+        )
+        for size in args.sizes
+    ]
+    kinds = [set(r["calls_by_kind"]) for r in results]
+    document: dict[str, Any] = {
+        "latency_s": args.latency,
+        "repeat": args.repeat,
+        "large_repeat": args.large_repeat,
+        "machine": machine_now,
+        "calls_identical_apart_from_pages": all(k == kinds[0] for k in kinds)
+        and not any(r["calls_beyond_pages"] for r in results),
+        "results": results,
+    }
+    if not args.no_startup:
+        document["startup"] = startup(args.repeat)
+    if not args.no_fleet:
+        document["fleet"] = fleet(args.latency, min(args.repeat, 3))
+    args.output.write_text(json.dumps(document, indent=2) + "\n")
+    console = Console()
+    _print(document, console)
+    console.print(f"results written to {args.output}")
 
 
 if __name__ == "__main__":

@@ -84,6 +84,7 @@ class FakeFleet:
         worlds: one world per cluster, each with its ``clusters`` entry (``WorldBuilder.cluster``).
         credentials: the credentials whose tokens the clusters accept; default: new ones.
         page_size: as for :class:`FakeGKE`, for every API.
+        latency: as for :class:`FakeGKE`: seconds added to every response of every API.
 
     Attributes:
         ca: the test CA that signs every cluster's serving certificate.
@@ -99,6 +100,7 @@ class FakeFleet:
         *,
         credentials: FakeCredentials | None = None,
         page_size: int | None = None,
+        latency: float = 0.0,
     ) -> None:
         self.ca = _test_ca()
         self.credentials = credentials or FakeCredentials()
@@ -111,14 +113,18 @@ class FakeFleet:
                     f"a fleet world holds exactly one cluster, not {len(world.clusters)}"
                 )
             project = self.projects.setdefault(
-                world.project, FakeGKE(World(world.project), page_size=page_size)
+                world.project, FakeGKE(World(world.project), page_size=page_size, latency=latency)
             ).world
             _merge(project, world)
             cluster = world.clusters[0]
             path = f"projects/{world.project}/locations/{cluster['location']}/clusters/{cluster['name']}"
             self._cluster_json[path] = cluster
             self.clusters[path] = FakeGKE(
-                world, page_size=page_size, tls=self.ca, authenticate=self.credentials.accepts
+                world,
+                page_size=page_size,
+                latency=latency,
+                tls=self.ca,
+                authenticate=self.credentials.accepts,
             )
         self._listener = Loopback(self, "FakeFleet")
 
