@@ -17,6 +17,7 @@ import gkeingress.render.html  # noqa: F401 - registers the notebook views of th
 from gkeingress.analysis import analyse
 from gkeingress.checks import REGISTRY, Check
 from gkeingress.errors import (
+    ArgumentError,
     AuditError,
     ClusterUnreachable,
     GkeIngressError,
@@ -56,6 +57,7 @@ def __getattr__(name: str) -> Any:
 
 __all__ = [
     "REGISTRY",
+    "ArgumentError",
     "AuditError",
     "Change",
     "Check",

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import functools
+import os
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
@@ -16,14 +18,14 @@ from kubernetes import client as k8s
 from kubernetes import config as k8s_config
 
 from gkeingress.analysis import analyse
-from gkeingress.collect.compute import ComputeResult
+from gkeingress.collect.compute import ComputeResult, project_unreadable
 from gkeingress.collect.evidence import EvidenceClients, EvidenceResult, read_evidence
 from gkeingress.collect.gate import DEFAULT_RATE, ApiGate
 from gkeingress.collect.monitoring import MONITORING_READ, build_monitoring_client
 from gkeingress.collect.progress import NO_PROGRESS, Progress
 from gkeingress.collect.run import collect
 from gkeingress.connect import GKE_SCOPES, open_cluster, read_cluster
-from gkeingress.errors import AuditError
+from gkeingress.errors import ArgumentError, AuditError
 from gkeingress.report import Report
 from gkeingress.resources.cluster import ClusterInfo, cluster_path, path_of_context
 from gkeingress.resources.monitoring import TimeWindow
@@ -35,6 +37,50 @@ if TYPE_CHECKING:
 COMPUTE_READONLY = "https://www.googleapis.com/auth/compute.readonly"
 
 
+def _kubeconfig_files(kubeconfig: str | None) -> list[Path]:
+    """The files the Kubernetes client reads: ``kubeconfig``, else ``$KUBECONFIG``, else the default."""
+    if kubeconfig is not None:
+        return [Path(kubeconfig).expanduser()]
+    listed = os.environ.get("KUBECONFIG", "")
+    paths = [p for p in listed.split(os.pathsep) if p] or ["~/.kube/config"]
+    return [Path(p).expanduser() for p in paths]
+
+
+def check_kubeconfig(kubeconfig: str | None, context: str | None) -> None:
+    """Check, without any network call, that the kubeconfig exists and has ``context``.
+
+    Raises:
+        ArgumentError: ``kubeconfig`` is not a readable file or ``context`` is not in it.
+        AuditError: no kubeconfig was given and none is at ``$KUBECONFIG`` or ``~/.kube/config``.
+    """
+    files = _kubeconfig_files(kubeconfig)
+    if kubeconfig is not None and not files[0].is_file():
+        problem = "is a directory" if files[0].is_dir() else "no such file"
+        raise ArgumentError("kubeconfig", kubeconfig, problem)
+    if kubeconfig is None and not any(f.is_file() for f in files):
+        where = " or ".join(str(f) for f in files)
+        found = f"no kubeconfig at {where} (from $KUBECONFIG or the default)"
+        raise AuditError(
+            f"{found}: pass kube_client=, cluster= or kubeconfig=",
+            cli=f"{found}: give --kubeconfig FILE, or --cluster LOCATION/NAME to reach the "
+            "cluster through the Container API",
+        )
+    if context is None:
+        return
+    try:
+        # kubernetes is unannotated
+        contexts, _ = k8s_config.list_kube_config_contexts(kubeconfig)  # type: ignore[no-untyped-call]
+    except (k8s_config.ConfigException, OSError, TypeError, ValueError) as exc:
+        raise ArgumentError(
+            "kubeconfig", kubeconfig or str(files[0]), f"unreadable ({exc})"
+        ) from exc
+    names = sorted(str(c.get("name")) for c in contexts or ())
+    if context not in names:
+        raise ArgumentError(
+            "context", context, f"no such context in the kubeconfig (it has: {', '.join(names)})"
+        )
+
+
 def kube_client_from_config(
     kubeconfig: str | None = None, context: str | None = None
 ) -> k8s.ApiClient:
@@ -43,15 +89,19 @@ def kube_client_from_config(
     Raises:
         AuditError: no usable kubeconfig.
     """
+    check_kubeconfig(kubeconfig, context)
     try:
         # kubernetes is unannotated
         client: k8s.ApiClient = k8s_config.new_client_from_config(  # type: ignore[no-untyped-call]
             config_file=kubeconfig, context=context
         )
-    except (k8s_config.ConfigException, OSError, TypeError) as exc:
+    except (k8s_config.ConfigException, OSError, TypeError, ValueError) as exc:
+        unusable = f"cannot load Kubernetes configuration ({exc})"
         raise AuditError(
-            f"cannot load Kubernetes configuration ({exc}); pass kube_client= or a kubeconfig "
-            "with a context for the cluster (gcloud container clusters get-credentials …)"
+            f"{unusable}; pass kube_client=, cluster=, or kubeconfig= and context= naming a "
+            "context for the cluster (gcloud container clusters get-credentials …)",
+            cli=f"{unusable}; give --kubeconfig and --context for the cluster (gcloud container "
+            "clusters get-credentials …), or --cluster LOCATION/NAME",
         ) from exc
     return client
 
@@ -74,9 +124,12 @@ def _credentials(
     try:
         found, _ = google.auth.default(scopes=list(scopes))
     except google.auth.exceptions.DefaultCredentialsError as exc:
+        missing = (
+            "no Google credentials: run `gcloud auth application-default login` or set "
+            "GOOGLE_APPLICATION_CREDENTIALS"
+        )
         raise AuditError(
-            "no Google credentials: run `gcloud auth application-default login`, set "
-            f"GOOGLE_APPLICATION_CREDENTIALS, or pass credentials= ({exc})"
+            f"{missing}, or pass credentials= ({exc})", cli=f"{missing} ({exc})"
         ) from exc
     return found
 
@@ -89,6 +142,31 @@ def _current_context(kubeconfig: str | None, context: str | None) -> str:
     except (k8s_config.ConfigException, OSError, TypeError):
         return ""
     return str((active or {}).get("name", ""))
+
+
+def _cluster_path(cluster: str, project: str) -> str:
+    """The cluster's path, or the argument error that says why ``cluster`` is not one."""
+    try:
+        return cluster_path(cluster, project)
+    except ValueError as exc:
+        raise ArgumentError("cluster", cluster, str(exc)) from exc
+
+
+def _check_arguments(
+    cluster: str | ClusterInfo | None,
+    kube_client: k8s.ApiClient | None,
+    kubeconfig: str | None,
+    context: str | None,
+) -> None:
+    """Find the mistakes in the arguments before any credentials are looked for.
+
+    Raises:
+        ArgumentError: the cluster, kubeconfig or context is wrong.
+    """
+    if isinstance(cluster, str):
+        _cluster_path(cluster, "")
+    elif cluster is None and kube_client is None:
+        check_kubeconfig(kubeconfig, context)
 
 
 def _connection(
@@ -111,10 +189,7 @@ def _connection(
     """
     info: ClusterInfo | None = cluster if isinstance(cluster, ClusterInfo) else None
     if isinstance(cluster, str):
-        try:
-            path = cluster_path(cluster, project)
-        except ValueError as exc:
-            raise AuditError(str(exc)) from exc
+        path = _cluster_path(cluster, project)
         answer = read_cluster(
             path, credentials=credentials, container_endpoint=container_endpoint, gate=gate
         )
@@ -208,9 +283,13 @@ def audit(
             per project); default: read here when ``evidence``.
 
     Raises:
-        AuditError: the audit could not start (no cluster configuration, no credentials). API
-            errors during collection do not raise: see ``Report.errors``.
+        ArgumentError: ``cluster``, ``kubeconfig`` or ``context`` is wrong; checked before any
+            credentials are looked for.
+        AuditError: the audit could not start (no cluster configuration, no credentials), or
+            ``project`` does not exist or cannot be read (every Compute list answered 403 or 404).
+            Other API errors during collection do not raise: see ``Report.errors``.
     """
+    _check_arguments(cluster, kube_client, kubeconfig, context)
     google_credentials = _credentials(
         credentials,
         compute_endpoint,
@@ -275,6 +354,9 @@ def audit(
             client.close()  # type: ignore[no-untyped-call]  # kubernetes is unannotated
         if own_monitoring and monitoring is not None:
             monitoring.transport.close()  # type: ignore[no-untyped-call]  # the client is unannotated
+    unreadable = project_unreadable(project, snapshot.errors)
+    if unreadable:
+        raise AuditError(unreadable)
     snapshot = replace(snapshot, cluster=info, errors=(*snapshot.errors, *problems))
     return analyse(
         snapshot, now=now, propagation_window=propagation_window, errors_since=errors_since

@@ -19,7 +19,9 @@ Exit codes:
 from __future__ import annotations
 
 import argparse
+import difflib
 import json
+import os
 import re
 import sys
 import threading
@@ -38,11 +40,12 @@ from rich.text import Text
 from gkeingress.checks import REGISTRY
 from gkeingress.collect.gate import DEFAULT_RATE
 from gkeingress.collect.progress import HEALTH, LISTS, Progress
-from gkeingress.errors import AuditError
+from gkeingress.errors import ArgumentError, AuditError
 from gkeingress.findings import Severity
 from gkeingress.render.sarif import to_sarif
 from gkeingress.render.text import STYLE, render, route_text
 from gkeingress.report import AuditResult, FleetReport, Report
+from gkeingress.resources.cluster import cluster_path
 from gkeingress.resources.refs import parse_time
 from gkeingress.snapshot import DataKind
 
@@ -393,9 +396,14 @@ def _checks_table() -> Table:
 
 
 def _explain(code: str, console: Console) -> int:
-    key = code.upper()
+    key = code.strip().upper().replace("-", "_")
     if key not in REGISTRY:
-        print(f"gkeingress: unknown code {code!r}; `gkeingress checks` lists them", file=sys.stderr)
+        near = difflib.get_close_matches(key, [c.code for c in REGISTRY], n=1, cutoff=0.6)
+        hint = f"did you mean {near[0]}? " if near else ""
+        print(
+            f"gkeingress: unknown code {code!r}; {hint}`gkeingress checks` lists them",
+            file=sys.stderr,
+        )
         return EXIT_CANNOT_RUN
     item = REGISTRY[key]
     console.print(
@@ -463,6 +471,47 @@ def _report(args: argparse.Namespace, progress: _ProgressDisplay | None = None) 
     )
 
 
+def _check_output(output: str) -> None:
+    """Check that the report can be written to ``output``, before anything is collected.
+
+    Raises:
+        ArgumentError: its directory does not exist or is not writable, or it is a directory.
+    """
+    path = Path(output)
+    folder = path.parent
+    if path.is_dir():
+        raise ArgumentError("output", output, "is a directory")
+    if not folder.is_dir():
+        raise ArgumentError("output", output, f"directory {folder} does not exist")
+    if not os.access(path if path.exists() else folder, os.W_OK):
+        raise ArgumentError(
+            "output",
+            output,
+            "not writable" if path.exists() else f"directory {folder} not writable",
+        )
+
+
+def _check_options(args: argparse.Namespace) -> None:
+    """Find the mistakes of the command line before credentials are looked for or an API called.
+
+    Raises:
+        AuditError: the first wrong option, in the order a person gives them: the cluster or the
+            kubeconfig and its context, then the output file.
+    """
+    collects = args.command == "audit" or (args.command == "route" and not args.demo)
+    if collects and args.cluster:
+        try:
+            cluster_path(args.cluster, args.project[0])
+        except ValueError as exc:
+            raise ArgumentError("cluster", args.cluster, str(exc)) from exc
+    elif collects and not _is_fleet(args):
+        from gkeingress.api import check_kubeconfig  # noqa: PLC0415 - the clients load only to audit
+
+        check_kubeconfig(args.kubeconfig, args.context)
+    if getattr(args, "output", None):
+        _check_output(args.output)
+
+
 def _collect(args: argparse.Namespace) -> AuditResult:
     """Run the audit, showing progress on stderr when it is a terminal and not ``--quiet``."""
     stderr = Console(stderr=True, highlight=False)
@@ -487,9 +536,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         console.print(_checks_table())
         return EXIT_OK
     try:
+        _check_options(args)
         report = _collect(args)
     except AuditError as exc:
-        print(f"gkeingress: {exc}", file=sys.stderr)
+        print(f"gkeingress: {exc.cli}", file=sys.stderr)
         return EXIT_CANNOT_RUN
     if isinstance(report, Report) and args.command == "route":
         return _route(report, args, console)

@@ -43,11 +43,15 @@ def endpoint(cluster: ClusterInfo, *, use_private_endpoint: bool = False) -> tup
     """
     if use_private_endpoint:
         if not cluster.private_endpoint:
+            missing = (
+                f"cluster {cluster.path} has no private endpoint (privateClusterConfig."
+                "privateEndpoint); audit it without "
+            )
             raise ClusterUnreachable(
                 cluster.path,
                 "endpoint",
-                f"cluster {cluster.path} has no private endpoint (privateClusterConfig."
-                "privateEndpoint); audit it without --use-private-endpoint",
+                missing + "use_private_endpoint=True",
+                cli=missing + "--use-private-endpoint",
             )
         return f"https://{cluster.private_endpoint}", _ca(cluster)
     if cluster.dns_endpoint:
@@ -167,11 +171,15 @@ def check_reachable(client: k8s.ApiClient, cluster: ClusterInfo, *, timeout: flo
             cause,
             urllib3.exceptions.NewConnectionError,  # a refused connection, not a timeout
         )
+        unreached = (
+            f"cannot reach the Kubernetes API of {cluster.path} at {host}: {exc}; for a private "
+            "cluster audit from inside its network with "
+        )
         raise ClusterUnreachable(
             cluster.path,
             "timeout" if timed_out else "connection",
-            f"cannot reach the Kubernetes API of {cluster.path} at {host}: {exc}; for a private "
-            "cluster audit from inside its network with --use-private-endpoint",
+            unreached + "use_private_endpoint=True",
+            cli=unreached + "--use-private-endpoint",
         ) from exc
 
 

@@ -26,7 +26,7 @@ from gkeingress.collect.monitoring import MONITORING_READ, build_monitoring_clie
 from gkeingress.collect.progress import NO_PROGRESS, Progress
 from gkeingress.collect.run import list_compute
 from gkeingress.connect import GKE_SCOPES
-from gkeingress.errors import AuditError, ClusterUnreachable
+from gkeingress.errors import ArgumentError, AuditError, ClusterUnreachable
 from gkeingress.findings import Finding
 from gkeingress.report import FleetReport, Report
 from gkeingress.resources.cluster import ClusterInfo, cluster_path
@@ -167,13 +167,12 @@ def audit_fleet(
     """
     if not projects:
         raise AuditError("audit_fleet needs at least one project")
-    try:
-        wanted = None if clusters is None else list(clusters)
-        if wanted is not None:
-            for name in wanted:
-                cluster_path(name, projects[0])
-    except ValueError as exc:
-        raise AuditError(str(exc)) from exc
+    wanted = None if clusters is None else list(clusters)
+    for name in wanted or ():
+        try:
+            cluster_path(name, projects[0])
+        except ValueError as exc:
+            raise ArgumentError("clusters", name, str(exc)) from exc
     google_credentials = _credentials(
         credentials,
         container_endpoint or compute_endpoint,
@@ -254,9 +253,10 @@ def audit_fleet(
                 monitoring_client=monitoring_client,
                 monitoring_endpoint=monitoring_endpoint,
             )
-        except ClusterUnreachable as exc:
+        except AuditError as exc:  # unreachable, or its project's Compute lists all refused
             listener.cluster_done(cluster.path, str(exc))
-            return _unreachable(cluster.path, exc.reason, str(exc))
+            reason = exc.reason if isinstance(exc, ClusterUnreachable) else "api"
+            return _unreachable(cluster.path, reason, str(exc))
         except Exception as exc:  # noqa: BLE001 - one cluster must not sink the fleet's report
             listener.cluster_done(cluster.path, str(exc))
             return _unreachable(cluster.path, "api", f"{type(exc).__name__}: {exc}")

@@ -8,7 +8,7 @@ REST transport (:mod:`gkeingress.collect.rest`), never built into protobuf messa
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from enum import Enum
@@ -243,3 +243,22 @@ class ComputeCollector:
                 else:
                     result.resources[listing.collection] = items
         return result
+
+
+def project_unreadable(project: str, errors: Iterable[CollectionError]) -> str | None:
+    """Why ``project`` cannot be read at all, when every Compute list answered 403 or 404.
+
+    Such a project does not exist, has the Compute API disabled, or is closed to the credentials:
+    auditing on would only report every load balancer resource missing. None when one list worked.
+    """
+    calls = [f"compute.{listing.collection}.{listing.verb}" for listing in LISTS]
+    refused = {e.call: e for e in errors if e.call in calls and e.status in (403, 404)}
+    if len(refused) < len(calls):
+        return None
+    first = refused[calls[0]]
+    statuses = " or ".join(str(s) for s in sorted({e.status for e in refused.values() if e.status}))
+    return (
+        f"project {project} does not exist or cannot be read: all {len(calls)} Compute lists "
+        f"answered {statuses} ({first.call}: {first.message}); check the project id, and that "
+        "the credentials may read it (roles/compute.viewer, or the docs' minimal permissions)"
+    )

@@ -14,6 +14,13 @@ _SHORT = re.compile(r"(?P<location>[a-z0-9-]+)/(?P<name>[a-z0-9-]+)")
 _GCLOUD_CONTEXT = re.compile(r"gke_(?P<project>[^_]+)_(?P<location>[^_]+)_(?P<name>.+)")
 
 
+CLUSTER_FORMS = (
+    "not a cluster: give projects/PROJECT/locations/LOCATION/clusters/NAME or LOCATION/NAME "
+    "(e.g. us-central1/shop)"
+)
+"""What :func:`cluster_path` says of a name it cannot read."""
+
+
 def cluster_path(text: str, project: str) -> str:
     """``projects/P/locations/L/clusters/C`` from that form, ``LOCATION/NAME`` or the zones form.
 
@@ -30,10 +37,7 @@ def cluster_path(text: str, project: str) -> str:
     short = _SHORT.fullmatch(value)
     if short:
         return f"projects/{project}/locations/{short['location']}/clusters/{short['name']}"
-    raise ValueError(
-        f"cluster {text!r} is neither projects/PROJECT/locations/LOCATION/clusters/NAME nor "
-        "LOCATION/NAME (e.g. us-central1/shop)"
-    )
+    raise ValueError(CLUSTER_FORMS)
 
 
 def path_of_context(context: str) -> str | None:

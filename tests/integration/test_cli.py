@@ -108,7 +108,7 @@ def test_no_kubeconfig_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str
         )
         == 2
     )
-    assert "cannot load Kubernetes configuration" in capsys.readouterr().err
+    assert f"--kubeconfig {missing}: no such file" in capsys.readouterr().err
 
 
 def test_demo_text_report(capsys: pytest.CaptureFixture[str]) -> None:
