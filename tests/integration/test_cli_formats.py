@@ -67,7 +67,7 @@ def test_an_unwritable_output_exits_2(
     """An output path that cannot be written is a one-line message and exit 2, not a traceback."""
     target = tmp_path / "missing-dir" / "report.sarif"
     assert main(_audit(server, kubeconfig, "--format", "sarif", "--output", str(target))) == 2
-    assert capsys.readouterr().err.startswith(f"gkeingress: cannot write {target}: ")
+    assert capsys.readouterr().err.startswith(f"gkeingress: --output {target}: directory ")
 
 
 def test_fail_on_warning(server: FakeGKE, kubeconfig: str) -> None:
