@@ -19,6 +19,7 @@ from gkeingress.checks import (
     ingress_class,
     ingress_references,
     negs,
+    probing,
     provisioning,
     routing,
     service_annotations,
@@ -99,6 +100,7 @@ REGISTRY = Registry(
         changes.change_before_errors,
         CHECK_INCOMPLETE,
         cluster.CLUSTER_UNREACHABLE,
+        probing.PROBE_DISAGREES,
     ]
 )
 """All checks, in the order they run."""

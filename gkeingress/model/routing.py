@@ -65,7 +65,8 @@ class Hop:
         return f"{'✔' if self.ok else '✖'} {self.kind} {self.name}: {self.note}"
 
 
-def _serves_port(rule: ForwardingRule, port: int) -> bool:
+def serves_port(rule: ForwardingRule, port: int) -> bool:
+    """True when the forwarding rule's port range holds ``port`` (a rule without one serves all)."""
     low, _, high = rule.port_range.partition("-")
     if not low.isdigit():
         return True
@@ -99,7 +100,7 @@ class _Lookup:
 
 def _frontend_hops(paired: PairedIngress, url: RequestUrl, lookup: _Lookup) -> list[Hop]:
     https = url.scheme == "https"
-    rule = next((r for r in paired.forwarding_rules if _serves_port(r, url.port)), None)
+    rule = next((r for r in paired.forwarding_rules if serves_port(r, url.port)), None)
     if rule is None:
         why = (
             ": the Ingress has no HTTPS frontend (no spec.tls or pre-shared certificate), "
