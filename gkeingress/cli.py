@@ -42,8 +42,9 @@ from gkeingress.collect.gate import DEFAULT_RATE
 from gkeingress.collect.progress import HEALTH, LISTS, Progress
 from gkeingress.errors import ArgumentError, AuditError
 from gkeingress.findings import Severity
+from gkeingress.live.probe import METHODS, ProbeError, ProbeResult
 from gkeingress.render.sarif import to_sarif
-from gkeingress.render.text import STYLE, render, route_text
+from gkeingress.render.text import STYLE, probe_text, render, route_text
 from gkeingress.report import AuditResult, FleetReport, Report
 from gkeingress.resources.cluster import cluster_path
 from gkeingress.resources.refs import parse_time
@@ -212,6 +213,26 @@ def _parser() -> argparse.ArgumentParser:
     where.add_argument("--format", choices=("text", "json"), default="text", help="answer format")
     _quiet_option(where)
     _connection_options(where, project_required=False)
+    probe = sub.add_parser(
+        "probe",
+        help="send one real request for a URL to the Ingress's address and compare with the route",
+    )
+    probe.add_argument("url", help="e.g. https://shop.example.com/api/users")
+    probe.add_argument(
+        "--ingress",
+        metavar="NS/NAME",
+        help="send it to this Ingress's address (default: the one with a host rule for the host)",
+    )
+    probe.add_argument(
+        "--resolve", action="store_true", help="also check that DNS resolves the host to it"
+    )
+    probe.add_argument("--method", choices=METHODS, default="GET", help="request method")
+    probe.add_argument(
+        "--demo", action="store_true", help="probe the demo world's fake load balancer"
+    )
+    probe.add_argument("--format", choices=("text", "json"), default="text", help="answer format")
+    _quiet_option(probe)
+    _connection_options(probe, project_required=False)
     explain = sub.add_parser("explain", help="explain a finding code")
     explain.add_argument("code", help="e.g. HEALTH_CHECK_PATH_MISMATCH")
     sub.add_parser("checks", help="list every finding code")
@@ -384,6 +405,37 @@ def _demo_report(progress: Progress | None) -> Report:
     return audit_demo(progress=progress)
 
 
+def _send_probe(report: Report, args: argparse.Namespace) -> ProbeResult:
+    """Probe the URL: against the demo world's fake load balancer with ``--demo``."""
+    resolve = bool(args.resolve)
+    if not args.demo:
+        return report.probe(args.url, ingress=args.ingress, method=args.method, resolve=resolve)
+    from gkeingress.testing import demo_world  # noqa: PLC0415 - the test world, for the demo only
+    from gkeingress.testing.loadbalancer import FakeLoadBalancer  # noqa: PLC0415 - same
+
+    with FakeLoadBalancer(demo_world()) as balancer:
+        return report.probe(
+            args.url,
+            ingress=args.ingress,
+            method=args.method,
+            connect_to=balancer.connect_to,
+            resolve=resolve,
+        )
+
+
+def _probe(report: Report, args: argparse.Namespace, console: Console) -> int:
+    try:
+        result = _send_probe(report, args)
+    except (LookupError, ValueError, ProbeError) as exc:
+        print(f"gkeingress: {exc.args[0] if exc.args else exc}", file=sys.stderr)
+        return EXIT_CANNOT_RUN
+    if args.format == "json":
+        console.file.write(json.dumps(result.to_dict(), indent=2) + "\n")
+    else:
+        console.print(probe_text(result), soft_wrap=True)
+    return EXIT_OK if result.agrees else EXIT_FINDINGS
+
+
 def _checks_table() -> Table:
     """Every finding code, its default severity and its title; codes never wrap."""
     table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
@@ -452,11 +504,13 @@ def _report(args: argparse.Namespace, progress: _ProgressDisplay | None = None) 
             errors_window=args.errors_window,
             monitoring_endpoint=args.monitoring_endpoint,
         )
+    ingress = getattr(args, "ingress", None)
     return audit(
         args.project[0],
         kubeconfig=args.kubeconfig,
         context=args.context,
-        namespace=args.namespace,
+        # Routing through a named Ingress needs its namespace only (GKE's default backend too).
+        namespace=args.namespace or (ingress.partition("/")[0] if ingress else None),
         compute_endpoint=args.compute_endpoint,
         errors_since=getattr(args, "errors_since", None),
         progress=progress,
@@ -525,10 +579,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code."""
     parser = _parser()
     args = parser.parse_args(argv)
-    if args.command == "route" and not (args.demo or args.project):
-        parser.error("route needs --project (or --demo)")
-    if args.command == "route" and _is_fleet(args):
-        parser.error("route goes through one cluster: give one --project and no --all-clusters")
+    if args.command in ("route", "probe") and not (args.demo or args.project):
+        parser.error(f"{args.command} needs --project (or --demo)")
+    if args.command in ("route", "probe") and _is_fleet(args):
+        parser.error(
+            f"{args.command} goes through one cluster: give one --project and no --all-clusters"
+        )
     console = Console(highlight=False)
     if args.command == "explain":
         return _explain(args.code, console)
@@ -543,6 +599,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_CANNOT_RUN
     if isinstance(report, Report) and args.command == "route":
         return _route(report, args, console)
+    if isinstance(report, Report) and args.command == "probe":
+        return _probe(report, args, console)
     return _emit(report, args, console)
 
 

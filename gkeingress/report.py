@@ -19,7 +19,11 @@ from gkeingress.resources.gce import ComputeResource
 from gkeingress.snapshot import CollectionError
 
 if TYPE_CHECKING:
+    import ssl
+
     import pandas
+
+    from gkeingress.live.probe import ProbeResult, Resolver
 
 SCHEMA_VERSION = 1
 """Version of :meth:`Report.to_dict`'s layout; bumped only on incompatible changes."""
@@ -173,6 +177,42 @@ class Report(_Views):
             ValueError: ``url`` has no host.
         """
         return routing.route(self.topology, url, ingress=ingress)
+
+    def probe(
+        self,
+        url: str,
+        *,
+        ingress: str | None = None,
+        method: str = "GET",
+        connect_to: Mapping[str, str] | None = None,
+        resolve: bool | Resolver = False,
+        timeout: float = 10.0,
+        tls: ssl.SSLContext | None = None,
+    ) -> ProbeResult:
+        """Send one real request for ``url`` to the Ingress's address and compare with :meth:`route`.
+
+        The only traffic gkeingress sends beyond read-only API calls, and only when called; see
+        :func:`gkeingress.live.probe.probe` for the arguments. A different answer than predicted
+        is a ``PROBE_DISAGREES`` finding on the result.
+
+        Raises:
+            ProbeError: the Ingress has no address yet.
+            KeyError: ``ingress`` names no Ingress in the report.
+            LookupError: the report has no Ingress.
+            ValueError: ``url`` has no host, or ``method`` is neither GET nor HEAD.
+        """
+        from gkeingress.live.probe import probe  # noqa: PLC0415 - live sends traffic; reports do not
+
+        return probe(
+            self.topology,
+            url,
+            ingress=ingress,
+            method=method,
+            connect_to=connect_to,
+            resolve=resolve,
+            timeout=timeout,
+            tls=tls,
+        )
 
     def findings_for(self, ingress: str) -> list[Finding]:
         """The findings about one Ingress."""

@@ -8,7 +8,8 @@ Container API ``Cluster`` JSON must parse strictly with ``google.cloud.container
 Cloud Monitoring series with ``google.cloud.monitoring_v3.TimeSeries``.
 
 Sources: the demo world and every scenario of :mod:`gkeingress.testing.scenarios`,
-:mod:`gkeingress.testing.incidents_cluster` and :mod:`gkeingress.testing.incidents_regional` (each
+:mod:`gkeingress.testing.incidents_cluster`, :mod:`gkeingress.testing.incidents_regional` and
+:mod:`gkeingress.testing.incidents_live` (each
 applied to a fresh :class:`~gkeingress.testing.WorldBuilder`), and every response body in
 ``cassettes/``.
 Each object is its own test case, named after its source and the object, and nothing is skipped:
@@ -39,6 +40,7 @@ from gkeingress.testing import (
     WorldBuilder,
     demo_world,
     incidents_cluster,
+    incidents_live,
     incidents_regional,
 )
 from gkeingress.testing import scenarios as scenarios_module
@@ -343,6 +345,7 @@ WORLDS: dict[str, World] = {
     **{name: _built(fn) for name, fn in sorted(scenario_functions().items())},
     **{name: _built(fn) for name, fn in sorted(scenario_functions(incidents_cluster).items())},
     **{name: _built(fn) for name, fn in sorted(scenario_functions(incidents_regional).items())},
+    **{name: _built(fn) for name, fn in sorted(scenario_functions(incidents_live).items())},
 }
 
 

@@ -18,6 +18,7 @@ from rich.tree import Tree
 
 from gkeingress.checks import CLUSTER_FACTS_UNREAD
 from gkeingress.findings import Finding, Severity
+from gkeingress.live.probe import ProbeResult
 from gkeingress.model.routing import Route
 from gkeingress.model.topology import PairedIngress, ServiceBackend
 from gkeingress.report import AuditResult, FleetReport, Report
@@ -214,6 +215,19 @@ _ROUTE_STYLES = (
     ("no rule matched:", "yellow"),
     ("disagreement:", "yellow"),
 )
+
+
+def probe_text(result: ProbeResult) -> Text:
+    """``gkeingress probe``'s answer (``str(result)``): agreement green, disagreement yellow."""
+    first, *rest = str(result).splitlines()
+    text = Text()
+    text.append(first, style="bold")
+    for line in rest:
+        style = {"agrees": "green", "disagrees": "yellow"}.get(line.partition(":")[0], "")
+        if line.startswith("DNS: ") and result.dns is not None and not result.dns.ok:
+            style = "yellow"
+        text.append("\n" + line, style=style)
+    return text
 
 
 def route_text(route: Route) -> Text:

@@ -8,11 +8,12 @@ from gkeingress.report import Report
 from gkeingress.testing.builder import DEMO_NOW
 from gkeingress.testing.scenarios import DEMO_ERRORS_SINCE, demo_world
 from gkeingress.testing.server import FakeGKE
+from gkeingress.testing.world import World
 
 
-def audit_demo(*, progress: Progress | None = None) -> Report:
-    """Audit the demo world as ``gkeingress demo`` does: over loopback HTTP, judged at ``DEMO_NOW``."""
-    world = demo_world()
+def audit_demo(*, progress: Progress | None = None, world: World | None = None) -> Report:
+    """Audit the demo world (or ``world``) as ``gkeingress demo`` does: over HTTP, at ``DEMO_NOW``."""
+    world = world or demo_world()
     with FakeGKE(world) as server, server.kube_client() as kube_client:
         return audit(
             world.project,
