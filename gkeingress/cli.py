@@ -29,6 +29,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from types import TracebackType
+from typing import TypeVar
 
 from rich import box
 from rich.console import Console
@@ -43,6 +44,7 @@ from gkeingress.collect.progress import HEALTH, LISTS, Progress
 from gkeingress.errors import ArgumentError, AuditError
 from gkeingress.findings import Severity
 from gkeingress.live.probe import METHODS, ProbeError, ProbeResult
+from gkeingress.model.routing import Route
 from gkeingress.render.sarif import to_sarif
 from gkeingress.render.text import STYLE, probe_text, render, route_text
 from gkeingress.report import AuditResult, FleetReport, Report
@@ -51,6 +53,8 @@ from gkeingress.resources.refs import parse_time
 from gkeingress.snapshot import DataKind
 
 EXIT_OK, EXIT_FINDINGS, EXIT_CANNOT_RUN = 0, 1, 2
+Answered = TypeVar("Answered", Route, ProbeResult)
+"""An answer to one URL: ``route``'s or ``probe``'s."""
 FORMATS = ("text", "json", "sarif", "html")
 REPORT_WIDTH = 100
 """Columns of a text report written to a file."""
@@ -386,17 +390,31 @@ def _emit(report: AuditResult, args: argparse.Namespace, console: Console) -> in
     return EXIT_FINDINGS if _fail_threshold_reached(report, args.fail_on) else EXIT_OK
 
 
-def _route(report: Report, args: argparse.Namespace, console: Console) -> int:
+def _answer(
+    console: Console,
+    output: str,
+    ask: Callable[[], Answered],
+    text: Callable[[Answered], Text],
+    agrees: Callable[[Answered], bool],
+) -> int:
+    """Print ``route``'s or ``probe``'s answer as text or JSON; 2 when there is none, 1 on doubt."""
     try:
-        answer = report.route(args.url, ingress=args.ingress)
-    except (LookupError, ValueError) as exc:
+        answer = ask()
+    except (LookupError, ValueError, ProbeError) as exc:
         print(f"gkeingress: {exc.args[0] if exc.args else exc}", file=sys.stderr)
         return EXIT_CANNOT_RUN
-    if args.format == "json":
+    if output == "json":
         console.file.write(json.dumps(answer.to_dict(), indent=2) + "\n")
     else:
-        console.print(route_text(answer), soft_wrap=True)
-    return EXIT_OK
+        console.print(text(answer), soft_wrap=True)
+    return EXIT_OK if agrees(answer) else EXIT_FINDINGS
+
+
+def _route(report: Report, args: argparse.Namespace, console: Console) -> int:
+    def ask() -> Route:
+        return report.route(args.url, ingress=args.ingress)
+
+    return _answer(console, args.format, ask, route_text, lambda _: True)
 
 
 def _demo_report(progress: Progress | None) -> Report:
@@ -424,16 +442,10 @@ def _send_probe(report: Report, args: argparse.Namespace) -> ProbeResult:
 
 
 def _probe(report: Report, args: argparse.Namespace, console: Console) -> int:
-    try:
-        result = _send_probe(report, args)
-    except (LookupError, ValueError, ProbeError) as exc:
-        print(f"gkeingress: {exc.args[0] if exc.args else exc}", file=sys.stderr)
-        return EXIT_CANNOT_RUN
-    if args.format == "json":
-        console.file.write(json.dumps(result.to_dict(), indent=2) + "\n")
-    else:
-        console.print(probe_text(result), soft_wrap=True)
-    return EXIT_OK if result.agrees else EXIT_FINDINGS
+    def ask() -> ProbeResult:
+        return _send_probe(report, args)
+
+    return _answer(console, args.format, ask, probe_text, lambda result: result.agrees)
 
 
 def _checks_table() -> Table:
