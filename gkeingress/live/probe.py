@@ -33,7 +33,8 @@ from gkeingress.model.answers import (
     expect,
     is_via_google,
 )
-from gkeingress.model.routing import RequestUrl, Route, route, serves_port
+from gkeingress.model.matching import RequestUrl
+from gkeingress.model.routing import Route, route, serves_port
 from gkeingress.model.topology import PairedIngress, Topology
 
 BODY_LIMIT = 16 * 1024

@@ -12,7 +12,8 @@ import base64
 import json
 from datetime import timedelta
 
-from gkeingress.testing.builder import Path, Rule, WorldBuilder, compute_time
+from gkeingress.testing.builder import Path, Rule, WorldBuilder
+from gkeingress.testing.builder.base import compute_time
 from gkeingress.testing.world import JSONDict
 
 TLS_HOST = "store.example.com"

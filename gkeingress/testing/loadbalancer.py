@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TYPE_CHECKING, Any
 
-from gkeingress.model.routing import match_url_map
+from gkeingress.model.matching import match_url_map
 from gkeingress.resources.gce import UrlMap
 from gkeingress.testing.world import JSONDict, World
 
