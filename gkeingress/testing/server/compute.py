@@ -9,7 +9,7 @@ from typing import Any, overload
 
 from gkeingress.testing.server.paging import Page, page_limit, paginate
 from gkeingress.testing.server.protocol import IncomingRequest, Served, fail, fail_unknown_url
-from gkeingress.testing.world import JSONDict
+from gkeingress.testing.world import COMPUTE_COLLECTIONS, JSONDict
 
 _COMPUTE_URL = "https://www.googleapis.com/compute/v1/"
 
@@ -36,6 +36,8 @@ _COLLECTIONS: dict[str, tuple[str, str | None, str]] = {
     "addresses": ("addressList", "addressAggregatedList", "global regions"),
     "sslCertificates": ("sslCertificateList", "sslCertificateAggregatedList", "global regions"),
 }
+if set(_COLLECTIONS) != set(COMPUTE_COLLECTIONS):
+    raise RuntimeError("_COLLECTIONS is out of step with world.COMPUTE_COLLECTIONS")
 
 
 def _normalise(link: str) -> str:
