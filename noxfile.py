@@ -41,6 +41,15 @@ def typecheck(session: nox.Session) -> None:
 
 
 @nox.session(default=False)
+def deadcode(session: nox.Session) -> None:
+    """Vulture over what ruff checks: code nothing uses. Framework-used names are whitelisted."""
+    session.install("-e", ".[dev]")
+    session.run(
+        "vulture", *LINTED, ".ci/deadcode_whitelist.py", "--min-confidence", "60", *session.posargs
+    )
+
+
+@nox.session(default=False)
 def record(session: nox.Session) -> None:
     """Re-record the cassettes of tests/integration/test_recorded_audit.py.
 

@@ -29,11 +29,15 @@ from gkeingress.collect.compute import PAGE_SIZE, to_json
 from gkeingress.collect.gate import RATE_LIMIT_REASONS, ApiGate, google_reasons, status_of
 from gkeingress.collect.progress import NO_PROGRESS, Progress
 from gkeingress.resources.gce import Backend, BackendService, NetworkEndpointGroup
-from gkeingress.resources.k8s import EndpointSlice, JsonAnnotation, neg_endpoints_in, uses_negs
+from gkeingress.resources.k8s import (
+    BACKENDS_ANNOTATION,
+    EndpointSlice,
+    JsonAnnotation,
+    neg_endpoints_in,
+    uses_negs,
+)
 from gkeingress.resources.refs import ResourceRef
 from gkeingress.snapshot import CollectionError, DataKind, Snapshot
-
-BACKENDS_ANNOTATION = "ingress.kubernetes.io/backends"
 
 Answer = dict[str, Any]
 

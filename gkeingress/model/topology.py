@@ -33,6 +33,7 @@ from gkeingress.resources.gce import (
     UrlMap,
 )
 from gkeingress.resources.k8s import (
+    BACKENDS_ANNOTATION,
     SYSTEM_DEFAULT_BACKEND,
     BackendConfig,
     BackendRef,
@@ -54,14 +55,6 @@ from gkeingress.snapshot import Snapshot
 R = TypeVar("R", bound=ComputeResource)
 
 ANNOTATION_PREFIX = "ingress.kubernetes.io/"
-BACKENDS_ANNOTATION = "ingress.kubernetes.io/backends"
-FRONTEND_ANNOTATIONS = {
-    "url-map": "url map",
-    "forwarding-rule": "forwarding rule",
-    "https-forwarding-rule": "forwarding rule",
-    "target-proxy": "target proxy",
-    "https-target-proxy": "target proxy",
-}
 
 
 @dataclass(frozen=True, slots=True)

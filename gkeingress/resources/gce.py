@@ -93,7 +93,6 @@ class TargetProxy(ComputeResource):
     """A target HTTP or HTTPS proxy."""
 
     url_map: ResourceRef | None = None
-    ssl_certificates: tuple[ResourceRef, ...] = ()
 
     @property
     def https(self) -> bool:
@@ -107,9 +106,6 @@ class TargetProxy(ComputeResource):
         return cls(
             **_common(data, project, collection),
             url_map=ResourceRef.parse(str(url_map), project) if url_map else None,
-            ssl_certificates=tuple(
-                ResourceRef.parse(str(c), project) for c in data.get("sslCertificates", ())
-            ),
         )
 
     @property
@@ -200,7 +196,6 @@ class Backend:
     """One backend group (NEG or instance group) of a backend service."""
 
     group: ResourceRef
-    balancing_mode: str = ""
 
     @property
     def is_neg(self) -> bool:
@@ -224,9 +219,7 @@ class BackendService(ComputeResource):
         return cls(
             **_common(data, project, "backendServices"),
             backends=tuple(
-                Backend(
-                    ResourceRef.parse(str(b["group"]), project), str(b.get("balancingMode", ""))
-                )
+                Backend(ResourceRef.parse(str(b["group"]), project))
                 for b in data.get("backends", ())
                 if b.get("group")
             ),
@@ -293,19 +286,14 @@ class NetworkEndpointGroup(ComputeResource):
     """A zonal NEG holding pod IP:port endpoints."""
 
     size: int = 0
-    network_endpoint_type: str = ""
-    default_port: int | None = None
     network: str = ""
 
     @classmethod
     def from_json(cls, data: JSON, project: str) -> NetworkEndpointGroup:
         """Build from a ``compute#networkEndpointGroup``."""
-        port = data.get("defaultPort")
         return cls(
             **_common(data, project, "networkEndpointGroups"),
             size=int(data.get("size", 0)),
-            network_endpoint_type=str(data.get("networkEndpointType", "")),
-            default_port=int(port) if port is not None else None,
             network=str(data.get("network", "")),
         )
 
@@ -367,7 +355,6 @@ class EndpointHealth:
     ip_address: str
     port: int | None
     health_state: str
-    instance: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -390,7 +377,6 @@ class GroupHealth:
                     ip_address=str(s.get("ipAddress", "")),
                     port=int(s["port"]) if s.get("port") is not None else None,
                     health_state=str(s.get("healthState", "UNKNOWN")),
-                    instance=str(s.get("instance", "")),
                 )
                 for s in health.get("healthStatus") or ()
             ),
@@ -404,11 +390,10 @@ class GroupHealth:
 
 @dataclass(frozen=True, slots=True)
 class NetworkEndpoint:
-    """One endpoint a NEG holds: a pod's IP and port, on a node."""
+    """One endpoint a NEG holds: a pod's IP and port."""
 
     ip_address: str
     port: int | None
-    instance: str = ""
 
     def __str__(self) -> str:
         """``IP:port`` (the IP alone when the NEG has a default port)."""
@@ -433,7 +418,6 @@ class NegEndpoints:
                 NetworkEndpoint(
                     ip_address=str(endpoint.get("ipAddress", "")),
                     port=int(port) if port is not None else None,
-                    instance=str(endpoint.get("instance", "")),
                 )
             )
         return cls(neg=ResourceRef.parse(str(data["neg"]), project), endpoints=tuple(endpoints))

@@ -21,11 +21,11 @@ JSON = Mapping[str, Any]
 CLASS_ANNOTATION = "kubernetes.io/ingress.class"
 NEG_ANNOTATION = "cloud.google.com/neg"
 NEG_STATUS_ANNOTATION = "cloud.google.com/neg-status"
+BACKENDS_ANNOTATION = "ingress.kubernetes.io/backends"  # backend service name → its health
 BACKEND_CONFIG_ANNOTATIONS = (
     "cloud.google.com/backend-config",
     "beta.cloud.google.com/backend-config",
 )
-V1_FINALIZER = "networking.gke.io/ingress-finalizer"
 V2_FINALIZER = "networking.gke.io/ingress-finalizer-V2"
 GCE_CLASSES = frozenset({"gce", "gce-internal", "gce-regional-external"})
 LAST_APPLIED_ANNOTATION = "kubectl.kubernetes.io/last-applied-configuration"
@@ -338,7 +338,6 @@ class ServicePort:
     target_port: int | str
     node_port: int | None
     protocol: str = "TCP"
-    app_protocol: str | None = None
 
     @classmethod
     def from_json(cls, data: JSON) -> ServicePort:
@@ -352,7 +351,6 @@ class ServicePort:
             target_port=int(target) if isinstance(target, int) else str(target),
             node_port=int(node_port) if node_port else None,
             protocol=str(data.get("protocol", "TCP")),
-            app_protocol=data.get("appProtocol"),
         )
 
     def matches(self, port: int | str) -> bool:
@@ -478,14 +476,12 @@ class Container:
     name: str
     ports: tuple[ContainerPort, ...]
     readiness_http: HTTPGetProbe | None
-    readiness_kind: str | None
 
     @classmethod
     def from_json(cls, data: JSON) -> Container:
         """Build from a ``Container``."""
         probe: JSON = data.get("readinessProbe") or {}
         http: JSON | None = probe.get("httpGet")
-        kind = next((k for k in ("httpGet", "tcpSocket", "exec", "grpc") if k in probe), None)
         return cls(
             name=str(data.get("name", "")),
             ports=tuple(
@@ -501,7 +497,6 @@ class Container:
             )
             if http is not None
             else None,
-            readiness_kind=kind,
         )
 
     def declared_port(self, target: int | str) -> ContainerPort | None:
@@ -520,7 +515,6 @@ class Pod:
     phase: str
     ready: bool
     ip: str
-    node_name: str
     containers: tuple[Container, ...]
 
     @classmethod
@@ -534,7 +528,6 @@ class Pod:
             phase=str(status.get("phase", "")),
             ready=conditions.get("Ready") == "True",
             ip=str(status.get("podIP", "")),
-            node_name=str(spec.get("nodeName", "")),
             containers=tuple(Container.from_json(c) for c in spec.get("containers") or ()),
         )
 
@@ -755,7 +748,6 @@ class ServiceNetworkEndpointGroup:
     """A ``networking.gke.io/v1beta1`` ServiceNetworkEndpointGroup: the NEG controller's own record."""
 
     meta: ObjectMeta
-    neg_links: tuple[str, ...]
     conditions: Mapping[str, tuple[str, str, str]]
 
     @classmethod
@@ -764,9 +756,6 @@ class ServiceNetworkEndpointGroup:
         status: JSON = data.get("status") or {}
         return cls(
             meta=ObjectMeta.from_json(data),
-            neg_links=tuple(
-                str(n.get("selfLink", "")) for n in status.get("networkEndpointGroups") or ()
-            ),
             conditions={
                 str(c.get("type")): (
                     str(c.get("status", "")),
@@ -780,17 +769,14 @@ class ServiceNetworkEndpointGroup:
 
 @dataclass(frozen=True, slots=True)
 class FrontendConfig:
-    """A ``networking.gke.io/v1beta1`` FrontendConfig (HTTPS redirect, SSL policy)."""
+    """A ``networking.gke.io/v1beta1`` FrontendConfig: only its identity is read (does it exist)."""
 
     meta: ObjectMeta
-    redirect_to_https: bool
 
     @classmethod
     def from_json(cls, data: JSON) -> FrontendConfig:
         """Build from a FrontendConfig object."""
-        spec: JSON = data.get("spec") or {}
-        redirect: JSON = spec.get("redirectToHttps") or {}
-        return cls(meta=ObjectMeta.from_json(data), redirect_to_https=bool(redirect.get("enabled")))
+        return cls(meta=ObjectMeta.from_json(data))
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,12 +7,10 @@ import re
 from collections.abc import Sequence
 from typing import Any, overload
 
+from gkeingress.resources.refs import COMPUTE_URL
 from gkeingress.testing.server.paging import Page, page_limit, paginate
 from gkeingress.testing.server.protocol import IncomingRequest, Served, fail, fail_unknown_url
 from gkeingress.testing.world import COMPUTE_COLLECTIONS, JSONDict
-
-_COMPUTE_URL = "https://www.googleapis.com/compute/v1/"
-
 
 # collection: (list kind, aggregatedList kind or None if the API has none, scope kinds served)
 _COLLECTIONS: dict[str, tuple[str, str | None, str]] = {
@@ -65,7 +63,7 @@ def _compute_list_body(kind: str, path: str, page: Page) -> JSONDict:
     body: JSONDict = {"kind": f"compute#{kind}", "id": path}
     if page.items:
         body["items"] = page.items
-    body["selfLink"] = _COMPUTE_URL + path
+    body["selfLink"] = COMPUTE_URL + path
     if page.next_token:
         body["nextPageToken"] = page.next_token
     return body
