@@ -3,7 +3,8 @@
 - A rule without ``http`` is skipped; an empty host becomes ``*``.
 - ``ImplementationSpecific`` paths are used verbatim (exact unless they end in ``/*``), ``""`` is ``/*``.
 - ``Exact`` paths are used verbatim; ``Prefix`` ``/`` is ``/*`` and ``/foo`` is ``/foo`` plus ``/foo/*``.
-- A host in a second rule replaces the first rule's paths; a repeated path keeps the last backend.
+- A host in a second rule replaces the first rule's paths; a repeated path keeps the last backend
+  and the last place (``PutPathRulesForHost`` in ``pkg/utils/gceurlmap.go``).
 """
 
 from __future__ import annotations
@@ -66,6 +67,7 @@ def translate(ingress: Ingress) -> Translation:
             if error:
                 errors.append(error)
             for path in paths:
+                by_path.pop(path, None)  # a repeated path keeps the last backend, in its place
                 by_path[path] = RoutedPath(path, item.backend, item.path, item.path_type)
         host = rule.host or "*"
         hosts.pop(host, None)

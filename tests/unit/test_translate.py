@@ -1,26 +1,9 @@
-"""Ingress paths become URL map paths exactly as ingress-gce translates them."""
+"""Ingress paths ingress-gce rejects in its own words, and how rules for one host merge."""
 
 import pytest
 
 from gkeingress.model.translate import gce_paths, translate
 from gkeingress.resources.k8s import Ingress
-
-
-@pytest.mark.parametrize(
-    ("path", "path_type", "expected"),
-    [
-        ("/", "Prefix", ("/*",)),
-        ("/api", "Prefix", ("/api", "/api/*")),
-        ("/api/", "Prefix", ("/api", "/api/*")),
-        ("/api", "Exact", ("/api",)),
-        ("/api", "ImplementationSpecific", ("/api",)),
-        ("/api/*", "ImplementationSpecific", ("/api/*",)),
-        ("", "ImplementationSpecific", ("/*",)),
-    ],
-)
-def test_path_types(path: str, path_type: str, expected: tuple[str, ...]) -> None:
-    """Prefix adds `/*`, Exact and ImplementationSpecific are verbatim."""
-    assert gce_paths(path, path_type) == (expected, None)
 
 
 @pytest.mark.parametrize(

@@ -10,7 +10,6 @@ from collections.abc import Sequence
 from datetime import timedelta
 
 from gkeingress.model.naming import path_matcher_name
-from gkeingress.model.translate import translate
 from gkeingress.resources.k8s import BackendRef, Ingress
 from gkeingress.resources.refs import COMPUTE_URL
 from gkeingress.testing.builder.backends import LB_SCHEME, BackendPlumbing
@@ -21,6 +20,43 @@ PROXY_ONLY_RANGE = "10.129.0.0/23"
 """The ``REGIONAL_MANAGED_PROXY`` subnet of the cluster's region and network. Regional Application
 Load Balancers send from it, so ingress-gce adds it to the L7 firewall rule for regional Ingresses
 (``ilbFirewallSrcRange``, ``rxlbFirewallSrcRange`` in ``pkg/firewalls/controller.go``)."""
+
+
+def _url_map_paths(path: str, path_type: str) -> tuple[str, ...]:
+    """The URL map paths ingress-gce writes for one valid Ingress path, as GKE documents them.
+
+    ``Exact`` and ``ImplementationSpecific`` paths are used as written (an empty one is ``/*``);
+    ``Prefix`` ``/foo`` (or ``/foo/``) becomes ``/foo`` and ``/foo/*``, and ``Prefix`` ``/`` is ``/*``.
+    Written apart from :mod:`gkeingress.model.translate` on purpose: the demo world's URL maps are
+    what URL_MAP_OUT_OF_SYNC compares that module's translation against, so they must not come from
+    it (tests/unit/test_translate.py pins both against ingress-gce's own test tables).
+    """
+    if path_type != "Prefix":
+        return (path or "/*",)
+    stem = path.rstrip("/")
+    return (stem, stem + "/*") if stem else ("/*",)
+
+
+def _host_paths(ingress: Ingress) -> dict[str, dict[str, BackendRef]]:
+    """Host (``*`` for a rule without one) → URL map path → Service port, as ingress-gce merges them.
+
+    A later rule for the same host replaces an earlier one, and a path written twice keeps its last
+    backend and place. Resource backends are not modelled.
+    """
+    hosts: dict[str, dict[str, BackendRef]] = {}
+    for rule in ingress.rules:
+        if not rule.has_http:
+            continue
+        paths: dict[str, BackendRef] = {}
+        for item in rule.paths:
+            assert item.backend is not None, "resource backends are not modelled by the builder"
+            for path in _url_map_paths(item.path, item.path_type):
+                paths.pop(path, None)  # the later of two equal paths wins, in its place
+                paths[path] = item.backend
+        host = rule.host or "*"
+        hosts.pop(host, None)
+        hosts[host] = paths
+    return hosts
 
 
 class IngressGCE(BackendPlumbing):
@@ -111,7 +147,7 @@ class IngressGCE(BackendPlumbing):
             )
         )
         path_matchers, host_rules = [], []
-        for host, routed in translate(view).hosts.items():
+        for host, routed in _host_paths(view).items():
             matcher = path_matcher_name(host)
             host_rules.append({"hosts": [host], "pathMatcher": matcher})
             path_matchers.append(
@@ -120,15 +156,14 @@ class IngressGCE(BackendPlumbing):
                     "defaultService": self.link(scope, "backendServices", default_bs),
                     "pathRules": [
                         {
-                            "paths": [r.path],
+                            "paths": [path],
                             "service": self.link(
                                 scope,
                                 "backendServices",
-                                self._ensure_backend(namespace, r.backend, view, age),
+                                self._ensure_backend(namespace, backend, view, age),
                             ),
                         }
-                        for r in routed
-                        if r.backend is not None
+                        for path, backend in routed.items()
                     ],
                 }
             )
