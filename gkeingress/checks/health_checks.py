@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from typing import NamedTuple
 
 from gkeingress.checks.registry import AuditOptions, Hit, check
+from gkeingress.checks.scope import managed
 from gkeingress.findings import Severity
 from gkeingress.model.probe import ServingExpectation
 from gkeingress.model.topology import ServiceBackend, Topology
@@ -32,9 +33,12 @@ class _Compared(NamedTuple):
 
 
 def _checked_backends(topology: Topology) -> Iterator[_Compared]:
-    """Backends with a health check and pods to compare it with, once per Ingress and check."""
+    """Backends with a health check and pods to compare it with, once per GKE Ingress and check.
+
+    Ingresses of another class (nginx, …) sharing the Service are not the health check's concern.
+    """
     seen: set[tuple[str, str]] = set()
-    for paired in topology.ingresses:
+    for paired in managed(topology):
         for backend in paired.backends:
             hc, want, port = backend.health_check, backend.expectation, backend.port
             if hc is None or want is None or port is None or (paired.name, hc.name) in seen:
@@ -127,6 +131,55 @@ def health_check_path_mismatch(topology: Topology, options: AuditOptions) -> Ite
         )
 
 
+def _undeclared_fixed_port(
+    ingress: str, backend: ServiceBackend, hc: HealthCheck, want: ServingExpectation
+) -> Iterator[Hit]:
+    """A BackendConfig port the health check applied, but that no container of the pods declares.
+
+    An error, unless ingress-gce reports the backend ``HEALTHY``: then something answers on the
+    port without declaring it, and the finding is a warning to declare it.
+    """
+    fixed = want.fixed_port
+    declared = sorted(
+        {p.container_port for pod in backend.pods for c in pod.containers for p in c.ports}
+    )
+    if fixed is None or not backend.pods or fixed in declared or fixed == want.serving_port:
+        return
+    healthy = backend.health_state == "HEALTHY"
+    serving = (
+        f"; the Service targetPort reaches them on {want.serving_port}" if want.serving_port else ""
+    )
+    yield Hit(
+        ingress=ingress,
+        resource=str(hc.ref),
+        message=(
+            f"Health check {hc.name} probes port {fixed}, as BackendConfig "
+            f"{backend.namespace}/{backend.backend_config_name} healthCheck.port asks, but no "
+            f"container of the pods of Service {backend.service_key} declares port {fixed}: they "
+            f"declare {', '.join(map(str, declared)) or 'no port'}{serving}."
+            + (
+                " ingress-gce reports the backend HEALTHY, so something answers there undeclared."
+                if healthy
+                else ""
+            )
+        ),
+        remediation=(
+            f"Set spec.healthCheck.port in BackendConfig {backend.namespace}/"
+            f"{backend.backend_config_name} to the port the pods answer health checks on, or "
+            "remove it so the check probes the serving port; if a container does serve port "
+            f"{fixed}, declare it in the container's ports."
+        ),
+        evidence={
+            "health_check": hc.name,
+            "health_check_port": hc.port,
+            "port_specification": hc.port_specification,
+            "expected_port": want.serving_port,
+            "declared_ports": declared,
+        },
+        severity=Severity.WARNING if healthy else None,
+    )
+
+
 @check(
     "HEALTH_CHECK_PORT_MISMATCH",
     severity=Severity.ERROR,
@@ -135,7 +188,10 @@ def health_check_path_mismatch(topology: Topology, options: AuditOptions) -> Ite
         "For NEG backends the health check should use `USE_SERVING_PORT`, so each pod is probed on "
         "the port it serves (the Service targetPort, resolved to a containerPort). A fixed port "
         "that is not that port, or a BackendConfig `healthCheck.port` that was not applied, makes "
-        "every probe fail. For instance-group backends the check must probe the Service nodePort."
+        "every probe fail. A BackendConfig `healthCheck.port` that ingress-gce applied faithfully "
+        "but that no container of the pods declares (9090 while they declare 8080) usually fails "
+        "too: an error, or a warning when the backend is reported HEALTHY all the same. For "
+        "instance-group backends the check must probe the Service nodePort."
     ),
     fix=(
         "Remove the fixed port so the check uses the serving port, or set the port the pods "
@@ -144,7 +200,8 @@ def health_check_path_mismatch(topology: Topology, options: AuditOptions) -> Ite
     evidence=(
         "The health check, the port it probes, the port the pods (or nodes) are reached on and "
         "where that port comes from. `health_check`, `health_check_port`, `port_specification` "
-        "(such as `USE_SERVING_PORT`) and `expected_port` hold them."
+        "(such as `USE_SERVING_PORT`) and `expected_port` hold them; for a BackendConfig port no "
+        "container declares, `declared_ports` lists the ports the containers do declare."
     ),
     links=(
         "https://cloud.google.com/kubernetes-engine/docs/troubleshooting/ingress-health-checks",
@@ -164,6 +221,7 @@ def health_check_port_mismatch(topology: Topology, options: AuditOptions) -> Ite
             )
             actual: object = "the serving port" if hc.uses_serving_port else hc.port
             if hc.port == expected and not hc.uses_serving_port:
+                yield from _undeclared_fixed_port(ingress, backend, hc, want)
                 continue
         elif backend.uses_neg:
             if hc.uses_serving_port or hc.port is None or want.serving_port in (None, hc.port):

@@ -87,7 +87,7 @@ def health_check_rejected(b: WorldBuilder) -> None:
     ingress = b.ingress(
         "orders", "orders", rules=[Rule("orders.example.com", [Path("/", "orders")])]
     )
-    _backend_config(b, "orders", "orders", {"timeoutSec": 15, "checkIntervalSec": 10})
+    backend_config(b, "orders", "orders", {"timeoutSec": 15, "checkIntervalSec": 10})
     b.event(
         ingress,
         "Sync",
@@ -148,7 +148,7 @@ def _translate_error(b: WorldBuilder, ingress: JSONDict, error: str) -> None:
     )
 
 
-def _backend_config(
+def backend_config(
     b: WorldBuilder, namespace: str, service: str, health_check: dict[str, object] | None = None
 ) -> None:
     """Attach a BackendConfig named ``<service>-bc`` (created only when ``health_check`` is given)."""
@@ -252,7 +252,7 @@ def backend_config_missing(b: WorldBuilder) -> None:
     ingress = b.ingress(
         "profile", "profile", rules=[Rule("profile.example.com", [Path("/", "profile")])]
     )
-    _backend_config(b, "profile", "profile")
+    backend_config(b, "profile", "profile")
     _translate_error(
         b,
         ingress,

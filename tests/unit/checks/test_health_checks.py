@@ -3,6 +3,10 @@
 from datetime import timedelta
 
 from gkeingress.testing import Path, Rule, WorldBuilder
+from gkeingress.testing.incidents_accuracy import (
+    backend_config_port_undeclared,
+    nginx_shares_service,
+)
 from gkeingress.testing.scenarios import health_check_port_edited, probe_on_other_port
 from tests.unit.conftest import Judge, codes, faults, only
 
@@ -116,3 +120,59 @@ def test_serving_port_check_is_clean_whatever_the_target_port(
     """`USE_SERVING_PORT` probes each endpoint on its own port, so it always matches."""
     _web(builder, target_port=9000, container_port=9000)
     assert codes(judge(builder), "shop/web") == []
+
+
+def test_backend_config_port_no_container_declares(builder: WorldBuilder, judge: Judge) -> None:
+    """A BackendConfig port 9090 applied faithfully, while the pods declare only 8080, is the cause."""
+    backend_config_port_undeclared(builder)
+    report = judge(builder)
+    finding = only(report, "inventory/inventory", "HEALTH_CHECK_PORT_MISMATCH")
+    assert finding.severity == "error"
+    assert (
+        "probes port 9090, as BackendConfig inventory/inventory-bc healthCheck.port asks, but no "
+        "container of the pods of Service inventory/inventory declares port 9090: they declare "
+        "8080; the Service targetPort reaches them on 8080." in finding.message
+    )
+    assert finding.evidence["declared_ports"] == [8080]
+    assert "BACKEND_UNHEALTHY" in codes(report, "inventory/inventory")
+
+
+def test_undeclared_backend_config_port_on_a_healthy_backend_is_a_warning(
+    builder: WorldBuilder, judge: Judge
+) -> None:
+    """When the load balancer reports the backend healthy, something answers: declare the port."""
+    backend_config_port_undeclared(builder)
+    ingress = builder.kube_object("ingresses", "inventory", "inventory")
+    annotations = ingress["metadata"]["annotations"]
+    annotations["ingress.kubernetes.io/backends"] = annotations[
+        "ingress.kubernetes.io/backends"
+    ].replace("UNHEALTHY", "HEALTHY")
+    finding = only(judge(builder), "inventory/inventory", "HEALTH_CHECK_PORT_MISMATCH")
+    assert finding.severity == "warning"
+    assert "something answers there undeclared" in finding.message
+
+
+def test_backend_config_port_a_container_declares_is_clean(
+    builder: WorldBuilder, judge: Judge
+) -> None:
+    """A BackendConfig port on the container's declared admin port is no mismatch."""
+    backend_config_port_undeclared(builder)
+    for pod in builder.world.kube_objects("pods"):
+        if pod["metadata"]["namespace"] == "inventory":
+            pod["spec"]["containers"][0]["ports"].append(
+                {"name": "admin", "containerPort": 9090, "protocol": "TCP"}
+            )
+    report = judge(builder)
+    assert "HEALTH_CHECK_PORT_MISMATCH" not in codes(report, "inventory/inventory")
+
+
+def test_nginx_ingress_sharing_the_service_gets_no_health_check_finding(
+    builder: WorldBuilder, judge: Judge
+) -> None:
+    """Only the GKE Ingress answers for the Service's health check, not the nginx one beside it."""
+    nginx_shares_service(builder)
+    report = judge(builder)
+    assert "HEALTH_CHECK_PATH_MISMATCH" in codes(report, "portal/portal")
+    assert [
+        f.code for f in report.findings_for("portal/portal-nginx") if f.code.startswith("HEALTH")
+    ] == []

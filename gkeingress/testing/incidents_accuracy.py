@@ -1,0 +1,68 @@
+"""Incidents that once fooled the audit, each reproduced on a healthy world, as in :mod:`.scenarios`.
+
+Every function takes a :class:`WorldBuilder`, adds its Ingresses in their own namespace, and sets
+the world up the way ingress-gce leaves it in that case.
+"""
+
+from __future__ import annotations
+
+import json
+
+from gkeingress.testing.builder import Path, Rule, WorldBuilder
+from gkeingress.testing.scenarios import backend_config
+
+
+def health_check_description(
+    b: WorldBuilder, namespace: str, service: str, config: str, location: str = "us-central1"
+) -> str:
+    """The JSON ingress-gce writes into a health check's description for BackendConfig and THC.
+
+    ``json.MarshalIndent(desc, "", "    ")`` of ``HealthcheckDesc`` (``pkg/utils/healthcheck``).
+    """
+    return json.dumps(
+        {
+            "k8sCluster": f"/locations/{location}/clusters/{b.cluster_name}",
+            "k8sResource": f"/namespaces/{namespace}/services/{service}",
+            "config": config,
+        },
+        indent=4,
+    )
+
+
+def backend_config_port_undeclared(b: WorldBuilder) -> None:
+    """``inventory/inventory``: BackendConfig ``healthCheck.port: 9090``; the pods declare only 8080.
+
+    ingress-gce applied the port faithfully (``USE_FIXED_PORT`` 9090), so the health check matches
+    its BackendConfig, and every endpoint fails it.
+    """
+    b.service("inventory", "inventory")
+    b.ingress(
+        "inventory",
+        "inventory",
+        rules=[Rule("inventory.example.com", [Path("/", "inventory")])],
+    )
+    backend_config(
+        b, "inventory", "inventory", {"port": 9090, "requestPath": "/healthz", "type": "HTTP"}
+    )
+    check = b.health_check("inventory", "inventory", 80)
+    check["httpHealthCheck"].update(portSpecification="USE_FIXED_PORT", port=9090)
+    check["description"] = health_check_description(b, "inventory", "inventory", "BackendConfig")
+    b.mark_unhealthy("inventory", "inventory", 80)
+
+
+def nginx_shares_service(b: WorldBuilder) -> None:
+    """``portal``: a GKE Ingress and an nginx one route to Service ``portal``, whose check probes ``/``.
+
+    The health check is the GKE Ingress's concern only; the nginx Ingress gets no load balancer.
+    """
+    b.service("portal", "portal", probe_path="/ready")
+    b.ingress("portal", "portal", rules=[Rule("portal.example.com", [Path("/", "portal")])])
+    b.ingress(
+        "portal",
+        "portal-nginx",
+        rules=[Rule("portal.internal.example.com", [Path("/", "portal")])],
+        ingress_class="nginx",
+        provision=False,
+    )
+    b.health_check("portal", "portal", 80)["httpHealthCheck"]["requestPath"] = "/"
+    b.mark_unhealthy("portal", "portal", 80)
