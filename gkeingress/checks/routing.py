@@ -114,25 +114,28 @@ def _subpaths_fix(routed: RoutedPath) -> str:
 @check(
     "PATH_SUBPATHS_NOT_ROUTED",
     severity=Severity.INFO,
-    title="A path matches only itself: its sub-paths fall to the default backend",
+    title="A path matches only itself: its sub-paths go to the default or another backend",
     explanation=(
         "ingress-gce writes an `Exact` path, and an `ImplementationSpecific` path that does not "
         "end in `/*`, as an exact URL map path: `/api` matches `/api` and nothing below it, so "
-        "`/api/users` goes to the default backend (404 unless spec.defaultBackend is set). Other "
-        "Ingress controllers read `ImplementationSpecific` `/api` as a prefix, so manifests moved "
-        "to GKE break this way. A warning when other paths of the host are prefixes, which "
-        "suggests sub-paths were expected here too."
+        "`/api/users` goes to the default backend (404 unless spec.defaultBackend is set), or to "
+        "whichever other rule of the host catches it: beside a `/` Prefix path, `/api/orders` "
+        "goes to the web frontend, not to the api. Other Ingress controllers read "
+        "`ImplementationSpecific` `/api` as a prefix, so manifests moved to GKE break this way. "
+        "A warning when another backend's rule catches the sub-paths, or when other paths of the "
+        "host are prefixes, which suggests sub-paths were expected here too."
     ),
     fix=(
         "Use `pathType: Prefix`, which ingress-gce writes as `/api` and `/api/*`, or add an "
         "`ImplementationSpecific` path `/api/*`."
     ),
     evidence=(
-        "The Ingress path, its pathType and host, an example URL that falls to the default "
-        "backend and what answers it there, and the host's prefix paths. `host` is the host (`*` "
-        "for every host), `path` and `path_type` the Ingress path, `example_url` the URL, and "
-        "`sibling_prefixes` the host's prefix paths. Info, or a warning when the host has prefix "
-        "paths."
+        "The Ingress path, its pathType and host, an example sub-path URL and where it goes "
+        "instead: the default backend, or the rule that catches it and its Service. `host` is "
+        "the host (`*` for every host), `path` and `path_type` the Ingress path, `example_url` "
+        "the URL, `caught_by` the catching URL map `path` and its `backend` (or null), and "
+        "`sibling_prefixes` the host's prefix paths. Info, or a warning when another backend "
+        "catches the sub-paths or the host has prefix paths."
     ),
     links=(
         "https://cloud.google.com/kubernetes-engine/docs/how-to/load-balance-ingress",
@@ -142,7 +145,7 @@ def _subpaths_fix(routed: RoutedPath) -> str:
     requires=(DataKind.INGRESSES,),
 )
 def path_subpaths_not_routed(topology: Topology, options: AuditOptions) -> Iterator[Hit]:
-    """Report exact paths whose sub-paths no path of the host routes."""
+    """Report exact paths whose sub-paths no path of the host routes, or another backend's does."""
     for paired in topology.ingresses:
         if not paired.managed:
             continue
@@ -151,22 +154,31 @@ def path_subpaths_not_routed(topology: Topology, options: AuditOptions) -> Itera
             prefixes = [p for p in patterns if p.endswith("/*") and p != "/*"]
             for item in routed:
                 example = item.path.rstrip("/") + "/example"
-                if not _self_only(item) or any(gce_path_rank(p, example) for p in patterns):
+                catcher = _catcher(routed, example)
+                if not _self_only(item) or (catcher and catcher.backend in (item.backend, None)):
                     continue
                 url = f"http://{_any_host(paired) if host == '*' else host}{example}"
                 where = "every host" if host == "*" else f"host {host}"
-                siblings = (
-                    f" Other paths of {where} ({', '.join(prefixes)}) do route their sub-paths."
-                    if prefixes
-                    else ""
-                )
+                if catcher is not None:
+                    namespace = paired.ingress.meta.namespace
+                    outcome = (
+                        f"match {catcher.path} (path {catcher.source_path}, {catcher.path_type}) "
+                        f"instead, so they go to Service {namespace}/{catcher.backend}, not to "
+                        f"{namespace}/{item.backend}."
+                    )
+                else:
+                    siblings = (
+                        f" Other paths of {where} ({', '.join(prefixes)}) do route their sub-paths."
+                        if prefixes
+                        else ""
+                    )
+                    outcome = f"match no rule, so {_default_outcome(paired)}.{siblings}"
                 yield Hit(
                     ingress=paired.name,
                     resource=f"Ingress {paired.name} path {host}{item.path}",
                     message=(
                         f"Path {item.source_path} ({item.path_type}) of {where} matches only "
-                        f"{item.path} itself: sub-paths such as {url} match no rule, so "
-                        f"{_default_outcome(paired)}.{siblings}"
+                        f"{item.path} itself: sub-paths such as {url} {outcome}"
                     ),
                     remediation=_subpaths_fix(item),
                     evidence={
@@ -175,9 +187,18 @@ def path_subpaths_not_routed(topology: Topology, options: AuditOptions) -> Itera
                         "path_type": item.path_type,
                         "example_url": url,
                         "sibling_prefixes": prefixes,
+                        "caught_by": None
+                        if catcher is None
+                        else {"path": catcher.path, "backend": str(catcher.backend)},
                     },
-                    severity=Severity.WARNING if prefixes else Severity.INFO,
+                    severity=Severity.WARNING if prefixes or catcher else Severity.INFO,
                 )
+
+
+def _catcher(routed: tuple[RoutedPath, ...], path: str) -> RoutedPath | None:
+    """The URL map path of the host that wins for ``path`` (the longest match), if any."""
+    ranked = [(rank, r) for r in routed if (rank := gce_path_rank(r.path, path)) is not None]
+    return max(ranked, key=lambda pair: pair[0])[1] if ranked else None
 
 
 def _unrouted_examples(paired: PairedIngress, url_map: UrlMap) -> list[str]:

@@ -66,3 +66,22 @@ def nginx_shares_service(b: WorldBuilder) -> None:
     )
     b.health_check("portal", "portal", 80)["httpHealthCheck"]["requestPath"] = "/"
     b.mark_unhealthy("portal", "portal", 80)
+
+
+def exact_api_under_catch_all(b: WorldBuilder) -> None:
+    """``orders/storefront``: ``/api`` Exact to the api beside ``/`` Prefix to the web frontend.
+
+    ``/api/orders`` matches the ``/*`` rule: the web frontend answers it, not the api.
+    """
+    b.service("orders", "web")
+    b.service("orders", "api")
+    b.ingress(
+        "orders",
+        "storefront",
+        rules=[
+            Rule(
+                "orders.example.com",
+                [Path("/api", "api", path_type="Exact"), Path("/", "web")],
+            )
+        ],
+    )

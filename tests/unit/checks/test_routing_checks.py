@@ -12,6 +12,7 @@ from gkeingress.checks.routing import (
     url_map_out_of_sync,
 )
 from gkeingress.testing import DEMO_NOW, Path, Rule, WorldBuilder, snapshot_of
+from gkeingress.testing.incidents_accuracy import exact_api_under_catch_all
 from gkeingress.testing.incidents_routing import api_moved_map_stale, bare_ip_404, exact_api_path
 
 
@@ -168,14 +169,36 @@ def test_rule_without_host_names_the_load_balancer_address(builder: WorldBuilder
             Path("/api", "api", path_type="ImplementationSpecific"),
             Path("/api/*", "api", path_type="ImplementationSpecific"),
         ],
-        [Path("/api", "api", path_type="Exact"), Path("/", "web")],
+        [Path("/api", "api", path_type="Exact"), Path("/", "api")],
     ],
-    ids=["prefix", "with-wildcard-sibling", "exact-under-catch-all"],
+    ids=["prefix", "with-wildcard-sibling", "exact-under-own-catch-all"],
 )
 def test_sub_paths_that_some_rule_routes_are_fine(paths: list[Path], builder: WorldBuilder) -> None:
-    """Prefix paths, an explicit `/api/*`, or a catch-all `/` leave no sub-path unrouted."""
+    """Prefix paths, an explicit `/api/*`, or a catch-all `/` to the same Service lose no sub-path."""
     _stock(builder, *paths)
     assert _run(builder, path_subpaths_not_routed) == []
+
+
+def test_exact_path_whose_sub_paths_another_rule_catches(builder: WorldBuilder) -> None:
+    """`/api` Exact beside `/` Prefix: `/api/orders` reaches the web frontend, not the api."""
+    exact_api_under_catch_all(builder)
+    [finding] = _run(builder, path_subpaths_not_routed)
+    assert finding.severity == "warning"
+    assert finding.message == (
+        "Path /api (Exact) of host orders.example.com matches only /api itself: sub-paths such "
+        "as http://orders.example.com/api/example match /* (path /, Prefix) instead, so they go "
+        "to Service orders/web:80, not to orders/api:80."
+    )
+    assert finding.evidence["caught_by"] == {"path": "/*", "backend": "web:80"}
+    assert "change its pathType from Exact to Prefix" in finding.remediation
+
+
+def test_route_agrees_that_the_sub_path_reaches_the_web_frontend(builder: WorldBuilder) -> None:
+    """The finding's claim holds on the URL map ingress-gce wrote: the route ends at Service web."""
+    exact_api_under_catch_all(builder)
+    report = analyse(snapshot_of(builder.world, DEMO_NOW), now=DEMO_NOW)
+    answer = report.route("http://orders.example.com/api/orders")
+    assert answer.service == "orders/web"
 
 
 # -- DEFAULT_BACKEND_404 ---------------------------------------------------------------------------
