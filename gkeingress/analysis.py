@@ -32,7 +32,14 @@ def analyse(
         errors_since = errors_since.replace(tzinfo=timezone.utc)
     topology = pair(snapshot)
     options = AuditOptions(
-        now=when, propagation_window=propagation_window, errors_since=errors_since
+        now=when,
+        propagation_window=propagation_window,
+        errors_since=errors_since,
+        onsets={
+            p.name: p.traffic.onset
+            for p in topology.ingresses
+            if p.traffic is not None and p.traffic.onset is not None
+        },
     )
     cluster = snapshot.cluster.path if snapshot.cluster else None
     findings = sorted(
@@ -49,4 +56,5 @@ def analyse(
             for p in topology.ingresses
         ),
     )
-    return Report(snapshot.project, when, topology, tuple(findings), unchecked(snapshot, registry))
+    skipped = unchecked(snapshot, registry)
+    return Report(snapshot.project, when, topology, tuple(findings), tuple(skipped), skipped)

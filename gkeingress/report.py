@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, cast
 
-from gkeingress.checks import CLUSTER_FACTS_UNREAD
+from gkeingress.checks import CLUSTER_FACTS_UNREAD, unchecked_by_reason
 from gkeingress.display import HtmlView
 from gkeingress.findings import Finding, Severity
 from gkeingress.model import routing
@@ -113,7 +113,8 @@ class Report(_Views):
     ``findings`` are sorted most severe first, then by Ingress. ``errors`` lists every API call that
     failed; the checks that needed its data report ``CHECK_INCOMPLETE`` instead of guessing.
     ``unchecked`` names the checks whose data the audit never asked for (the cluster's Container
-    API facts, on an audit through a kubeconfig it could not tie to a cluster).
+    API facts, on an audit through a kubeconfig it could not tie to a cluster; the load
+    balancers' evidence, when it was not read), and ``unchecked_reasons`` says why, by code.
     """
 
     project: str
@@ -121,6 +122,15 @@ class Report(_Views):
     topology: Topology
     _findings: tuple[Finding, ...]
     unchecked: tuple[str, ...] = ()
+    unchecked_reasons: Mapping[str, str] = field(default_factory=dict)
+
+    def why_unchecked(self, code: str) -> str:
+        """Why the check ``code`` did not run (one of :attr:`unchecked`)."""
+        return self.unchecked_reasons.get(code, CLUSTER_FACTS_UNREAD)
+
+    def unchecked_by_reason(self) -> dict[str, list[str]]:
+        """The unchecked codes grouped by why, each reason once."""
+        return unchecked_by_reason({c: self.why_unchecked(c) for c in self.unchecked})
 
     @property
     def findings(self) -> list[Finding]:
@@ -239,7 +249,7 @@ class Report(_Views):
             "findings": [f.to_dict() for f in self._findings],
             "ingresses": [ingress_to_dict(p) for p in self.topology.ingresses],
             "errors": [e.to_dict() for e in self.topology.snapshot.errors],
-            "unchecked": [{"code": c, "reason": CLUSTER_FACTS_UNREAD} for c in self.unchecked],
+            "unchecked": [{"code": c, "reason": self.why_unchecked(c)} for c in self.unchecked],
             "api_calls": self.api_calls,
             "waited_seconds": round(self.waited, 3),
             "retries": self.retries,

@@ -64,6 +64,10 @@ class DataKind(str, enum.Enum):
     REQUEST_COUNTS = "requestCounts"
 
 
+EVIDENCE_KINDS: frozenset[DataKind] = frozenset({DataKind.REQUEST_COUNTS})
+"""The kinds read with the load balancers' evidence (``Snapshot.evidence_window`` set)."""
+
+
 @dataclass(frozen=True, slots=True)
 class CollectionError:
     """One API call that failed after retries; the data it would have returned is missing."""

@@ -454,6 +454,7 @@ def test_there_is_something_to_check() -> None:
     """The sources are not empty, so a passing run means something was checked."""
     assert len(WORLDS) > 2
     assert any(True for _ in world_cluster_cases())
+    assert any(True for _ in world_time_series_cases())
     assert cassette_files(), f"no cassettes under {CASSETTES}"
     assert any(True for _ in cassette_compute_cases())
     assert any(True for _ in cassette_kube_cases())

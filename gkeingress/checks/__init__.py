@@ -6,7 +6,7 @@ list it below, and add its scenario test. Codes are public API: never rename or 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 
 from gkeingress.checks import (
     backend_health,
@@ -19,6 +19,7 @@ from gkeingress.checks import (
     ingress_class,
     ingress_references,
     negs,
+    observed_errors,
     probing,
     provisioning,
     routing,
@@ -29,7 +30,7 @@ from gkeingress.checks import (
 from gkeingress.checks.registry import AuditOptions, Check, Hit, Registry
 from gkeingress.findings import Finding, Severity
 from gkeingress.model.topology import Topology
-from gkeingress.snapshot import CollectionError, DataKind, Snapshot
+from gkeingress.snapshot import EVIDENCE_KINDS, CollectionError, DataKind, Snapshot
 
 CHECK_INCOMPLETE = Check(
     code="CHECK_INCOMPLETE",
@@ -59,6 +60,8 @@ CHECK_INCOMPLETE = Check(
 
 REGISTRY = Registry(
     [
+        # What did the load balancer answer?
+        observed_errors.lb_errors_observed,
         # Is the Ingress handled, and is its spec coherent?
         cluster.http_load_balancing_disabled,
         ingress_class.ingress_class_ignored,
@@ -124,17 +127,45 @@ CLUSTER_FACTS_UNREAD = (
 )
 """Why the checks that need the cluster's facts did not run on a plain kubeconfig audit."""
 
+EVIDENCE_UNREAD = (
+    "the load balancers' own evidence was not read (--no-evidence, audit(evidence=False), or a "
+    "test world without Cloud Monitoring): audit with it to check them"
+)
+"""Why the checks that need the load balancers' evidence did not run."""
 
-def unchecked(snapshot: Snapshot, registry: Registry = REGISTRY) -> tuple[str, ...]:
-    """Codes of checks that could not run because the audit never asked for their data.
+
+def _unread(snapshot: Snapshot) -> dict[DataKind, str]:
+    """The kinds of data the audit never asked for, and why."""
+    unread: dict[DataKind, str] = {}
+    if snapshot.cluster is None and not snapshot.failed(DataKind.CLUSTER):
+        unread[DataKind.CLUSTER] = CLUSTER_FACTS_UNREAD
+    if snapshot.evidence_window is None:
+        unread.update(dict.fromkeys(EVIDENCE_KINDS, EVIDENCE_UNREAD))
+    return unread
+
+
+def unchecked(snapshot: Snapshot, registry: Registry = REGISTRY) -> dict[str, str]:
+    """The checks that could not run because the audit never asked for their data: code → why.
 
     That is the checks that need the cluster's Container API facts, when the audit connected
-    through a kubeconfig it could not tie to a cluster. (Data that was asked for and failed gives
+    through a kubeconfig it could not tie to a cluster, and those that need the load balancers'
+    evidence, when it was not read. (Data that was asked for and failed gives
     ``CHECK_INCOMPLETE`` findings instead.)
     """
-    if snapshot.cluster is not None or snapshot.failed(DataKind.CLUSTER):
-        return ()
-    return tuple(c.code for c in registry if c.run is not None and DataKind.CLUSTER in c.requires)
+    unread = _unread(snapshot)
+    return {
+        c.code: "; ".join(dict.fromkeys(unread[k] for k in sorted(c.requires) if k in unread))
+        for c in registry
+        if c.run is not None and c.requires & unread.keys()
+    }
+
+
+def unchecked_by_reason(unchecked: Mapping[str, str]) -> dict[str, list[str]]:
+    """The unchecked codes grouped by why, for reports that say each reason once."""
+    grouped: dict[str, list[str]] = {}
+    for code, reason in unchecked.items():
+        grouped.setdefault(reason, []).append(code)
+    return grouped
 
 
 def run_checks(
@@ -160,6 +191,7 @@ def run_checks(
 __all__ = [
     "CHECK_INCOMPLETE",
     "CLUSTER_FACTS_UNREAD",
+    "EVIDENCE_UNREAD",
     "REGISTRY",
     "AuditOptions",
     "Check",
@@ -167,4 +199,5 @@ __all__ = [
     "Registry",
     "run_checks",
     "unchecked",
+    "unchecked_by_reason",
 ]

@@ -130,8 +130,9 @@ def _changes_for(paired: PairedIngress, timeline: Sequence[Change]) -> list[Chan
     severity=Severity.WARNING,
     title="Something changed shortly before the errors began",
     explanation=(
-        "Given when errors began (`errors_since`, `--errors-since`), gkeingress dates every change "
-        "Kubernetes and Compute record around each Ingress: creation and deletion times, "
+        "Given when errors began (`errors_since`, `--errors-since`, or else, per Ingress, the "
+        "onset its load balancer's request counts show: see LB_ERRORS_OBSERVED), gkeingress dates "
+        "every change Kubernetes and Compute record around each Ingress: creation and deletion times, "
         "`metadata.managedFields` writes (spec or annotations, told apart by the fields written and "
         "the Ingress `generation`), ingress-gce Warning events, ReplicaSet creation (Deployment "
         "rollouts of the backend pods) and load balancer resource creation. Changes inside the "
@@ -148,24 +149,29 @@ def _changes_for(paired: PairedIngress, timeline: Sequence[Change]) -> list[Chan
     evidence=(
         "When the errors began and each suspect change, most likely cause first: how long before "
         "the onset, what changed and which record dates it; it says so when the windows were "
-        "widened. `errors_since`, `widened` and `changes` hold them; each change has `at`, "
-        "`kind`, `subject`, `description`, `source`, `ingresses` and `before_errors_seconds`."
+        "widened. `errors_since` (the onset used), `onset_source` (`errors_since` or `metrics`), "
+        "`widened` and `changes` hold them; each change has `at`, `kind`, `subject`, "
+        "`description`, `source`, `ingresses` and `before_errors_seconds`."
     ),
     links=(
         "https://kubernetes.io/docs/concepts/workloads/controllers/deployment/",
         "https://cloud.google.com/kubernetes-engine/docs/troubleshooting/load-balancing",
     ),
     requires=(DataKind.INGRESSES, DataKind.SERVICES, DataKind.EVENTS, DataKind.REPLICASETS),
-    applies=lambda options: options.errors_since is not None,
+    applies=lambda options: options.errors_since is not None or bool(options.onsets),
 )
 def change_before_errors(topology: Topology, options: AuditOptions) -> Iterator[Hit]:
-    """List, per Ingress, the changes inside the windows before ``errors_since``, most likely first."""
-    onset = options.errors_since
-    if onset is None:  # excluded by ``applies``; narrows the type
-        return
-    began = onset.astimezone(timezone.utc)
+    """List, per Ingress, the changes inside the windows before its onset, most likely first.
+
+    The onset is ``errors_since`` when given, else the one the Ingress's load balancer metrics show.
+    """
     timeline = build_timeline(topology)
     for paired in topology.ingresses:
+        onset = options.errors_since or options.onsets.get(paired.name)
+        if onset is None:
+            continue
+        source = "" if options.errors_since else " (the onset its load balancer's metrics show)"
+        began = onset.astimezone(timezone.utc)
         changes = _changes_for(paired, timeline)
         found = suspects(changes, onset, widened=False)
         widened = not found
@@ -182,12 +188,13 @@ def change_before_errors(topology: Topology, options: AuditOptions) -> Iterator[
             resource=found[0].subject,
             message=(
                 (_widened_note() if widened else "")
-                + f"Errors began at {began:%Y-%m-%d %H:%M:%S} UTC; changes before then, most "
+                + f"Errors began at {began:%Y-%m-%d %H:%M:%S} UTC{source}; changes before then, most "
                 + f"likely cause first: {'; '.join(lines)}."
             ),
             remediation=_NEXT_STEP[found[0].kind].format(subject=found[0].subject),
             evidence={
                 "errors_since": onset.isoformat(),
+                "onset_source": "errors_since" if options.errors_since else "metrics",
                 "widened": widened,
                 "changes": [
                     {**c.to_dict(), "before_errors_seconds": int((onset - c.at).total_seconds())}

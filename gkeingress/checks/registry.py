@@ -29,13 +29,16 @@ class AuditOptions:
         now: the time the audit judges against.
         propagation_window: how long after a change missing or ``Unknown`` resources are still
             expected (default 10 minutes; load balancer changes take minutes to propagate).
-        errors_since: when the errors being investigated began; None skips the checks that look
-            for changes before them.
+        errors_since: when the errors being investigated began, as the caller says; it wins over
+            ``onsets``. Without either, the checks that look for changes before them are skipped.
+        onsets: when the current errors began per Ingress (``namespace/name``), as its load
+            balancer's metrics show (:attr:`gkeingress.model.traffic.Traffic.onset`).
     """
 
     now: datetime
     propagation_window: timedelta = timedelta(minutes=10)
     errors_since: datetime | None = None
+    onsets: Mapping[str, datetime] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)

@@ -85,6 +85,29 @@ def _timestamp(when: datetime) -> Any:
     return stamp
 
 
+def time_series_request(project: str, metric: RequestMetric, window: TimeWindow) -> Any:
+    """The ``ListTimeSeriesRequest`` for one metric: per minute, summed by :data:`GROUP_BY`."""
+    from google.cloud import monitoring_v3  # noqa: PLC0415 - import gkeingress stays light
+    from google.protobuf.duration_pb2 import Duration  # noqa: PLC0415 - protobuf, light
+
+    aggregation = monitoring_v3.Aggregation(
+        alignment_period=Duration(seconds=60),
+        per_series_aligner=monitoring_v3.Aggregation.Aligner.ALIGN_DELTA,
+        cross_series_reducer=monitoring_v3.Aggregation.Reducer.REDUCE_SUM,
+        group_by_fields=list(GROUP_BY),
+    )
+    return monitoring_v3.ListTimeSeriesRequest(
+        name=f"projects/{project}",
+        filter=f'metric.type = "{metric.metric}" AND resource.type = "{metric.resource}"',
+        interval=monitoring_v3.TimeInterval(
+            start_time=_timestamp(window.start), end_time=_timestamp(window.end)
+        ),
+        aggregation=aggregation,
+        view=monitoring_v3.ListTimeSeriesRequest.TimeSeriesView.FULL,
+        page_size=PAGE_SIZE,
+    )
+
+
 class MonitoringReader:
     """Reads request counts through one ``MetricServiceClient`` (the caller's, or one made for it)."""
 
@@ -95,29 +118,8 @@ class MonitoringReader:
         self._gate = gate
         self._progress = progress
 
-    def _request(self, project: str, metric: RequestMetric, window: TimeWindow) -> Any:
-        from google.cloud import monitoring_v3  # noqa: PLC0415 - import gkeingress stays light
-        from google.protobuf.duration_pb2 import Duration  # noqa: PLC0415 - protobuf, light
-
-        aggregation = monitoring_v3.Aggregation(
-            alignment_period=Duration(seconds=60),
-            per_series_aligner=monitoring_v3.Aggregation.Aligner.ALIGN_DELTA,
-            cross_series_reducer=monitoring_v3.Aggregation.Reducer.REDUCE_SUM,
-            group_by_fields=list(GROUP_BY),
-        )
-        return monitoring_v3.ListTimeSeriesRequest(
-            name=f"projects/{project}",
-            filter=f'metric.type = "{metric.metric}" AND resource.type = "{metric.resource}"',
-            interval=monitoring_v3.TimeInterval(
-                start_time=_timestamp(window.start), end_time=_timestamp(window.end)
-            ),
-            aggregation=aggregation,
-            view=monitoring_v3.ListTimeSeriesRequest.TimeSeriesView.FULL,
-            page_size=PAGE_SIZE,
-        )
-
     def _pages(self, project: str, metric: RequestMetric, window: TimeWindow) -> Iterator[Any]:
-        request = self._request(project, metric, window)
+        request = time_series_request(project, metric, window)
         while True:
             pager = self._gate.call(
                 f"{CALL} {metric.resource}",

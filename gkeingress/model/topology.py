@@ -23,6 +23,7 @@ from gkeingress.display import HtmlView
 from gkeingress.findings import Finding
 from gkeingress.model.naming import Namer
 from gkeingress.model.probe import ServingExpectation, expect
+from gkeingress.model.traffic import Traffic, traffic_of
 from gkeingress.resources.gce import (
     BackendService,
     ComputeResource,
@@ -49,6 +50,7 @@ from gkeingress.resources.k8s import (
     neg_endpoints_in,
     uses_negs,
 )
+from gkeingress.resources.monitoring import RequestCounts, metric_of_class
 from gkeingress.resources.refs import ResourceRef
 from gkeingress.snapshot import Snapshot
 
@@ -163,6 +165,8 @@ class PairedIngress(HtmlView):
         findings: this Ingress's findings; filled in by the audit after the checks ran, empty while
             checks run.
         cluster: ``projects/P/locations/L/clusters/C`` of the Ingress's cluster, when known.
+        traffic: what its load balancer answered over the evidence window (Cloud Monitoring), or
+            None when the evidence was not read or holds no request for its URL map.
     """
 
     ingress: Ingress
@@ -177,6 +181,7 @@ class PairedIngress(HtmlView):
     activity: tuple[Activity, ...] = ()
     findings: tuple[Finding, ...] = ()
     cluster: str | None = None
+    traffic: Traffic | None = None
 
     @property
     def name(self) -> str:
@@ -257,6 +262,9 @@ class Pairing:
         self.snapshot = snapshot
         self.namer = Namer(snapshot.identity.uid, snapshot.identity.kube_system_uid)
         self.url_maps = _Index(snapshot.url_maps)
+        self.request_counts: dict[tuple[str, str], list[RequestCounts]] = defaultdict(list)
+        for series in snapshot.request_counts:
+            self.request_counts[(series.metric, series.url_map)].append(series)
         self.proxies = _Index(snapshot.target_proxies)
         self.rules = _Index(snapshot.forwarding_rules)
         self.backend_services = _Index(snapshot.backend_services)
@@ -355,7 +363,17 @@ class Pairing:
             events=tuple(self.events.get(("Ingress", ingress.key), ())),
             backend_states=JsonAnnotation.read(annotations, BACKENDS_ANNOTATION),
             activity=_activity(ingress, backends),
+            traffic=self._traffic(ingress, url_map),
         )
+
+    def _traffic(self, ingress: Ingress, url_map: UrlMap | None) -> Traffic | None:
+        """The URL map's request counts, from the metric of the Ingress's class."""
+        window = self.snapshot.evidence_window
+        if window is None or url_map is None:
+            return None
+        metric = metric_of_class(ingress.class_annotation)
+        found = self.request_counts.get((metric.metric if metric else "", url_map.name))
+        return traffic_of(found, window) if found else None
 
     def _scope(self, ingress: Ingress) -> str | None:
         """``global`` for ``gce`` Ingresses; regional ones are matched by name in any region."""

@@ -13,7 +13,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from html import escape
 
-from gkeingress.checks import CLUSTER_FACTS_UNREAD
 from gkeingress.display import register_html
 from gkeingress.findings import Finding, Severity
 from gkeingress.model.paths import BROKEN, MISSING, OK, UNKNOWN, Lane, PathHop, request_path
@@ -313,11 +312,9 @@ def _counts(report: AuditResult) -> str:
 def _summary(report: Report) -> str:
     when = report.generated_at.isoformat(timespec="seconds")
     cluster = f" · cluster <code>{_e(report.cluster.path)}</code>" if report.cluster else ""
-    unchecked = (
-        f'<div class="unchecked">Not checked: {_e(", ".join(report.unchecked))}: '
-        f"{_e(CLUSTER_FACTS_UNREAD)}</div>"
-        if report.unchecked
-        else ""
+    unchecked = "".join(
+        f'<div class="unchecked">Not checked: {_e(", ".join(codes))}: {_e(reason)}</div>'
+        for reason, codes in report.unchecked_by_reason().items()
     )
     return (
         f'<div class="summary"><b>gkeingress</b> · project <code>{_e(report.project)}</code>'

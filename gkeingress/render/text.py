@@ -16,7 +16,6 @@ from rich.table import Table
 from rich.text import Text
 from rich.tree import Tree
 
-from gkeingress.checks import CLUSTER_FACTS_UNREAD
 from gkeingress.findings import Finding, Severity
 from gkeingress.live.probe import ProbeResult
 from gkeingress.model.routing import Route
@@ -140,11 +139,9 @@ def _summary(report: Report) -> Text:
             f"{report.waited:.1f} s waited for the quota and for backoff",
             "dim",
         ),
-        (
-            f"\nnot checked: {', '.join(report.unchecked)}: {CLUSTER_FACTS_UNREAD}"
-            if report.unchecked
-            else "",
-            "yellow",
+        *(
+            (f"\nnot checked: {', '.join(codes)}: {reason}", "yellow")
+            for reason, codes in report.unchecked_by_reason().items()
         ),
     )
 

@@ -47,6 +47,13 @@ REQUEST_METRICS: tuple[RequestMetric, ...] = (
 )
 """The request counts read, one ``timeSeries.list`` call (pages aside) per metric per project."""
 
+
+def metric_of_class(ingress_class: str | None) -> RequestMetric | None:
+    """The request metric of an Ingress class annotation (None, no annotation: ``gce``)."""
+    wanted = ingress_class or "gce"
+    return next((m for m in REQUEST_METRICS if m.ingress_class == wanted), None)
+
+
 GROUP_BY: tuple[str, ...] = (
     "resource.label.url_map_name",
     "resource.label.backend_target_name",

@@ -6,20 +6,28 @@ from gkeingress.api import audit
 from gkeingress.collect.progress import Progress
 from gkeingress.report import Report
 from gkeingress.testing.builder import DEMO_NOW
-from gkeingress.testing.scenarios import DEMO_ERRORS_SINCE, demo_world
+from gkeingress.testing.monitoring import FakeMonitoring
+from gkeingress.testing.scenarios import demo_world
 from gkeingress.testing.server import FakeGKE
 from gkeingress.testing.world import World
 
 
 def audit_demo(*, progress: Progress | None = None, world: World | None = None) -> Report:
-    """Audit the demo world (or ``world``) as ``gkeingress demo`` does: over HTTP, at ``DEMO_NOW``."""
+    """Audit the demo world (or ``world``) as ``gkeingress demo`` does: over HTTP, at ``DEMO_NOW``.
+
+    Its load balancers' request counts are served over gRPC by a :class:`FakeMonitoring`.
+    """
     world = world or demo_world()
-    with FakeGKE(world) as server, server.kube_client() as kube_client:
+    with (
+        FakeGKE(world) as server,
+        FakeMonitoring(world) as monitoring,
+        server.kube_client() as kube_client,
+    ):
         return audit(
             world.project,
             kube_client=kube_client,
             compute_endpoint=server.compute_endpoint,
+            monitoring_endpoint=monitoring.endpoint,
             now=DEMO_NOW,
-            errors_since=DEMO_ERRORS_SINCE,
             progress=progress,
         )

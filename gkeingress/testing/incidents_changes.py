@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from gkeingress.testing.builder import DEMO_NOW, Path, Rule, WorldBuilder
+from gkeingress.testing.traffic import frontend_of, incident_traffic
 
 ERRORS_SINCE = DEMO_NOW - timedelta(minutes=10)
 """When the errors of these incidents began: 09:50 UTC, ten minutes before the demo's "now"."""
@@ -16,6 +17,8 @@ ERRORS_SINCE = DEMO_NOW - timedelta(minutes=10)
 
 def rollout_before_errors(b: WorldBuilder) -> None:
     """``rollout/rollout``: 502s since ``DEMO_NOW - 10 min``; 20 minutes earlier a rollout cut the probe.
+
+    The load balancer's metrics show the 502s: 30% of requests from 09:50.
 
     Revision 2 of Deployment ``rollout/rollout``, rolled out at ``DEMO_NOW - 30 min``, set the
     readinessProbe to a 1 s timeout and a failure threshold of 1: under load the pods drop out of
@@ -30,3 +33,5 @@ def rollout_before_errors(b: WorldBuilder) -> None:
         ago=timedelta(minutes=30),
         readiness_probe={"timeoutSeconds": 1, "failureThreshold": 1},
     )
+    frontend = frontend_of(b, "rollout", "rollout", "rollout")
+    incident_traffic(b, frontend, per_minute=120, errors=36, code=502, since=ERRORS_SINCE)

@@ -8,6 +8,7 @@ routing the way it happens in real clusters. ``URL_MAP_OUT_OF_SYNC``: :func:`api
 from __future__ import annotations
 
 from gkeingress.testing.builder import Path, Rule, WorldBuilder
+from gkeingress.testing.traffic import frontend_of, incident_traffic
 
 
 def api_moved_map_stale(b: WorldBuilder) -> None:
@@ -42,6 +43,9 @@ def exact_api_path(b: WorldBuilder) -> None:
         ],
         default_backend=("web", 80),
     )
+    # /api/users matches no rule: the default backend, web, answers 404 to 8% of requests.
+    frontend = frontend_of(b, "analytics", "analytics", "web", path_rule="UNMATCHED")
+    incident_traffic(b, frontend, per_minute=50, errors=4, code=404, since=None)
 
 
 def bare_ip_404(b: WorldBuilder) -> None:

@@ -9,15 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from gkeingress.testing.builder import Path, Rule, WorldBuilder
-from gkeingress.testing.incidents_changes import ERRORS_SINCE, rollout_before_errors
+from gkeingress.testing.incidents_changes import rollout_before_errors
 from gkeingress.testing.incidents_routing import api_moved_map_stale, bare_ip_404, exact_api_path
+from gkeingress.testing.traffic import frontend_of, incident_traffic
 from gkeingress.testing.world import JSONDict, World
-
-DEMO_ERRORS_SINCE = ERRORS_SINCE
-"""When the demo's errors began: the onset ``CHANGE_BEFORE_ERRORS`` looks back from."""
 
 
 def healthy_shop(b: WorldBuilder) -> None:
@@ -48,13 +46,22 @@ def probe_on_other_port(b: WorldBuilder) -> None:
 
 
 def health_check_port_edited(b: WorldBuilder) -> None:
-    """``payments/payments``: someone pinned the health check to port 8080; the pods serve on 9000."""
-    b.service("payments", "payments", target_port=9000, container_port=9000)
+    """``payments/payments``: someone pinned the health check to port 8080; the pods serve on 9000.
+
+    The Service moved to target port 9000 at 09:32; from 09:33 every request gets a 502.
+    """
+    service = b.service("payments", "payments", target_port=9000, container_port=9000)
+    b.record_write(
+        service, "kubectl-client-side-apply", {"f:spec": {"f:ports": {}}}, ago=timedelta(minutes=28)
+    )
     b.ingress("payments", "payments", rules=[Rule("pay.example.com", [Path("/", "payments")])])
     b.health_check("payments", "payments", 80)["httpHealthCheck"].update(
         portSpecification="USE_FIXED_PORT", port=8080
     )
     b.mark_unhealthy("payments", "payments", 80)
+    frontend = frontend_of(b, "payments", "payments", "payments")
+    since = b.now - timedelta(minutes=27)
+    incident_traffic(b, frontend, per_minute=80, errors=80, code=502, since=since)
 
 
 def selector_typo(b: WorldBuilder) -> None:
@@ -436,7 +443,6 @@ class Incident:
     scenario: Callable[[WorldBuilder], None]
     cause: str
     also: frozenset[str] = frozenset()
-    errors_since: datetime | None = None
 
     @property
     def codes(self) -> frozenset[str]:
@@ -451,7 +457,9 @@ AMBIENT = frozenset({"DEFAULT_BACKEND_404"})
 INCIDENTS: tuple[Incident, ...] = (
     Incident(probe_on_other_port, "HEALTH_CHECK_PATH_MISMATCH", frozenset({"BACKEND_UNHEALTHY"})),
     Incident(
-        health_check_port_edited, "HEALTH_CHECK_PORT_MISMATCH", frozenset({"BACKEND_UNHEALTHY"})
+        health_check_port_edited,
+        "HEALTH_CHECK_PORT_MISMATCH",
+        frozenset({"BACKEND_UNHEALTHY", "LB_ERRORS_OBSERVED", "CHANGE_BEFORE_ERRORS"}),
     ),
     Incident(selector_typo, "SERVICE_SELECTOR_MATCHES_NO_PODS", frozenset({"NEG_EMPTY"})),
     Incident(neg_attach_failing, "NEG_EMPTY", frozenset({"SYNC_ERROR"})),
@@ -493,13 +501,13 @@ INCIDENTS: tuple[Incident, ...] = (
     Incident(
         shared_vpc_firewall, "HEALTH_CHECK_FIREWALL_MISSING", frozenset({"BACKEND_UNHEALTHY"})
     ),
-    Incident(rollout_before_errors, "CHANGE_BEFORE_ERRORS", errors_since=DEMO_ERRORS_SINCE),
+    Incident(rollout_before_errors, "CHANGE_BEFORE_ERRORS", frozenset({"LB_ERRORS_OBSERVED"})),
     Incident(api_moved_map_stale, "URL_MAP_OUT_OF_SYNC"),
-    Incident(exact_api_path, "PATH_SUBPATHS_NOT_ROUTED"),
+    Incident(exact_api_path, "PATH_SUBPATHS_NOT_ROUTED", frozenset({"LB_ERRORS_OBSERVED"})),
     Incident(bare_ip_404, "DEFAULT_BACKEND_404"),
 )
-"""The demo's incidents; together they show every finding code (with the demo's onset of errors,
-:data:`DEMO_ERRORS_SINCE`, that ``CHANGE_BEFORE_ERRORS`` needs)."""
+"""The demo's incidents; together they show every finding code. Those with load balancer traffic
+show when their errors began, from which ``CHANGE_BEFORE_ERRORS`` looks back."""
 
 HEALTHY = (healthy_shop, healthy_blog)
 

@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from gkeingress.collect.health import endpoint_targets, health_targets
+from gkeingress.collect.monitoring import time_series_request
 from gkeingress.resources.cluster import ClusterInfo
+from gkeingress.resources.monitoring import REQUEST_METRICS, TimeWindow
 from gkeingress.snapshot import (
     ClusterIdentity,
     DataKind,
     Snapshot,
     build_snapshot,
     with_backend_health,
+    with_evidence,
     with_neg_endpoints,
 )
+from gkeingress.testing.monitoring import answer
 from gkeingress.testing.world import World
 
 _KUBE_PLURALS = {
@@ -52,10 +56,18 @@ def _identity(world: World) -> ClusterIdentity:
     return ClusterIdentity(uid=uid, kube_system_uid=kube_system)
 
 
-def snapshot_of(world: World, collected_at: datetime, *, deep: bool = False) -> Snapshot:
+def snapshot_of(
+    world: World,
+    collected_at: datetime,
+    *,
+    deep: bool = False,
+    errors_window: timedelta | None = timedelta(hours=6),
+) -> Snapshot:
     """The snapshot a perfect collection of ``world`` would produce, without any HTTP.
 
     A world with one cluster (``world.clusters``) is audited as that cluster: ``Snapshot.cluster``.
+    Its evidence is read over ``errors_window`` before ``collected_at`` as the audit asks for it
+    (None: not read, as ``audit(evidence=False)``).
     """
     first = build_snapshot(
         world.project,
@@ -80,4 +92,15 @@ def snapshot_of(world: World, collected_at: datetime, *, deep: bool = False) -> 
     ]
     cluster = ClusterInfo.from_json(world.clusters[0]) if len(world.clusters) == 1 else None
     second = with_backend_health(first, answers)
-    return replace(with_neg_endpoints(second, endpoints), cluster=cluster)
+    third = replace(with_neg_endpoints(second, endpoints), cluster=cluster)
+    if errors_window is None:
+        return third
+    window = TimeWindow.ending(collected_at, errors_window)
+    series = [
+        found
+        for metric in REQUEST_METRICS
+        for found in answer(
+            {world.project: world}, time_series_request(world.project, metric, window)
+        )
+    ]
+    return with_evidence(third, window, {DataKind.REQUEST_COUNTS: series})

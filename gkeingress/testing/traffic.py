@@ -10,7 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from gkeingress.resources.monitoring import REQUEST_METRICS, RequestMetric
+from gkeingress.resources.monitoring import REQUEST_METRICS, RequestMetric, metric_of_class
+from gkeingress.testing.builder import WorldBuilder
 from gkeingress.testing.world import JSONDict, World
 
 _MINUTE = timedelta(minutes=1)
@@ -36,6 +37,8 @@ def record_requests(
     world: World, frontend: Frontend, code: int, start: datetime, end: datetime, *, per_minute: int
 ) -> None:
     """``per_minute`` requests answered ``code`` through ``frontend`` in each minute of [start, end)."""
+    if start >= end:
+        return
     points = []
     at = start
     while at < end:
@@ -80,3 +83,48 @@ def steady_traffic(world: World, start: datetime, end: datetime, per_minute: int
         backend = str(url_map.get("defaultService", "")).rpartition("/")[2]
         frontend = Frontend(url_map["name"], backend, path_rule="/")
         record_requests(world, frontend, 200, start, end, per_minute=per_minute)
+
+
+def frontend_of(
+    b: WorldBuilder,
+    namespace: str,
+    ingress: str,
+    service: str,
+    port: int | str = 80,
+    *,
+    path_rule: str = "/*",
+    ingress_class: str | None = "gce",
+) -> Frontend:
+    """The labels of requests a provisioned Ingress routes to one Service port through a path rule."""
+    annotations = b.kube_object("ingresses", namespace, ingress)["metadata"]["annotations"]
+    metric = metric_of_class(ingress_class)
+    if metric is None:
+        raise ValueError(f"no load balancer metric for class {ingress_class!r}")
+    return Frontend(
+        url_map=annotations["ingress.kubernetes.io/url-map"],
+        backend=b.backend_name(namespace, service, port, ingress_class=ingress_class),
+        forwarding_rule=annotations.get("ingress.kubernetes.io/forwarding-rule", ""),
+        target_proxy=annotations.get("ingress.kubernetes.io/target-proxy", ""),
+        path_rule=path_rule,
+        metric=metric,
+    )
+
+
+def incident_traffic(
+    b: WorldBuilder,
+    frontend: Frontend,
+    *,
+    per_minute: int,
+    errors: int,
+    code: int,
+    since: datetime | None,
+) -> None:
+    """Six hours of ``per_minute`` requests a minute up to the builder's now.
+
+    From ``since`` (None: all along), ``errors`` of them each minute are answered ``code``.
+    """
+    start, end = b.now - timedelta(hours=6), b.now
+    began = start if since is None else since
+    record_requests(b.world, frontend, 200, start, began, per_minute=per_minute)
+    record_requests(b.world, frontend, 200, began, end, per_minute=per_minute - errors)
+    record_requests(b.world, frontend, code, began, end, per_minute=errors)

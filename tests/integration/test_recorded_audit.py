@@ -26,7 +26,8 @@ from gkeingress.analysis import analyse
 from gkeingress.api import audit, kube_client_from_config
 from gkeingress.findings import Severity
 from gkeingress.testing import DEMO_NOW, FakeGKE, demo_world, snapshot_of
-from gkeingress.testing.scenarios import DEMO_ERRORS_SINCE, INCIDENTS
+from gkeingress.testing.monitoring import FakeMonitoring
+from gkeingress.testing.scenarios import INCIDENTS
 from tests.conftest import CASSETTES
 
 if TYPE_CHECKING:
@@ -50,10 +51,15 @@ def audit_demo_over_http(record_mode: str) -> Report:
     """Audit the demo world through the real clients, as ``gkeingress demo`` does (same clock).
 
     When replaying, the fake server still listens but must not see a single request: the
-    cassette answers everything.
+    cassette answers everything HTTP carries. Cloud Monitoring speaks gRPC, which cassettes do not
+    hold: the demo's :class:`FakeMonitoring` answers it live on loopback, as in ``gkeingress demo``.
     """
     world = demo_world()
-    with FakeGKE(world) as server, server.kube_client() as kube_client:
+    with (
+        FakeGKE(world) as server,
+        FakeMonitoring(world) as monitoring,
+        server.kube_client() as kube_client,
+    ):
         report = audit(
             world.project,
             kube_client=kube_client,
@@ -61,8 +67,8 @@ def audit_demo_over_http(record_mode: str) -> Report:
             # metadata-server probe) ever happens on the recording machine.
             credentials=AnonymousCredentials(),
             compute_endpoint=server.compute_endpoint,
+            monitoring_endpoint=monitoring.endpoint,
             now=DEMO_NOW,
-            errors_since=DEMO_ERRORS_SINCE,
         )
         if record_mode == "none":
             assert server.requests == [], "a replayed request reached the fake server"
@@ -73,9 +79,7 @@ def audit_demo_over_http(record_mode: str) -> Report:
 
 def expected_demo_report() -> Report:
     """The same world judged straight from its objects, with no HTTP at all."""
-    return analyse(
-        snapshot_of(demo_world(), DEMO_NOW), now=DEMO_NOW, errors_since=DEMO_ERRORS_SINCE
-    )
+    return analyse(snapshot_of(demo_world(), DEMO_NOW), now=DEMO_NOW)
 
 
 @demo_cassette

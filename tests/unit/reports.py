@@ -8,7 +8,6 @@ from functools import cache
 from gkeingress import CollectionError, Report, analyse
 from gkeingress.snapshot import DataKind
 from gkeingress.testing import DEMO_NOW, demo_world, snapshot_of
-from gkeingress.testing.scenarios import DEMO_ERRORS_SINCE
 
 PODS_FORBIDDEN = CollectionError(
     DataKind.PODS,
@@ -30,4 +29,4 @@ INGRESSES_FORBIDDEN = CollectionError(
 def demo_report(*errors: CollectionError) -> Report:
     """The demo world's report, as if the given calls had failed."""
     snapshot = snapshot_of(demo_world(), DEMO_NOW)
-    return analyse(replace(snapshot, errors=errors), now=DEMO_NOW, errors_since=DEMO_ERRORS_SINCE)
+    return analyse(replace(snapshot, errors=errors), now=DEMO_NOW)
