@@ -140,7 +140,7 @@ def test_no_evidence_asks_monitoring_nothing() -> None:
 
 
 def test_without_the_permission_the_audit_names_it() -> None:
-    """A 403 from Monitoring is one failed call naming monitoring.timeSeries.list; the audit goes on."""
+    """A 403 from Monitoring: CHECK_INCOMPLETE naming monitoring.timeSeries.list, never "no errors"."""
     world = world_of(2)
     with FakeMonitoring(world, allow=()) as fake:
         report = _audit(world, fake)
@@ -149,6 +149,10 @@ def test_without_the_permission_the_audit_names_it() -> None:
     assert error.status == 403
     assert "monitoring.timeSeries.list" in error.message
     assert len(report.ingresses) == 2
+    [incomplete] = [f for f in report.findings if f.code == "CHECK_INCOMPLETE"]
+    assert incomplete.evidence["check"] == "LB_ERRORS_OBSERVED"
+    assert "monitoring.timeSeries.list" in incomplete.message
+    assert "LB_ERRORS_OBSERVED" not in {f.code for f in report.findings}
 
 
 def test_the_window_ends_at_the_audits_now() -> None:
