@@ -95,3 +95,38 @@ def resources_frame(report: AuditResult) -> pandas.DataFrame:
         if hop.hop != "ingress"
     ]
     return _frame(rows, RESOURCE_COLUMNS)
+
+
+ERROR_COLUMNS = ("cluster", "ingress", "minute", "requests", "4xx", "5xx", "error_ratio")
+"""The columns of :func:`errors_frame`."""
+
+
+def errors_frame(report: AuditResult) -> pandas.DataFrame:
+    """One row per minute of the evidence window per Ingress whose load balancer had requests.
+
+    ``minute`` is the minute's first instant (UTC); ``4xx`` and ``5xx`` count the requests answered
+    with those statuses, from Cloud Monitoring; ``error_ratio`` is their share (0 without requests).
+    Empty when the audit read no evidence.
+
+    Raises:
+        MissingDependencyError: pandas is not installed.
+    """
+    rows = [
+        {
+            "cluster": paired.cluster,
+            "ingress": paired.name,
+            "minute": minute.at,
+            "requests": minute.requests,
+            "4xx": minute.client_errors,
+            "5xx": minute.server_errors,
+            "error_ratio": (
+                (minute.client_errors + minute.server_errors) / minute.requests
+                if minute.requests
+                else 0.0
+            ),
+        }
+        for paired in report.ingresses
+        if paired.traffic is not None
+        for minute in paired.traffic.minutes
+    ]
+    return _frame(rows, ERROR_COLUMNS)

@@ -105,6 +105,19 @@ class _Views(HtmlView):
 
         return resources_frame(self._as_report())
 
+    def errors_dataframe(self) -> pandas.DataFrame:
+        """What each Ingress's load balancer answered, per minute of the evidence window.
+
+        One row per Ingress and minute: requests, 4xx, 5xx and their share, from Cloud Monitoring
+        (see :func:`gkeingress.frames.errors_frame`).
+
+        Raises:
+            MissingDependencyError: pandas is not installed (``pip install 'gkeingress[pandas]'``).
+        """
+        from gkeingress.frames import errors_frame  # noqa: PLC0415 - pandas is optional
+
+        return errors_frame(self._as_report())
+
 
 @dataclass(frozen=True, slots=True)
 class Report(_Views):

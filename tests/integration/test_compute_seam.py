@@ -17,7 +17,7 @@ from gkeingress.collect.compute import LISTS, ComputeList
 from gkeingress.collect.rest import call_json
 from gkeingress.testing import DEMO_NOW, FakeFleet, FakeGKE, WorldBuilder
 from gkeingress.testing.scale import world_of
-from gkeingress.testing.scenarios import DEMO_ERRORS_SINCE, demo_world
+from gkeingress.testing.scenarios import demo_world
 from gkeingress.testing.server import google_error
 from gkeingress.testing.world import World
 
@@ -108,7 +108,6 @@ def _report(server: FakeGKE, world: World, reader: PageReader) -> Report:
             kube_client=kube_client,
             compute_endpoint=server.compute_endpoint,
             now=DEMO_NOW,
-            errors_since=DEMO_ERRORS_SINCE,
             compute_lists=lists,
         )
 

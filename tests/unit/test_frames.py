@@ -75,6 +75,31 @@ def test_resources_frame_shows_faults_on_their_resource() -> None:
     assert checkout[checkout.health == "broken"].findings.tolist() == ["HEALTH_CHECK_PATH_MISMATCH"]
 
 
+def test_errors_frame_has_each_minute_of_each_ingress_with_traffic() -> None:
+    """payments/payments: 80 requests a minute, all 502 from 09:33, six hours of minutes."""
+    frame = demo_report().errors_dataframe()
+    assert list(frame.columns) == [
+        "cluster",
+        "ingress",
+        "minute",
+        "requests",
+        "4xx",
+        "5xx",
+        "error_ratio",
+    ]
+    payments = frame[frame.ingress == "payments/payments"]
+    assert len(payments) == 360
+    before, after = (
+        payments[payments.minute < "2026-11-20T09:33Z"],
+        payments[payments.minute >= "2026-11-20T09:33Z"],
+    )
+    assert set(before["5xx"]) == {0}
+    assert len(after) == 27
+    assert set(after["5xx"]) == {80}
+    assert set(after.error_ratio) == {1.0}
+    assert set(frame.ingress) == {"payments/payments", "rollout/rollout", "analytics/analytics"}
+
+
 def test_without_pandas_the_error_says_what_to_install() -> None:
     """With pandas not importable, to_dataframe raises MissingDependencyError naming the extra."""
     script = textwrap.dedent(
@@ -84,7 +109,7 @@ def test_without_pandas_the_error_says_what_to_install() -> None:
         from gkeingress import MissingDependencyError, analyse
         from gkeingress.testing import DEMO_NOW, demo_world, snapshot_of
         report = analyse(snapshot_of(demo_world(), DEMO_NOW), now=DEMO_NOW)
-        for make in (report.to_dataframe, report.resources_dataframe):
+        for make in (report.to_dataframe, report.resources_dataframe, report.errors_dataframe):
             try:
                 make()
             except MissingDependencyError as exc:
@@ -97,5 +122,5 @@ def test_without_pandas_the_error_says_what_to_install() -> None:
     )
     assert run.returncode == 0, run.stderr
     assert (
-        run.stdout.splitlines() == ["pandas is not installed: pip install 'gkeingress[pandas]'"] * 2
+        run.stdout.splitlines() == ["pandas is not installed: pip install 'gkeingress[pandas]'"] * 3
     )
