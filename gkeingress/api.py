@@ -21,6 +21,7 @@ from gkeingress.analysis import analyse
 from gkeingress.collect.compute import ComputeResult, project_unreadable
 from gkeingress.collect.evidence import EvidenceClients, EvidenceResult, read_evidence
 from gkeingress.collect.gate import DEFAULT_RATE, ApiGate
+from gkeingress.collect.kubernetes import CONNECTIONS
 from gkeingress.collect.monitoring import MONITORING_READ, build_monitoring_client
 from gkeingress.collect.progress import NO_PROGRESS, Progress
 from gkeingress.collect.run import collect
@@ -90,10 +91,11 @@ def kube_client_from_config(
         AuditError: no usable kubeconfig.
     """
     check_kubeconfig(kubeconfig, context)
+    configuration = k8s.Configuration()
+    configuration.connection_pool_maxsize = CONNECTIONS
     try:
-        # kubernetes is unannotated
-        client: k8s.ApiClient = k8s_config.new_client_from_config(  # type: ignore[no-untyped-call]
-            config_file=kubeconfig, context=context
+        k8s_config.load_kube_config(  # type: ignore[no-untyped-call]  # kubernetes is unannotated
+            config_file=kubeconfig, context=context, client_configuration=configuration
         )
     except (k8s_config.ConfigException, OSError, TypeError, ValueError) as exc:
         unusable = f"cannot load Kubernetes configuration ({exc})"
@@ -103,7 +105,7 @@ def kube_client_from_config(
             cli=f"{unusable}; give --kubeconfig and --context for the cluster (gcloud container "
             "clusters get-credentials …), or --cluster LOCATION/NAME",
         ) from exc
-    return client
+    return k8s.ApiClient(configuration)
 
 
 def _is_loopback(endpoint: str | None) -> bool:
@@ -264,9 +266,10 @@ def audit(
             VPC-native, network, node tags) feed the checks.
         container_endpoint: Container API endpoint; default: Google's.
         use_private_endpoint: connect to the cluster's private endpoint (from inside its VPC).
-        rate_limit: Compute API calls per second at most, after a first burst (None: no limit).
-            The default stays well under Compute's per-project read quota, which the project's
-            other automation shares; ``Report.waited`` says how long the audit waited for it.
+        rate_limit: Compute API calls per second at most, after a first burst of ten seconds'
+            worth (None: no limit). The default is 80% of Compute's per-project read quota, which
+            the project's other automation shares; the pace halves on each throttling answer and
+            recovers as calls succeed. ``Report.waited`` says how long the audit waited for it.
         compute_lists: the project's Compute lists, already read with
             :func:`gkeingress.collect.list_compute`, to audit several clusters of one project
             without reading them again (as :func:`gkeingress.audit_fleet` does); default: read.

@@ -24,6 +24,7 @@ from kubernetes import client as k8s
 
 from gkeingress.collect.container import ContainerReader
 from gkeingress.collect.gate import ApiGate
+from gkeingress.collect.kubernetes import CONNECTIONS
 from gkeingress.errors import ClusterUnreachable
 from gkeingress.resources.cluster import ClusterInfo
 from gkeingress.snapshot import CollectionError
@@ -109,6 +110,7 @@ def kube_client(
     host, ca = endpoint(cluster, use_private_endpoint=use_private_endpoint)
     configuration = k8s.Configuration(host=host, ca_cert_data=ca)
     configuration.verify_ssl = True
+    configuration.connection_pool_maxsize = CONNECTIONS
     if not isinstance(credentials, AnonymousCredentials):
         scoped = with_scopes_if_required(credentials, GKE_SCOPES)  # type: ignore[no-untyped-call]  # unannotated
         hook = _BearerToken(scoped)

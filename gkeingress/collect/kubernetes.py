@@ -18,7 +18,12 @@ from gkeingress.collect.gate import ApiGate
 from gkeingress.collect.progress import NO_PROGRESS, Progress
 from gkeingress.snapshot import ClusterIdentity, CollectionError, DataKind
 
-PAGE_SIZE = 500
+PAGE_SIZE = 2000
+"""Items asked for per list page: the API server has no upper bound; 4x kubectl's 500 keeps the
+longest chain (pods) a few pages long in large clusters, each page a few MB."""
+CONNECTIONS = 16
+"""Connections a Kubernetes client built by gkeingress keeps to the API server: enough for every
+list and identity read at once (12), so none waits for another's connection."""
 DEFAULT_BACKEND = ("kube-system", "default-http-backend")
 """GKE's default backend Service (ingress-gce ``--default-backend-service``)."""
 METADATA_ONLY = "application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1"
@@ -200,16 +205,39 @@ class KubernetesCollector:
                 return
 
     def collect(self) -> KubeResult:
-        """Every kind the audit reads; a kind whose call failed is recorded and left empty."""
+        """Every kind the audit reads; a kind whose call failed is recorded and left empty.
+
+        Each list and the two identity reads run on a thread of their own, all at once (as many
+        as the client's connection pool holds): a fixed number of chains, whatever the cluster.
+        """
         result = KubeResult()
         lists = {listing.kind: listing for listing in _lists(self._api)}
-        with ThreadPoolExecutor(self._gate.workers) as pool:
+        core = k8s.CoreV1Api(self._api)
+        chains = len(lists) + 2
+        pool_size = self._api.configuration.connection_pool_maxsize
+        with ThreadPoolExecutor(max(1, min(chains, pool_size))) as pool:
+            config = pool.submit(
+                self._read,
+                "get configmap kube-system/ingress-uid",
+                core.read_namespaced_config_map,
+                "ingress-uid",
+                "kube-system",
+            )
+            namespace = pool.submit(
+                self._read, "get namespace kube-system", core.read_namespace, "kube-system"
+            )
             pages = pool.map(lambda listing: self._list(listing, self._namespace), lists.values())
             for listing, items in zip(lists.values(), pages, strict=True):
                 self._merge(result, listing, items)
+            identity = (config.result(), namespace.result())
         if self._namespace and self._namespace != "kube-system":
             self._add_default_backend(result, lists)
-        result.identity = self._identity(result)
+        (config_map, config_error), (kube_system, namespace_error) = identity
+        result.errors += [e for e in (config_error, namespace_error) if e is not None]
+        result.identity = ClusterIdentity(
+            uid=str((config_map.get("data") or {}).get("uid", "")),
+            kube_system_uid=str((kube_system.get("metadata") or {}).get("uid", "")),
+        )
         return result
 
     def _list(
@@ -258,7 +286,10 @@ class KubernetesCollector:
             label_selector=f"kubernetes.io/service-name={name}",
         )
 
-    def _read(self, result: KubeResult, label: str, fn: Callable[..., Any], *args: str) -> Any:
+    def _read(
+        self, label: str, fn: Callable[..., Any], *args: str
+    ) -> tuple[dict[str, Any], CollectionError | None]:
+        """One object as JSON, or ``{}`` and why it could not be read."""
         try:
             response = self._gate.call(
                 f"kubernetes {label}",
@@ -268,28 +299,10 @@ class KubernetesCollector:
                 _preload_content=False,
                 _request_timeout=self._gate.timeout,
             )
-            found = json.loads(response.data)
+            found: dict[str, Any] = json.loads(response.data)
         except Exception as exc:  # noqa: BLE001 - recorded as data
             error = _error(DataKind.CLUSTER_IDENTITY, label, exc)
-            result.errors.append(error)
             self._progress.call_done(label, None, error.message)
-            return {}
+            return {}, error
         self._progress.call_done(label, 1, None)
-        return found
-
-    def _identity(self, result: KubeResult) -> ClusterIdentity:
-        core = k8s.CoreV1Api(self._api)
-        config = self._read(
-            result,
-            "get configmap kube-system/ingress-uid",
-            core.read_namespaced_config_map,
-            "ingress-uid",
-            "kube-system",
-        )
-        namespace = self._read(
-            result, "get namespace kube-system", core.read_namespace, "kube-system"
-        )
-        return ClusterIdentity(
-            uid=str((config.get("data") or {}).get("uid", "")),
-            kube_system_uid=str((namespace.get("metadata") or {}).get("uid", "")),
-        )
+        return found, None
