@@ -138,7 +138,7 @@ def _connection_options(parser: argparse.ArgumentParser, *, project_required: bo
         default=DEFAULT_RATE,
         metavar="CALLS_PER_S",
         help=f"Compute API calls per second at most, after a first burst (default {DEFAULT_RATE:g}, "
-        "well under the per-project read quota; 0: no limit)",
+        "80%% of the per-project read quota; slower while Compute throttles; 0: no limit)",
     )
 
 

@@ -1,9 +1,11 @@
 """Every API call of an audit passes through one :class:`ApiGate`: counted, paced, retried.
 
 - Counted: how many calls of each kind the audit made (``report.api_calls``).
-- Paced: Compute calls go through a client-side token bucket (a burst, then a sustained rate well
-  under the per-project read quota), so an audit never starves the project's other automation;
-  the time spent waiting is reported.
+- Paced: Compute calls go through a client-side token bucket that adapts. It starts at 80% of
+  Compute's documented read quota with a burst larger than any audit's lists, so a healthy audit
+  never waits on itself; each throttling answer (429, 403 ``rateLimitExceeded``) halves the rate and
+  empties the bucket, a ``Retry-After`` holds every paced call until it has passed, and each call
+  that succeeds wins back a twentieth of the starting rate. The time spent waiting is reported.
 - Retried: 429, 5xx, 403 ``rateLimitExceeded``/``userRateLimitExceeded``, dropped connections and
   timeouts, with exponential backoff and jitter, honouring ``Retry-After``, within an overall
   deadline. Each retry is logged at debug level with the call and the reason (never credentials).
@@ -29,10 +31,15 @@ T = TypeVar("T")
 
 RETRYABLE_STATUS = frozenset({429, 500, 502, 503, 504})
 RATE_LIMIT_REASONS = frozenset({"rateLimitExceeded", "userRateLimitExceeded"})
-DEFAULT_RATE = 10.0
-"""Calls per second; Compute's default read quota is 1,500 per minute per project (25/s)."""
-BURST_SECONDS = 5.0
-"""The calls that may go out at once, in seconds of the sustained rate (50 at the default rate)."""
+READ_QUOTA_PER_MINUTE = 1500
+"""Compute's default read quota (``compute.googleapis.com/read_requests``), per project."""
+DEFAULT_RATE = 0.8 * READ_QUOTA_PER_MINUTE / 60
+"""Calls per second to start at, and never to exceed: 20, 80% of the read quota."""
+BURST_SECONDS = 10.0
+"""The calls that may go out at once, in seconds of the rate: 200 at the default rate, more than
+the lists of a 5000-Ingress project take (about 150 pages)."""
+SLOWEST = 1 / 16
+"""The lowest rate throttling can bring the gate to, as a fraction of the starting rate."""
 
 
 def status_of(exc: BaseException) -> int | None:
@@ -50,14 +57,17 @@ def google_reasons(exc: BaseException) -> set[str]:
     return {str(e.get("reason", "")) for e in exc.errors or () if isinstance(e, dict)}
 
 
+def is_throttling(exc: BaseException) -> bool:
+    """True for the API saying "too fast": 429, or 403 ``rateLimitExceeded``/``userRateLimitExceeded``."""
+    status = status_of(exc)
+    return status == 429 or (status == 403 and bool(google_reasons(exc) & RATE_LIMIT_REASONS))
+
+
 def is_transient(exc: BaseException) -> bool:
     """True for errors worth retrying: throttling, server errors, dropped connections, timeouts."""
     if isinstance(exc, requests.ConnectionError | requests.Timeout | urllib3.exceptions.HTTPError):
         return True
-    status = status_of(exc)
-    if status in RETRYABLE_STATUS:
-        return True
-    return status == 403 and bool(google_reasons(exc) & RATE_LIMIT_REASONS)
+    return status_of(exc) in RETRYABLE_STATUS or is_throttling(exc)
 
 
 def retry_after(exc: BaseException | None) -> float | None:
@@ -85,7 +95,8 @@ class ApiGate:
         max_wait: the longest single backoff, unless ``Retry-After`` asks for longer.
         timeout: seconds one HTTP request may take before it is abandoned (and retried).
         workers: calls that may run at once (lists of different kinds, getHealth per group).
-        sleep: the sleeping function (tests pass a fake clock).
+        sleep: the sleeping function (tests pass a fake one).
+        clock: the monotonic clock pacing reads (tests pass one that ``sleep`` advances).
     """
 
     def __init__(
@@ -99,13 +110,17 @@ class ApiGate:
         timeout: float = 60.0,
         workers: int = 8,
         sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.timeout = timeout
         self.workers = workers
-        self._rate = rate or 0.0
+        self._ceiling = self._rate = rate or 0.0
         self._burst = burst if burst is not None else max(1.0, self._rate * BURST_SECONDS)
         self._tokens = self._burst
-        self._stamp = time.monotonic()
+        self._clock = clock
+        self._stamp = clock()
+        self._resume = self._stamp
+        self._throttled = 0
         self._lock = threading.Lock()
         self._counts: Counter[str] = Counter()
         self._waited = 0.0
@@ -147,18 +162,36 @@ class ApiGate:
         self._sleep(seconds)
 
     def _pace(self) -> None:
-        """Take a token from the bucket, sleeping until one is there."""
+        """Take a token from the bucket, sleeping until one is there and any Retry-After has passed."""
         if not self._rate:
             return
         with self._lock:
-            now = time.monotonic()
+            now = self._clock()
             self._tokens = min(self._burst, self._tokens + (now - self._stamp) * self._rate)
             self._stamp = now
             self._tokens -= 1
-            delay = -self._tokens / self._rate if self._tokens < 0 else 0.0
+            delay = max(-self._tokens / self._rate if self._tokens < 0 else 0.0, self._resume - now)
             self._waited += delay
         if delay > 0:
             self._sleep(delay)
+
+    def _adapt(self, error: BaseException | None) -> None:
+        """Slow down on a throttling answer; win back a little of the starting rate on a success."""
+        if not self._rate:
+            return
+        with self._lock:
+            if error is None:
+                self._rate = min(self._ceiling, self._rate + self._ceiling / 20)
+                return
+            if not is_throttling(error):
+                return
+            self._throttled += 1
+            self._rate = max(self._ceiling * SLOWEST, self._rate / 2)
+            self._tokens = min(self._tokens, 0.0)
+            asked = retry_after(error)
+            if asked is not None:
+                self._resume = max(self._resume, self._clock() + asked)
+            log.debug("throttled: pacing Compute calls at %.2f/s", self._rate)
 
     def call(
         self, label: str, fn: Callable[..., T], *args: Any, paced: bool = True, **kwargs: Any
@@ -174,7 +207,15 @@ class ApiGate:
                 self._pace()
             with self._lock:
                 self._counts[_gate_label] += 1
-            return fn(*args, **kwargs)
+            try:
+                result = fn(*args, **kwargs)
+            except Exception as exc:
+                if paced:
+                    self._adapt(exc)
+                raise
+            if paced:
+                self._adapt(None)
+            return result
 
         return self._retrying.copy()(attempt, _gate_label=label)
 
@@ -193,3 +234,14 @@ class ApiGate:
     def retries(self) -> int:
         """Calls that were retried."""
         return self._retries
+
+    @property
+    def throttled(self) -> int:
+        """Paced calls the API answered with throttling (each one slowed the pace)."""
+        return self._throttled
+
+    @property
+    def rate(self) -> float:
+        """The calls per second paced calls go out at now (0: not paced)."""
+        with self._lock:
+            return self._rate
