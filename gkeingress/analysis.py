@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 
 from gkeingress.checks import REGISTRY, AuditOptions, Registry, run_checks, unchecked
-from gkeingress.findings import Finding
+from gkeingress.checks.causes import link
+from gkeingress.findings import Finding, ObservedErrors
 from gkeingress.model.topology import pair
 from gkeingress.report import Report
 from gkeingress.snapshot import Snapshot
+from gkeingress.verdict import judge
 
 
 def analyse(
@@ -20,10 +23,14 @@ def analyse(
     propagation_window: timedelta = timedelta(minutes=10),
     registry: Registry = REGISTRY,
     errors_since: datetime | None = None,
+    observed: Mapping[str, ObservedErrors] | None = None,
 ) -> Report:
     """Pair and check an already collected snapshot; no I/O. Naive times are read as UTC.
 
-    With ``snapshot.cluster`` known, every finding and paired Ingress names its cluster.
+    With ``snapshot.cluster`` known, every finding and paired Ingress names its cluster. Findings
+    are linked to the findings that explain them (:func:`gkeingress.checks.causes.link`), and each
+    Ingress gets its verdict (:func:`gkeingress.verdict.judge`), from ``observed`` too: the errors
+    its load balancer answered, by ``namespace/name``, when they were read.
     """
     when = now or snapshot.collected_at
     if when.tzinfo is None:
@@ -46,13 +53,24 @@ def analyse(
         (replace(f, cluster=cluster) for f in run_checks(topology, options, registry)),
         key=lambda f: (-f.severity.rank, f.ingress or "", f.code, f.resource),
     )
+    findings = list(link(findings, topology))
     by_ingress: dict[str, list[Finding]] = defaultdict(list)
+    by_id: dict[str, list[Finding]] = defaultdict(list)
     for finding in findings:
         by_ingress[finding.ingress or ""].append(finding)
+        by_id[finding.id].append(finding)
+    seen = observed or {}
     topology = replace(
         topology,
         ingresses=tuple(
-            replace(p, findings=tuple(by_ingress.get(p.name, ())), cluster=cluster)
+            replace(
+                p,
+                findings=tuple(by_ingress.get(p.name, ())),
+                cluster=cluster,
+                verdict=judge(
+                    p, by_ingress.get(p.name, ()), now=when, observed=seen.get(p.name), by_id=by_id
+                ),
+            )
             for p in topology.ingresses
         ),
     )

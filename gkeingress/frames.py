@@ -1,14 +1,16 @@
-"""The report as pandas DataFrames: findings, and the paired resources of every Ingress.
+"""The report as pandas DataFrames: findings, Ingresses with their verdicts, paired resources.
 
 pandas is optional (``pip install 'gkeingress[pandas]'``); it is imported only when a frame is made.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from gkeingress.errors import MissingDependencyError
+from gkeingress.findings import VerdictState
 from gkeingress.model.paths import MISSING, request_path
 from gkeingress.report import AuditResult
 
@@ -16,6 +18,7 @@ if TYPE_CHECKING:
     import pandas
 
 FINDING_COLUMNS = (
+    "id",
     "code",
     "severity",
     "cluster",
@@ -24,8 +27,22 @@ FINDING_COLUMNS = (
     "message",
     "remediation",
     "docs_url",
+    "root_cause",
+    "caused_by",
 )
 """The columns of :func:`findings_frame`."""
+
+INGRESS_COLUMNS = (
+    "cluster",
+    "ingress",
+    "state",
+    "headline",
+    "root_causes",
+    "errors",
+    "warnings",
+    "info",
+)
+"""The columns of :func:`ingresses_frame`."""
 
 RESOURCE_COLUMNS = (
     "cluster",
@@ -61,8 +78,43 @@ def findings_frame(report: AuditResult) -> pandas.DataFrame:
     Raises:
         MissingDependencyError: pandas is not installed.
     """
-    rows = [{**f.to_dict(), "cluster": f.cluster} for f in report.findings]
+    rows = [
+        {
+            **f.to_dict(),
+            "cluster": f.cluster,
+            "root_cause": f.is_root_cause,
+            "caused_by": ", ".join(f.caused_by),
+        }
+        for f in report.findings
+    ]
     return _frame(rows, FINDING_COLUMNS)
+
+
+def ingresses_frame(report: AuditResult) -> pandas.DataFrame:
+    """One row per Ingress, worst first: its verdict, its root causes' codes, findings by severity.
+
+    Raises:
+        MissingDependencyError: pandas is not installed.
+    """
+    rows: list[dict[str, Any]] = []
+    for paired in report.ingresses:
+        verdict = paired.verdict
+        severities = Counter(f.severity.value for f in paired.findings)
+        rows.append(
+            {
+                "cluster": paired.cluster,
+                "ingress": paired.name,
+                "state": verdict.state.value if verdict else None,
+                "headline": verdict.headline if verdict else None,
+                "root_causes": ", ".join(f.code for f in verdict.root_causes) if verdict else "",
+                "errors": severities["error"],
+                "warnings": severities["warning"],
+                "info": severities["info"],
+            }
+        )
+    rank = {s.value: s.rank for s in VerdictState}
+    rows.sort(key=lambda r: (-rank.get(str(r["state"]), 0), -int(r["errors"]), -int(r["warnings"])))
+    return _frame(rows, INGRESS_COLUMNS)
 
 
 def resources_frame(report: AuditResult) -> pandas.DataFrame:

@@ -71,6 +71,7 @@ def ingress_to_dict(paired: PairedIngress) -> dict[str, Any]:
             for r in paired.references
         ],
     }
+    data["verdict"] = paired.verdict.to_dict() if paired.verdict else None
     if paired.cluster is not None:
         data["cluster"] = paired.cluster
     return data
@@ -94,6 +95,16 @@ class _Views(HtmlView):
         from gkeingress.frames import findings_frame  # noqa: PLC0415 - pandas is optional
 
         return findings_frame(self._as_report())
+
+    def ingresses_dataframe(self) -> pandas.DataFrame:
+        """Every Ingress with its verdict, worst first, as a pandas DataFrame.
+
+        Raises:
+            MissingDependencyError: pandas is not installed (``pip install 'gkeingress[pandas]'``).
+        """
+        from gkeingress.frames import ingresses_frame  # noqa: PLC0415 - pandas is optional
+
+        return ingresses_frame(self._as_report())
 
     def resources_dataframe(self) -> pandas.DataFrame:
         """The paired resources of every Ingress as a pandas DataFrame, one row per resource.

@@ -20,6 +20,7 @@ from mkdocs.structure.pages import Page
 
 from gkeingress import permissions
 from gkeingress.checks import REGISTRY
+from gkeingress.checks.causes import CAUSES, Cause
 from gkeingress.checks.registry import DOCS_BASE, Check, Registry
 from gkeingress.render.sarif import LEVEL
 from gkeingress.schemas import fleet_schema, report_schema
@@ -51,8 +52,34 @@ def _entry(item: Check) -> str:
     )
 
 
+def causes_markdown(causes: Iterable[Cause] = CAUSES, registry: Registry = REGISTRY) -> str:
+    """The root-cause table: which code explains which, and on what both must agree."""
+
+    def code(name: str) -> str:
+        return f"[`{name}`](#{anchor(registry[name])})"
+
+    rows = "\n".join(
+        f"| {code(c.cause)} | {code(c.consequence)} | {c.join.meaning}"
+        + (f", or it says `{c.says}`" if c.says else "")
+        + " |"
+        for c in causes
+    )
+    return (
+        "## Root causes and their consequences { #root-causes }\n\n"
+        "One fault often shows as several findings. In a report, a finding of the first column "
+        "explains a finding of the second when both are about what the third column says; the "
+        "explained finding is folded beneath its cause, and names it in `caused_by` (by finding "
+        "`id`; the cause lists it in `consequences`). When a finding's direct cause is not "
+        "reported, the cause of that cause explains it (through backend and Ingress rules only). "
+        "Every finding still counts for `--fail-on` and appears in JSON and SARIF. The table is "
+        "`gkeingress.checks.causes.CAUSES`.\n\n"
+        "| Cause | Explains | When both are about |\n|---|---|---|\n"
+        f"{rows}\n\n"
+    )
+
+
 def catalog_markdown(registry: Registry = REGISTRY) -> str:
-    """The findings catalog page: a table of every code, then one section per code."""
+    """The findings catalog page: a table of every code, the root-cause table, one section per code."""
     rows = "\n".join(
         f"| [`{c.code}`](#{anchor(c)}) | {c.severity.value} | {c.title} |" for c in registry
     )
@@ -66,7 +93,7 @@ def catalog_markdown(registry: Registry = REGISTRY) -> str:
         "The **Evidence** paragraph names the keys of the finding's `evidence` object in the JSON "
         "report.\n\n"
         "| Code | Default severity | Title |\n|---|---|---|\n"
-        f"{rows}\n\n" + "\n".join(_entry(c) for c in registry)
+        f"{rows}\n\n" + causes_markdown(registry=registry) + "\n".join(_entry(c) for c in registry)
     )
 
 

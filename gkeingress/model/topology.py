@@ -20,7 +20,7 @@ from datetime import datetime
 from typing import Generic, TypeVar
 
 from gkeingress.display import HtmlView
-from gkeingress.findings import Finding
+from gkeingress.findings import Finding, Verdict
 from gkeingress.model.naming import Namer
 from gkeingress.model.probe import ServingExpectation, expect
 from gkeingress.model.traffic import Traffic, traffic_of
@@ -167,6 +167,8 @@ class PairedIngress(HtmlView):
         cluster: ``projects/P/locations/L/clusters/C`` of the Ingress's cluster, when known.
         traffic: what its load balancer answered over the evidence window (Cloud Monitoring), or
             None when the evidence was not read or holds no request for its URL map.
+        verdict: does it serve, and if not why, in one sentence; filled in by the audit after the
+            checks ran (None while checks run).
     """
 
     ingress: Ingress
@@ -182,6 +184,7 @@ class PairedIngress(HtmlView):
     findings: tuple[Finding, ...] = ()
     cluster: str | None = None
     traffic: Traffic | None = None
+    verdict: Verdict | None = None
 
     @property
     def name(self) -> str:

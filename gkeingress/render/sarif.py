@@ -5,14 +5,16 @@ Findings are about cluster and cloud objects, not files, so each result is locat
 hash the code, the cluster (when known), the Ingress and the resource, so the same fault keeps its
 identity across runs; ``automationDetails`` names the cluster (else the project), so audits of
 different clusters are separate categories in code scanning.
-Failed API calls become tool execution notifications; the run is unsuccessful only when the
-Ingresses themselves could not be listed.
+
+Each result's properties hold its finding id, the ids of the findings that explain it
+(``causedBy``) and that it explains (``consequences``), and its Ingress's verdict; the run's
+properties hold every Ingress's verdict. Failed API calls become tool execution notifications;
+the run is unsuccessful only when the Ingresses themselves could not be listed.
 """
 
 from __future__ import annotations
 
-import hashlib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from gkeingress.checks import REGISTRY, Check, Registry
@@ -35,10 +37,7 @@ def rule_name(code: str) -> str:
 
 def fingerprint(finding: Finding) -> str:
     """A hash of what identifies a finding across runs: its code, cluster, Ingress and resource."""
-    key = "\x1f".join(
-        (finding.code, finding.cluster or "", finding.ingress or "", finding.resource)
-    )
-    return hashlib.sha256(key.encode()).hexdigest()[:32]
+    return finding.fingerprint[:32]
 
 
 def _rule(item: Check) -> dict[str, Any]:
@@ -53,7 +52,7 @@ def _rule(item: Check) -> dict[str, Any]:
     }
 
 
-def _result(finding: Finding, index: int) -> dict[str, Any]:
+def _result(finding: Finding, index: int, verdicts: Mapping[str, dict[str, Any]]) -> dict[str, Any]:
     places = [{"fullyQualifiedName": finding.resource, "kind": "resource"}]
     if finding.ingress:
         places.insert(0, {"fullyQualifiedName": finding.ingress, "kind": "object"})
@@ -64,7 +63,17 @@ def _result(finding: Finding, index: int) -> dict[str, Any]:
         "message": {"text": f"{finding.message}\nFix: {finding.remediation}"},
         "locations": [{"logicalLocations": places}],
         "partialFingerprints": {FINGERPRINT: fingerprint(finding)},
-        "properties": {"evidence": dict(finding.evidence)},
+        "properties": {
+            "evidence": dict(finding.evidence),
+            "findingId": finding.id,
+            "causedBy": list(finding.caused_by),
+            "consequences": list(finding.consequences),
+            **(
+                {"verdict": verdicts[finding.ingress]}
+                if finding.ingress is not None and finding.ingress in verdicts
+                else {}
+            ),
+        },
     }
 
 
@@ -76,6 +85,7 @@ def _run(
     findings: Sequence[Finding],
     errors: Sequence[CollectionError],
     successful: bool,
+    verdicts: Mapping[str, dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
     rules = list(registry)
     index = {item.code: i for i, item in enumerate(rules)}
@@ -101,8 +111,8 @@ def _run(
         "invocations": [
             {"executionSuccessful": successful, "toolExecutionNotifications": notifications}
         ],
-        "results": [_result(f, index[f.code]) for f in findings],
-        "properties": {"project": project},
+        "results": [_result(f, index[f.code], verdicts or {}) for f in findings],
+        "properties": {"project": project, "verdicts": dict(verdicts or {})},
     }
 
 
@@ -114,6 +124,7 @@ def _cluster_run(report: Report, registry: Registry) -> dict[str, Any]:
         findings=report.findings,
         errors=report.errors,
         successful=not report.topology.snapshot.failed(DataKind.INGRESSES),
+        verdicts={p.name: p.verdict.to_dict() for p in report.ingresses if p.verdict},
     )
 
 

@@ -67,3 +67,19 @@ def test_docs_urls_point_at_the_published_catalog() -> None:
     """Finding links start with the site's address of the findings page."""
     config = yaml.safe_load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"))
     assert f"{config['site_url']}findings/#" == DOCS_BASE
+
+
+def test_catalog_shows_which_code_explains_which() -> None:
+    """The root-cause table lists the target-port chain and the ClusterIP chain, linked to codes."""
+    page = _hook().catalog_markdown()
+    table = page.split("## Root causes and their consequences", 1)[1].split("\n## ", 1)[0]
+    rows = [
+        tuple(re.findall(r"\[`([A-Z_]+)`\]", line))
+        for line in table.splitlines()
+        if line.startswith("| [")
+    ]
+    assert ("TARGET_PORT_NOT_EXPOSED", "SERVICE_NO_READY_ENDPOINTS") in rows
+    assert ("NEG_EMPTY", "BACKEND_UNHEALTHY") in rows
+    assert ("SERVICE_TYPE_INCOMPATIBLE", "SYNC_ERROR") in rows
+    assert ("SYNC_ERROR", "INGRESS_NOT_PROVISIONED") in rows
+    assert "(#target-port-not-exposed)" in table

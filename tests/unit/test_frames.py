@@ -10,10 +10,11 @@ from tests.unit.reports import demo_report
 
 
 def test_findings_frame_has_one_row_per_finding() -> None:
-    """Each finding is a row with its code, severity, cluster, Ingress, resource, message, fix, docs."""
+    """Each finding is a row: its fields, whether it is a root cause, and its causes' ids."""
     report = demo_report()
     frame = report.to_dataframe()
     assert list(frame.columns) == [
+        "id",
         "code",
         "severity",
         "cluster",
@@ -22,13 +23,48 @@ def test_findings_frame_has_one_row_per_finding() -> None:
         "message",
         "remediation",
         "docs_url",
+        "root_cause",
+        "caused_by",
     ]
+    shown = ("id", "code", "severity", "ingress", "resource", "message", "remediation", "docs_url")
     assert frame.to_dict("records") == [
-        {"cluster": None, **{k: v for k, v in f.to_dict().items() if k != "evidence"}}
+        {
+            "cluster": None,
+            **{k: getattr(f, k) for k in shown},
+            "root_cause": not f.caused_by,
+            "caused_by": ", ".join(f.caused_by),
+        }
         for f in report.findings
     ]
+    billing = frame[frame.ingress == "billing/billing"]
+    [cause_id] = billing[billing.code == "TARGET_PORT_NOT_EXPOSED"].id
+    assert billing[billing.code == "NEG_EMPTY"].caused_by.tolist() == [cause_id, cause_id]
+    assert not billing[billing.code == "NEG_EMPTY"].root_cause.any()
     errors = frame[frame.severity == "error"]
     assert len(errors) == report.counts["error"]
+
+
+def test_ingresses_frame_gives_each_verdict_worst_first() -> None:
+    """One row per Ingress with its verdict; failing ones come before serving ones."""
+    frame = demo_report().ingresses_dataframe()
+    assert list(frame.columns) == [
+        "cluster",
+        "ingress",
+        "state",
+        "headline",
+        "root_causes",
+        "errors",
+        "warnings",
+        "info",
+    ]
+    assert len(frame) == 33
+    billing = frame[frame.ingress == "billing/billing"].iloc[0]
+    assert billing.state == "failing"
+    assert billing.root_causes == "TARGET_PORT_NOT_EXPOSED"
+    assert billing.headline.startswith("502 on billing.example.com/*")
+    states = frame.state.tolist()
+    assert states.index("failing") < states.index("serving")
+    assert max(i for i, s in enumerate(states) if s == "failing") < states.index("degraded")
 
 
 def test_resources_frame_lists_every_paired_resource() -> None:
@@ -109,7 +145,12 @@ def test_without_pandas_the_error_says_what_to_install() -> None:
         from gkeingress import MissingDependencyError, analyse
         from gkeingress.testing import DEMO_NOW, demo_world, snapshot_of
         report = analyse(snapshot_of(demo_world(), DEMO_NOW), now=DEMO_NOW)
-        for make in (report.to_dataframe, report.resources_dataframe, report.errors_dataframe):
+        for make in (
+            report.to_dataframe,
+            report.resources_dataframe,
+            report.errors_dataframe,
+            report.ingresses_dataframe,
+        ):
             try:
                 make()
             except MissingDependencyError as exc:
@@ -122,5 +163,5 @@ def test_without_pandas_the_error_says_what_to_install() -> None:
     )
     assert run.returncode == 0, run.stderr
     assert (
-        run.stdout.splitlines() == ["pandas is not installed: pip install 'gkeingress[pandas]'"] * 3
+        run.stdout.splitlines() == ["pandas is not installed: pip install 'gkeingress[pandas]'"] * 4
     )

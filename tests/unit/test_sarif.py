@@ -75,3 +75,21 @@ def test_the_same_fault_in_another_cluster_is_another_alert() -> None:
     here = replace(finding, cluster="projects/p/locations/us-central1/clusters/a")
     there = replace(finding, cluster="projects/p/locations/us-central1/clusters/b")
     assert len({fingerprint(finding), fingerprint(here), fingerprint(there)}) == 3
+
+
+def test_results_carry_their_links_and_their_ingress_verdict() -> None:
+    """A consequence's result names its cause's id; every result carries its Ingress's verdict."""
+    report = demo_report()
+    [run] = to_sarif(report)["runs"]
+    judged = [r for r in run["results"] if r["properties"].get("verdict", {}).get("state")]
+    assert len(judged) == sum(1 for f in report.findings if f.ingress is not None)
+    by_code = {
+        r["ruleId"]: r["properties"]
+        for r in run["results"]
+        if r["locations"][0]["logicalLocations"][0]["fullyQualifiedName"] == "billing/billing"
+    }
+    cause = by_code["TARGET_PORT_NOT_EXPOSED"]
+    assert by_code["NEG_EMPTY"]["causedBy"] == [cause["findingId"]]
+    assert len(cause["consequences"]) == 2
+    assert cause["verdict"]["state"] == "failing"
+    assert run["properties"]["verdicts"]["billing/billing"]["root_causes"] == [cause["findingId"]]

@@ -1,0 +1,328 @@
+"""One verdict per Ingress, from its findings, its paired load balancer and what was observed.
+
+Pure: :func:`judge` reads a paired Ingress, its findings (already linked cause to consequence by
+:func:`gkeingress.checks.causes.link`) and, when the audit read them, the load balancer's observed
+errors. The states, worst first:
+
+- ``failing``: some URLs get errors: a backend that serves nothing (502 on the URLs routed to it),
+  paths the URL map drops (404) or routes elsewhere, a frontend resource missing;
+- ``not_provisioned``: no load balancer (no address and no forwarding rule) and an error says why;
+- ``degraded``: part of a backend fails (some zones or endpoints), or the controller cannot apply
+  the Ingress's changes while the load balancer keeps its last good configuration;
+- ``propagating``: a change made minutes ago is still rolling out (usually 5 to 10 minutes);
+- ``not_managed``: the Ingress's class is not a GKE class;
+- ``serving``: none of the above (warnings may remain).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
+
+from gkeingress.findings import Finding, ObservedErrors, Severity, Verdict, VerdictState
+from gkeingress.model.health import Health, backend_health, findings_by_backend
+from gkeingress.model.topology import PairedIngress, ServiceBackend
+from gkeingress.resources.refs import parse_time
+
+PROPAGATION = "PROPAGATION_PENDING"
+ROUTING_FAULTS = {
+    "RULE_HOST_DUPLICATE": "404",
+    "URL_MAP_OUT_OF_SYNC": "wrong backend",
+    "PATH_SUBPATHS_NOT_ROUTED": "wrong backend",
+    "LB_RESOURCE_MISSING": "no answer",
+}
+"""Codes that send some URLs nowhere or elsewhere, whatever the backends' health: what they get."""
+
+
+SHORTEST, LONGEST = 40, 200
+"""A clause is cut at the first sentence break after ``SHORTEST`` characters, and at a word before
+``LONGEST`` characters."""
+
+
+def clause(text: str) -> str:
+    """The first sentence or clause of a message: up to a ``. `` or ``; `` outside brackets.
+
+    A clause shorter than :data:`SHORTEST` runs on to the next break; one longer than
+    :data:`LONGEST` is cut at a space and ends with ``…``.
+    """
+    depth = 0
+    end = len(text)
+    for index, char in enumerate(text):
+        if char in "([{":
+            depth += 1
+        elif char in ")]}":
+            depth = max(0, depth - 1)
+        elif (
+            depth == 0
+            and index >= SHORTEST
+            and char in ".;"
+            and text[index + 1 : index + 2] in (" ", "\n")
+        ):
+            end = index
+            break
+    cut = text[:end].rstrip(".")
+    if len(cut) <= LONGEST:
+        return cut
+    return cut[: cut.rfind(" ", 0, LONGEST)].rstrip(",;:") + " …"
+
+
+def why(finding: Finding) -> str:
+    """One clause saying what is wrong: a controller event's own words, else the message's first."""
+    said = finding.evidence.get("message")
+    if finding.code == "SYNC_ERROR" and isinstance(said, str):
+        return f"ingress-gce reports {finding.evidence.get('reason')}: {clause(said)}"
+    return clause(finding.message)
+
+
+def _roots(findings: Iterable[Finding], by_id: Mapping[str, Sequence[Finding]]) -> list[Finding]:
+    """The root causes behind ``findings``: each, or what explains it, up to what nothing explains."""
+    roots: dict[int, Finding] = {}
+    todo = list(findings)
+    seen: set[int] = set()
+    while todo:
+        finding = todo.pop()
+        if id(finding) in seen:
+            continue
+        seen.add(id(finding))
+        causes = [c for i in finding.caused_by for c in by_id.get(i, ())]
+        if causes:
+            todo.extend(causes)
+        else:
+            roots[id(finding)] = finding
+    return sorted(roots.values(), key=lambda f: -f.severity.rank)
+
+
+def _path(rule_path: str, path_type: str) -> str:
+    if path_type == "Prefix":
+        return rule_path + ("*" if rule_path.endswith("/") else "/*")
+    return rule_path or "/*"
+
+
+def backend_urls(paired: PairedIngress, backend: ServiceBackend) -> list[str]:
+    """The URLs (``host/path``, ``*`` for any host) the Ingress's rules send to ``backend``."""
+    if backend.is_default:
+        return ["every URL no rule matches"]
+    return [
+        f"{rule.host or '*'}{_path(p.path, p.path_type)}"
+        for rule in paired.ingress.rules
+        for p in rule.paths
+        if p.backend == backend.ref
+    ]
+
+
+def routing_urls(finding: Finding) -> list[str]:
+    """The URLs a routing fault (:data:`ROUTING_FAULTS`) concerns, from its evidence."""
+    evidence = finding.evidence
+    host = str(evidence.get("host") or "*")
+    if finding.code == "RULE_HOST_DUPLICATE":
+        return [f"{host}{p}" for p in evidence.get("dropped_paths") or ()]
+    if finding.code == "PATH_SUBPATHS_NOT_ROUTED":
+        return [f"{host}{str(evidence.get('path', '')).rstrip('/')}/*"]
+    if finding.code == "URL_MAP_OUT_OF_SYNC":
+        return [
+            f"{d.get('host') or '*'}{p}"
+            for d in evidence.get("differences") or ()
+            if isinstance(d, Mapping)
+            for p in d.get("paths") or ()
+        ]
+    return ["every URL"]
+
+
+def _join(items: Sequence[str], limit: int = 3) -> str:
+    shown = ", ".join(items[:limit])
+    return shown + (f" and {len(items) - limit} more" if len(items) > limit else "")
+
+
+def _sentence(subject: str, roots: Sequence[Finding], fallback: str) -> str:
+    reason = "; ".join(dict.fromkeys(why(f) for f in roots[:2])) or fallback
+    return f"{subject}: {reason}"
+
+
+def _propagating(paired: PairedIngress, pending: Finding, now: datetime) -> Verdict:
+    since = parse_time(str(pending.evidence.get("changed_at") or ""))
+    minutes = int((now - since).total_seconds() // 60) if since else None
+    ago = f"{minutes} minute{'s' if minutes != 1 else ''} ago" if minutes is not None else "lately"
+    left = [str(p) for p in pending.evidence.get("pending") or ()]
+    return Verdict(
+        VerdictState.PROPAGATING,
+        f"{pending.evidence.get('change') or 'a change'} {ago}; load balancer changes usually "
+        f"take 5-10 minutes to roll out, not a fault yet"
+        + (f" (still waiting: {_join(left, 2)})" if left else ""),
+        (pending,),
+        since=since,
+    )
+
+
+def _observed(verdict: Verdict, observed: ObservedErrors | None) -> Verdict:
+    """Let what the load balancer answered confirm or overrule a serving verdict."""
+    if observed is None or not observed.server_errors:
+        return verdict
+    share = f"{observed.error_ratio:.0%} of {observed.requests} requests got 5xx"
+    since = f" since {observed.since:%Y-%m-%d %H:%M} UTC" if observed.since else ""
+    if verdict.state is VerdictState.SERVING:
+        return Verdict(
+            VerdictState.DEGRADED,
+            f"{share}{since}, though no configuration fault explains it",
+            verdict.root_causes,
+            verdict.urls,
+        )
+    return Verdict(
+        verdict.state,
+        f"{verdict.headline} (observed: {share}{since})",
+        verdict.root_causes,
+        verdict.urls,
+        verdict.since,
+    )
+
+
+def judge(
+    paired: PairedIngress,
+    findings: Sequence[Finding],
+    *,
+    now: datetime,
+    observed: ObservedErrors | None = None,
+    by_id: Mapping[str, Sequence[Finding]] | None = None,
+) -> Verdict:
+    """The verdict on one Ingress (see the module's states).
+
+    Args:
+        paired: the Ingress and its load balancer.
+        findings: its findings, linked to their causes, most severe first.
+        now: the time the audit judges against.
+        observed: what the load balancer answered lately, when the audit read it.
+        by_id: findings by id, to follow ``caused_by`` outside ``findings`` (default: these).
+    """
+    index: dict[str, list[Finding]] = {}
+    for finding in findings:
+        index.setdefault(finding.id, []).append(finding)
+    lookup = by_id if by_id is not None else index
+    faults = [f for f in findings if f.severity is not Severity.INFO]
+    roots = _roots(faults, lookup)
+    error_roots = [f for f in roots if f.severity is Severity.ERROR]
+    pending = next((f for f in findings if f.code == PROPAGATION), None)
+    if not paired.managed:
+        cls = paired.ingress.class_annotation or paired.ingress.ingress_class_name
+        headline = (
+            _sentence("no GKE load balancer", roots, "")
+            if roots
+            else f"class {cls}: another controller serves it, and gkeingress checks only GKE's"
+        )
+        return Verdict(VerdictState.NOT_MANAGED, headline, tuple(roots))
+    if pending is not None and not error_roots:
+        return _observed(_propagating(paired, pending, now), observed)
+    built = bool(paired.ingress.addresses or paired.forwarding_rules)
+    if not built and error_roots:
+        return Verdict(
+            VerdictState.NOT_PROVISIONED,
+            _sentence("no load balancer", error_roots, "nothing says why"),
+            tuple(roots),
+        )
+    return _observed(_serving(paired, findings, roots, lookup), observed)
+
+
+def _serving(
+    paired: PairedIngress,
+    findings: Sequence[Finding],
+    roots: list[Finding],
+    lookup: Mapping[str, Sequence[Finding]],
+) -> Verdict:
+    """Failing, degraded or serving: which backends and URLs fail, and why."""
+    named = findings_by_backend(paired, findings)
+    health = [backend_health(b, f) for b, f in zip(paired.backends, named, strict=True)]
+    failing = [i for i, h in enumerate(health) if h is Health.FAILING]
+    routing = [f for f in roots if f.code in ROUTING_FAULTS]
+    if failing or any(f.severity is Severity.ERROR for f in routing):
+        return _failing(
+            paired, failing=failing, named=named, routing=routing, roots=roots, lookup=lookup
+        )
+    partial = [i for i, h in enumerate(health) if h is Health.PARTIAL]
+    if partial or routing or any(f.severity is Severity.ERROR for f in findings):
+        urls = [u for i in partial for u in backend_urls(paired, paired.backends[i])]
+        causes = _roots((f for i in partial for f in named[i]), lookup) + routing or roots
+        subject = (
+            f"{_join(urls)} served by part of their endpoints"
+            if urls
+            else "serves, but not as the Ingress says"
+        )
+        return Verdict(
+            VerdictState.DEGRADED, _sentence(subject, causes, ""), tuple(roots), tuple(urls)
+        )
+    ready = sum(1 for b in paired.backends if not b.is_system_default for p in b.pods if p.ready)
+    services = [b.service_key for b in paired.backends if not b.is_system_default]
+    headline = f"serves {_join(list(dict.fromkeys(services)))}: {ready} pod(s) ready"
+    if roots:
+        headline += f"; but {why(roots[0])}"
+    return Verdict(VerdictState.SERVING, headline, tuple(roots))
+
+
+def _failing(
+    paired: PairedIngress,
+    *,
+    failing: list[int],
+    named: list[list[Finding]],
+    routing: list[Finding],
+    roots: list[Finding],
+    lookup: Mapping[str, Sequence[Finding]],
+) -> Verdict:
+    parts: list[str] = []
+    urls: list[str] = []
+    every = bool(failing) and len(failing) == len(paired.backends)
+    for index in failing:
+        backend = paired.backends[index]
+        where = ["every URL"] if every else backend_urls(paired, backend)
+        urls += where
+        causes = _roots(named[index], lookup)
+        parts.append(
+            _sentence(
+                f"502 on {_join(where)}",
+                causes,
+                f"backend {backend.service_key}:{backend.ref.port} has no healthy endpoint",
+            )
+        )
+        if every:
+            break
+    for finding in routing:
+        where = routing_urls(finding) or ["some URLs"]
+        urls += where
+        parts.append(_sentence(f"{ROUTING_FAULTS[finding.code]} on {_join(where)}", [finding], ""))
+    return Verdict(VerdictState.FAILING, "; ".join(parts), tuple(roots), tuple(urls))
+
+
+def fold(findings: Sequence[Finding]) -> list[tuple[Finding, list[Finding]]]:
+    """``findings`` as root causes, in order, each with the findings it explains beneath it.
+
+    A finding whose causes are not among ``findings`` is a root here. Each finding appears once,
+    under the first root that explains it.
+    """
+    by_id: dict[str, list[Finding]] = {}
+    for finding in findings:
+        by_id.setdefault(finding.id, []).append(finding)
+    placed: set[int] = set()
+    groups: list[tuple[Finding, list[Finding]]] = []
+    for root in findings:
+        if any(i in by_id for i in root.caused_by) or id(root) in placed:
+            continue
+        placed.add(id(root))
+        beneath: list[Finding] = []
+        todo = [c for i in reversed(root.consequences) for c in by_id.get(i, ())]
+        while todo:
+            finding = todo.pop()
+            if id(finding) not in placed:
+                placed.add(id(finding))
+                beneath.append(finding)
+                todo += [c for i in reversed(finding.consequences) for c in by_id.get(i, ())]
+        groups.append((root, beneath))
+    groups += [(f, []) for f in findings if id(f) not in placed]
+    return groups
+
+
+def worst_first(ingresses: Iterable[PairedIngress]) -> list[PairedIngress]:
+    """Ingresses by verdict, worst first, then by errors and warnings, then by name."""
+
+    def rank(paired: PairedIngress) -> tuple[int, int, int, str]:
+        state = paired.verdict.state.rank if paired.verdict else 0
+        errors = sum(1 for f in paired.findings if f.severity is Severity.ERROR)
+        warnings = sum(1 for f in paired.findings if f.severity is Severity.WARNING)
+        return (-state, -errors, -warnings, paired.name)
+
+    return sorted(ingresses, key=rank)
