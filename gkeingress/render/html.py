@@ -20,6 +20,7 @@ from gkeingress.model.routing import Hop, Route
 from gkeingress.model.topology import PairedIngress
 from gkeingress.report import AuditResult, FleetReport, Report
 from gkeingress.snapshot import CollectionError
+from gkeingress.verdict import fold, worst_first
 
 CSS = """
 .gki{font:13px/1.4 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#202124;
@@ -103,6 +104,16 @@ CSS = """
 .gki .route-path .arrow{margin-top:20px}
 .gki .route .reason,.gki .route .spec,.gki .route .disagreement{margin:4px 0}
 .gki .route .disagreement{color:#a50e0e}
+.gki p.verdict{margin:2px 0 6px;font-size:14px}
+.gki p.verdict b,.gki .state-label{padding:0 6px;border-radius:3px;margin-right:6px;
+  background:#e6f4ea;color:#188038;white-space:nowrap}
+.gki p.verdict.failing b,.gki p.verdict.not_provisioned b,.gki .state-label.failing,
+.gki .state-label.not_provisioned{background:#fce8e6;color:#a50e0e}
+.gki p.verdict.degraded b,.gki .state-label.degraded{background:#fef7e0;color:#8a5300}
+.gki p.verdict.propagating b,.gki p.verdict.not_managed b,.gki .state-label.propagating,
+.gki .state-label.not_managed{background:#f1f3f4;color:#3c4043}
+.gki details.consequences{margin:4px 0 0}
+.gki details.consequences summary{cursor:pointer;color:#5f6368;font-size:12px}
 .gki .legend{font-size:11px;color:#5f6368;margin:0 0 10px}
 .gki .legend .hop{display:inline-block;width:auto;padding:0 6px;margin-right:6px}
 """
@@ -150,9 +161,30 @@ def _finding_item(finding: Finding) -> str:
 
 
 def _findings_list(findings: Sequence[Finding]) -> str:
+    """Root causes first, the findings each explains folded beneath it (``ul.consequences``)."""
     if not findings:
         return '<p class="clean">✔ no findings</p>'
-    return f'<ul class="findings">{"".join(_finding_item(f) for f in findings)}</ul>'
+    items = ""
+    for root, beneath in fold(findings):
+        item = _finding_item(root)
+        if beneath:
+            folded = "".join(_finding_item(f) for f in beneath)
+            item = item.removesuffix("</li>") + (
+                f'<details class="consequences"><summary>{len(beneath)} consequence(s)</summary>'
+                f'<ul class="findings consequences">{folded}</ul></details></li>'
+            )
+        items += item
+    return f'<ul class="findings">{items}</ul>'
+
+
+def _verdict(paired: PairedIngress) -> str:
+    verdict = paired.verdict
+    if verdict is None:
+        return ""
+    return (
+        f'<p class="verdict {verdict.state.value}" data-state="{verdict.state.value}">'
+        f"<b>{_e(verdict.state.label)}</b> {_e(verdict.headline)}</p>"
+    )
 
 
 def finding_html(finding: Finding) -> str:
@@ -252,7 +284,7 @@ def _section(paired: PairedIngress, findings: Sequence[Finding]) -> str:
         f'<section class="ingress {worst.value if worst else "clean"}" '
         f'data-ingress="{_e(paired.name)}" id="{_anchor(paired)}">'
         f'<h3>Ingress {_e(paired.name)}<span class="addr">{_e(addresses)}{managed}</span></h3>'
-        f"{_picture(paired, findings)}{_findings_list(findings)}</section>"
+        f"{_verdict(paired)}{_picture(paired, findings)}{_findings_list(findings)}</section>"
     )
 
 
@@ -336,32 +368,27 @@ def _collection_errors(errors: Sequence[CollectionError]) -> str:
 
 
 def _ordered(report: Report) -> list[tuple[PairedIngress, list[Finding]]]:
-    """Ingresses with their findings, those with the most severe findings first."""
-    rows = [(p, list(p.findings)) for p in report.ingresses]
-
-    def rank(row: tuple[PairedIngress, list[Finding]]) -> tuple[int, int, str]:
-        worst = _worst(row[1])
-        serious = sum(1 for f in row[1] if f.severity is not Severity.INFO)
-        return (-(worst.rank if worst else -1), -serious, row[0].name)
-
-    return sorted(rows, key=rank)
+    """Ingresses with their findings, the worst verdict first."""
+    return [(p, list(p.findings)) for p in worst_first(report.ingresses)]
 
 
 def _index(rows: Sequence[tuple[PairedIngress, list[Finding]]]) -> str:
     body = ""
     for paired, findings in rows:
         worst = _worst(findings)
-        codes = ", ".join(
-            dict.fromkeys(f.code for f in findings if f.severity is not Severity.INFO)
+        verdict = paired.verdict
+        state = verdict.state if verdict else None
+        label = (
+            f'<span class="state-label {state.value}">{_e(state.label)}</span>' if state else "-"
         )
-        state = f'<span class="sev {worst.value}">{worst.value}</span>' if worst else "✔"
         body += (
-            f'<tr data-ingress="{_e(paired.name)}"><td><a href="#{_anchor(paired)}">{_e(paired.name)}'
-            f"</a></td><td>{state}</td><td>{_e(codes or '-')}</td></tr>"
+            f'<tr data-ingress="{_e(paired.name)}" data-state="{state.value if state else ""}">'
+            f'<td><a href="#{_anchor(paired)}">{_e(paired.name)}</a></td><td>{label}</td>'
+            f'<td class="sev-{worst.value if worst else "none"}">'
+            f"{_e(verdict.headline if verdict else '-')}</td></tr>"
         )
     return (
-        '<table class="index"><tr><th>Ingress</th><th>worst</th><th>errors and warnings</th></tr>'
-        f"{body}</table>"
+        f'<table class="index"><tr><th>Ingress</th><th>verdict</th><th>why</th></tr>{body}</table>'
     )
 
 

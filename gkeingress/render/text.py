@@ -16,13 +16,14 @@ from rich.table import Table
 from rich.text import Text
 from rich.tree import Tree
 
-from gkeingress.findings import Finding, Severity
+from gkeingress.findings import Finding, Severity, VerdictState
 from gkeingress.live.probe import ProbeResult
 from gkeingress.model.routing import Route
 from gkeingress.model.topology import PairedIngress, ServiceBackend
 from gkeingress.report import AuditResult, FleetReport, Report
 from gkeingress.resources.gce import ComputeResource
 from gkeingress.snapshot import CollectionError
+from gkeingress.verdict import fold, worst_first
 
 STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
 MARK = {Severity.ERROR: "✖", Severity.WARNING: "▲", Severity.INFO: "ℹ"}
@@ -81,25 +82,49 @@ def ingress_tree(paired: PairedIngress) -> Tree:
 
 
 def findings_table(findings: Sequence[Finding]) -> Table:
-    """One row per finding: severity, code, then the resource, the message and the fix under it."""
+    """One row per finding: severity, code, then the resource, the message and the fix under it.
+
+    Root causes come first; the findings each explains follow it, marked ``↳``.
+    """
     table = Table(box=box.SIMPLE_HEAD, expand=True, show_edge=False, pad_edge=False, leading=1)
     table.add_column("severity", no_wrap=True)
     table.add_column("code", no_wrap=True)
     table.add_column("resource / what is wrong / → fix", overflow="fold")
-    for finding in findings:
-        style = STYLE[finding.severity]
-        table.add_row(
-            Text(f"{MARK[finding.severity]} {finding.severity.value}", style=style),
-            Text(finding.code, style=style),
-            Text.assemble(
-                (finding.resource, "dim"),
-                "\n",
-                finding.message,
-                "\n",
-                (f"→ {finding.remediation}", "green"),
-            ),
-        )
+    for root, beneath in fold(findings):
+        for finding in (root, *beneath):
+            style = STYLE[finding.severity]
+            table.add_row(
+                Text(f"{MARK[finding.severity]} {finding.severity.value}", style=style),
+                Text(("↳ " if finding is not root else "") + finding.code, style=style),
+                Text.assemble(
+                    (finding.resource, "dim"),
+                    "\n",
+                    finding.message,
+                    "\n",
+                    (f"→ {finding.remediation}", "green"),
+                ),
+            )
     return table
+
+
+VERDICT_STYLE = {
+    VerdictState.FAILING: "bold red",
+    VerdictState.NOT_PROVISIONED: "bold red",
+    VerdictState.DEGRADED: "yellow",
+    VerdictState.PROPAGATING: "cyan",
+    VerdictState.NOT_MANAGED: "dim",
+    VerdictState.SERVING: "green",
+}
+
+
+def verdict_text(paired: PairedIngress) -> Text:
+    """The verdict's state and headline, e.g. ``Failing  502 on …``."""
+    verdict = paired.verdict
+    if verdict is None:
+        return Text()
+    return Text.assemble(
+        (verdict.state.label, VERDICT_STYLE[verdict.state]), "  ", verdict.headline
+    )
 
 
 def _panel(paired: PairedIngress, findings: Sequence[Finding], incomplete: int) -> Panel:
@@ -111,7 +136,7 @@ def _panel(paired: PairedIngress, findings: Sequence[Finding], incomplete: int) 
         verdict = Text(f"? no faults found, but {incomplete} check(s) could not run", "yellow")
     else:
         verdict = Text("✔ no faults found", style="green")
-    return Panel(Group(ingress_tree(paired), verdict), border_style=border)
+    return Panel(Group(verdict_text(paired), ingress_tree(paired), verdict), border_style=border)
 
 
 def _counts(report: AuditResult) -> Text:
@@ -169,7 +194,7 @@ def _errors_panel(errors: Sequence[CollectionError]) -> Panel:
 def _render_cluster(report: Report, console: Console) -> None:
     console.print(_summary(report))
     incomplete = sum(1 for f in report.findings if f.code == INCOMPLETE)
-    for paired in report.ingresses:
+    for paired in worst_first(report.ingresses):
         console.print(_panel(paired, paired.findings, incomplete))
     general = [f for f in report.findings if f.ingress is None]
     if general:

@@ -81,9 +81,24 @@ def test_every_finding_is_listed_once_under_its_ingress() -> None:
             for e in items
             if e.ingress == paired.name
         ]
-        assert shown == [(f.code, f.severity.value) for f in report.findings_for(paired.name)]
+        assert sorted(shown) == sorted(
+            (f.code, f.severity.value) for f in report.findings_for(paired.name)
+        )
     for finding in report.findings:
         assert f">{escape(finding.message)}<" in text
+
+
+def test_root_cause_comes_first_with_its_consequences_folded_beneath() -> None:
+    """billing/billing lists the target port first; both empty NEGs are folded under it."""
+    page = _parse(report_html(demo_report()))
+    billing = [e for e in page.find("billing/billing") if e.tag == "li"]
+    assert [e.attrs["data-finding-code"] for e in billing][:3] == [
+        "TARGET_PORT_NOT_EXPOSED",
+        "NEG_EMPTY",
+        "NEG_EMPTY",
+    ]
+    verdict = page.find("billing/billing", **{"data-state": "failing"})
+    assert [e.tag for e in verdict] == ["p"]
 
 
 def test_every_finding_marks_a_hop_of_its_ingress_picture() -> None:

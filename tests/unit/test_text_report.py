@@ -10,6 +10,7 @@ from rich.console import Console
 from gkeingress import CollectionError, Finding, Report
 from gkeingress.render.text import render, route_text
 from gkeingress.snapshot import DataKind
+from gkeingress.verdict import fold, worst_first
 from tests.unit.reports import PODS_FORBIDDEN, demo_report
 
 WIDTH = 100
@@ -55,8 +56,8 @@ def test_each_fix_is_under_its_finding() -> None:
     report = demo_report()
     lines = _lines(report)
     row = 0
-    for paired in report.ingresses:
-        for finding in report.findings_for(paired.name):
+    for paired in worst_first(report.ingresses):
+        for finding in (f for root, beneath in fold(paired.findings) for f in (root, *beneath)):
             row, cell = _row_message_column(lines, finding, row)
             expected = f"{finding.resource} {finding.message} → {finding.remediation}"
             assert cell == _squeeze(expected), finding.code
