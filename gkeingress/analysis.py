@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping
 from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 
 from gkeingress.checks import REGISTRY, AuditOptions, Registry, run_checks, unchecked
 from gkeingress.checks.causes import link
-from gkeingress.findings import Finding, ObservedErrors
+from gkeingress.findings import Finding
 from gkeingress.model.topology import pair
 from gkeingress.report import Report
 from gkeingress.snapshot import Snapshot
@@ -23,14 +22,13 @@ def analyse(
     propagation_window: timedelta = timedelta(minutes=10),
     registry: Registry = REGISTRY,
     errors_since: datetime | None = None,
-    observed: Mapping[str, ObservedErrors] | None = None,
 ) -> Report:
     """Pair and check an already collected snapshot; no I/O. Naive times are read as UTC.
 
     With ``snapshot.cluster`` known, every finding and paired Ingress names its cluster. Findings
     are linked to the findings that explain them (:func:`gkeingress.checks.causes.link`), and each
-    Ingress gets its verdict (:func:`gkeingress.verdict.judge`), from ``observed`` too: the errors
-    its load balancer answered, by ``namespace/name``, when they were read.
+    Ingress gets its verdict (:func:`gkeingress.verdict.judge`), from what its load balancer
+    answered too, when the snapshot holds its request counts.
     """
     when = now or snapshot.collected_at
     if when.tzinfo is None:
@@ -59,7 +57,6 @@ def analyse(
     for finding in findings:
         by_ingress[finding.ingress or ""].append(finding)
         by_id[finding.id].append(finding)
-    seen = observed or {}
     topology = replace(
         topology,
         ingresses=tuple(
@@ -67,9 +64,7 @@ def analyse(
                 p,
                 findings=tuple(by_ingress.get(p.name, ())),
                 cluster=cluster,
-                verdict=judge(
-                    p, by_ingress.get(p.name, ()), now=when, observed=seen.get(p.name), by_id=by_id
-                ),
+                verdict=judge(p, by_ingress.get(p.name, ()), now=when, by_id=by_id),
             )
             for p in topology.ingresses
         ),

@@ -146,28 +146,6 @@ _RANKS = {
 
 
 @dataclass(frozen=True, slots=True)
-class ObservedErrors:
-    """What the load balancer answered for one Ingress over a recent window: a verdict's evidence.
-
-    Attributes:
-        requests: requests served in the window.
-        server_errors: of them, answered 5xx.
-        client_errors: of them, answered 4xx.
-        since: when the current run of errors began, when known.
-    """
-
-    requests: int
-    server_errors: int
-    client_errors: int = 0
-    since: datetime | None = None
-
-    @property
-    def error_ratio(self) -> float:
-        """The share of requests answered 5xx (0 without requests)."""
-        return self.server_errors / self.requests if self.requests else 0.0
-
-
-@dataclass(frozen=True, slots=True)
 class Verdict:
     """The answer first: does this Ingress serve, and if not, why, in one sentence.
 

@@ -1,8 +1,9 @@
-"""One verdict per Ingress, from its findings, its paired load balancer and what was observed.
+"""One verdict per Ingress, from its findings, its paired load balancer and what it answered.
 
 Pure: :func:`judge` reads a paired Ingress, its findings (already linked cause to consequence by
-:func:`gkeingress.checks.causes.link`) and, when the audit read them, the load balancer's observed
-errors. The states, worst first:
+:func:`gkeingress.checks.causes.link`) and, when the audit read them, the load balancer's request
+counts (``PairedIngress.traffic``): ongoing 5xx make a serving Ingress degraded or failing. The
+states, worst first:
 
 - ``failing``: some URLs get errors: a backend that serves nothing (502 on the URLs routed to it),
   paths the URL map drops (404) or routes elsewhere, a frontend resource missing;
@@ -19,12 +20,14 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 
-from gkeingress.findings import Finding, ObservedErrors, Severity, Verdict, VerdictState
+from gkeingress.findings import Finding, Severity, Verdict, VerdictState
 from gkeingress.model.health import Health, backend_health, findings_by_backend
 from gkeingress.model.topology import PairedIngress, ServiceBackend
+from gkeingress.model.traffic import Episode, ErrorClass, Traffic, top_codes
 from gkeingress.resources.refs import parse_time
 
 PROPAGATION = "PROPAGATION_PENDING"
+OBSERVED = "LB_ERRORS_OBSERVED"
 ROUTING_FAULTS = {
     "RULE_HOST_DUPLICATE": "404",
     "URL_MAP_OUT_OF_SYNC": "wrong backend",
@@ -68,9 +71,15 @@ def clause(text: str) -> str:
 
 def why(finding: Finding) -> str:
     """One clause saying what is wrong: a controller event's own words, else the message's first."""
-    said = finding.evidence.get("message")
+    evidence = finding.evidence
+    said = evidence.get("message")
     if finding.code == "SYNC_ERROR" and isinstance(said, str):
-        return f"ingress-gce reports {finding.evidence.get('reason')}: {clause(said)}"
+        return f"ingress-gce reports {evidence.get('reason')}: {clause(said)}"
+    changes = evidence.get("changes")
+    if finding.code == "CHANGE_BEFORE_ERRORS" and changes and isinstance(changes[0], Mapping):
+        first = changes[0]
+        minutes = int(first.get("before_errors_seconds") or 0) // 60
+        return f"{first.get('description')}, {minutes} min before the errors began"
     return clause(finding.message)
 
 
@@ -153,22 +162,58 @@ def _propagating(paired: PairedIngress, pending: Finding, now: datetime) -> Verd
     )
 
 
-def _observed(verdict: Verdict, observed: ObservedErrors | None) -> Verdict:
-    """Let what the load balancer answered confirm or overrule a serving verdict."""
-    if observed is None or not observed.server_errors:
+FAILING_SHARE = 0.5
+"""Of an ongoing episode of 5xx, the share of requests that makes an otherwise serving Ingress
+failing rather than degraded."""
+
+
+def _ongoing(traffic: Traffic | None) -> Episode | None:
+    """The ongoing episode of errors the load balancer answered, 5xx before 4xx."""
+    episodes = [e for e in traffic.episodes if e.ongoing] if traffic else []
+    return min(episodes, key=lambda e: e.error_class is ErrorClass.CLIENT, default=None)
+
+
+def _share(traffic: Traffic, episode: Episode) -> str:
+    codes = "/".join(str(c) for c in top_codes(traffic, episode.error_class)) or episode.error_class
+    since = (
+        f"since {episode.onset:%H:%M} UTC"
+        if episode.onset
+        else f"since before {traffic.window.start:%H:%M} UTC"
+    )
+    return f"{episode.ratio:.0%} of requests got {codes} {since}"
+
+
+def _observed(
+    verdict: Verdict,
+    paired: PairedIngress,
+    findings: Sequence[Finding],
+    lookup: Mapping[str, Sequence[Finding]],
+) -> Verdict:
+    """Let what the load balancer answered (``paired.traffic``) confirm or overrule a verdict.
+
+    Ongoing 5xx make a serving or degraded Ingress degraded, or failing from
+    :data:`FAILING_SHARE` of requests, said first; any other verdict gets the share in brackets.
+    """
+    traffic = paired.traffic
+    episode = _ongoing(traffic)
+    if traffic is None or episode is None:
         return verdict
-    share = f"{observed.error_ratio:.0%} of {observed.requests} requests got 5xx"
-    since = f" since {observed.since:%Y-%m-%d %H:%M} UTC" if observed.since else ""
-    if verdict.state is VerdictState.SERVING:
+    share = _share(traffic, episode)
+    server = episode.error_class is ErrorClass.SERVER
+    if server and verdict.state in (VerdictState.SERVING, VerdictState.DEGRADED):
+        seen = [f for f in findings if f.code == OBSERVED]
+        causes = [c for c in _roots(seen, lookup) or verdict.root_causes if c.code != OBSERVED]
+        state = VerdictState.FAILING if episode.ratio >= FAILING_SHARE else VerdictState.DEGRADED
+        worse = max(state, verdict.state, key=lambda s: s.rank)
         return Verdict(
-            VerdictState.DEGRADED,
-            f"{share}{since}, though no configuration fault explains it",
+            worse,
+            _sentence(share, causes, "no configuration fault explains it"),
             verdict.root_causes,
             verdict.urls,
         )
     return Verdict(
         verdict.state,
-        f"{verdict.headline} (observed: {share}{since})",
+        f"{verdict.headline} (observed: {share})",
         verdict.root_causes,
         verdict.urls,
         verdict.since,
@@ -180,7 +225,6 @@ def judge(
     findings: Sequence[Finding],
     *,
     now: datetime,
-    observed: ObservedErrors | None = None,
     by_id: Mapping[str, Sequence[Finding]] | None = None,
 ) -> Verdict:
     """The verdict on one Ingress (see the module's states).
@@ -189,7 +233,6 @@ def judge(
         paired: the Ingress and its load balancer.
         findings: its findings, linked to their causes, most severe first.
         now: the time the audit judges against.
-        observed: what the load balancer answered lately, when the audit read it.
         by_id: findings by id, to follow ``caused_by`` outside ``findings`` (default: these).
     """
     index: dict[str, list[Finding]] = {}
@@ -209,7 +252,7 @@ def judge(
         )
         return Verdict(VerdictState.NOT_MANAGED, headline, tuple(roots))
     if pending is not None and not error_roots:
-        return _observed(_propagating(paired, pending, now), observed)
+        return _observed(_propagating(paired, pending, now), paired, findings, lookup)
     built = bool(paired.ingress.addresses or paired.forwarding_rules)
     if not built and error_roots:
         return Verdict(
@@ -217,7 +260,7 @@ def judge(
             _sentence("no load balancer", error_roots, "nothing says why"),
             tuple(roots),
         )
-    return _observed(_serving(paired, findings, roots, lookup), observed)
+    return _observed(_serving(paired, findings, roots, lookup), paired, findings, lookup)
 
 
 def _serving(

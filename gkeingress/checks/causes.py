@@ -55,13 +55,18 @@ class Cause:
         join: what both must be about.
         says: for :attr:`Join.MESSAGE`, text of ingress-gce's message that identifies the cause
             when the message names no object.
+        only: ``(key, value)`` the consequence's evidence must hold, e.g. observed 5xx, not 4xx.
     """
 
     cause: str
     consequence: str
     join: Join
     says: str = ""
+    only: tuple[str, str] | None = None
 
+
+_5XX = ("error_class", "5xx")
+_4XX = ("error_class", "4xx")
 
 CAUSES: tuple[Cause, ...] = (
     # No ready endpoint behind the Service: empty NEGs, unhealthy backend.
@@ -90,6 +95,13 @@ CAUSES: tuple[Cause, ...] = (
     Cause("FRONTEND_CONFIG_NOT_FOUND", "SYNC_ERROR", Join.MESSAGE, says="FrontendConfig"),
     Cause("SYNC_ERROR", "INGRESS_NOT_PROVISIONED", Join.INGRESS),
     Cause("HTTP_LOAD_BALANCING_DISABLED", "INGRESS_NOT_PROVISIONED", Join.INGRESS),
+    # What the load balancer answered: 5xx from a failing backend, 404s from routing, and the
+    # change made shortly before the errors began.
+    Cause("BACKEND_UNHEALTHY", "LB_ERRORS_OBSERVED", Join.BACKEND, only=_5XX),
+    Cause("NEG_EMPTY", "LB_ERRORS_OBSERVED", Join.BACKEND, only=_5XX),
+    Cause("PATH_SUBPATHS_NOT_ROUTED", "LB_ERRORS_OBSERVED", Join.INGRESS, only=_4XX),
+    Cause("RULE_HOST_DUPLICATE", "LB_ERRORS_OBSERVED", Join.INGRESS, only=_4XX),
+    Cause("CHANGE_BEFORE_ERRORS", "LB_ERRORS_OBSERVED", Join.INGRESS),
 )
 """Which code explains which, and on what they must agree. Read top to bottom as chains."""
 
@@ -131,7 +143,9 @@ class _Ingress:
                 names.add(obj.rpartition("/")[2])
         return names
 
-    def joined(self, cause: Finding, consequence: Finding, join: Join, says: str) -> bool:
+    def joined(self, cause: Finding, consequence: Finding, join: Join, rule: Cause) -> bool:
+        if rule.only is not None and consequence.evidence.get(rule.only[0]) != rule.only[1]:
+            return False
         if join is Join.INGRESS:
             return True
         if join is Join.BACKEND:
@@ -139,7 +153,7 @@ class _Ingress:
         message = consequence.evidence.get("message")
         if not isinstance(message, str):
             return False
-        return bool(says and says in message) or any(
+        return bool(rule.says and rule.says in message) or any(
             _mentions(message, n) for n in self.names(cause)
         )
 
@@ -157,7 +171,7 @@ class _Ingress:
             found = [
                 c
                 for c in self.by_code.get(rule.cause, ())
-                if c is not finding and self.joined(c, finding, join, rule.says)
+                if c is not finding and self.joined(c, finding, join, rule)
             ]
             yield from found
             if not found and join is not Join.MESSAGE:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import enum
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 
 from gkeingress.findings import Finding, Severity
 from gkeingress.model.topology import PairedIngress, ServiceBackend
@@ -49,8 +49,8 @@ zones or endpoints) at warning. ``NEG_MISSING`` is an error even when other zone
 _ZONAL = frozenset({"NEG_MISSING"})
 """Backend faults about one zone's NEG: partial while another NEG of the backend has endpoints."""
 
-_NAMING_KEYS = ("service", "services", "neg", "backend_service", "health_check", "object")
-"""Evidence keys whose values name a backend's Service or load balancer resources."""
+_NAMING_KEYS = ("service", "services", "neg", "backend_service", "health_check", "object", "served")
+"""Evidence keys whose values (or whose items' ``backend``) name a backend's Service or resources."""
 
 _QUOTED_SERVICE = re.compile(r'service "([^"/\s]+/[^"\s]+)"')
 """How ingress-gce's event messages name a Service: ``service "namespace/name"``."""
@@ -76,6 +76,7 @@ def finding_keys(finding: Finding) -> frozenset[str]:
         value = finding.evidence.get(key)
         values = value if isinstance(value, (list, tuple)) else [value]
         keys |= {v for v in values if isinstance(v, str)}
+        keys |= {v["backend"] for v in values if isinstance(v, Mapping) and "backend" in v}
     message = finding.evidence.get("message")
     if isinstance(message, str):
         keys |= {f"Service {name}" for name in _QUOTED_SERVICE.findall(message)}

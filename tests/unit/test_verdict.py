@@ -9,14 +9,15 @@ import pytest
 from gkeingress import Report, analyse
 from gkeingress.checks import REGISTRY
 from gkeingress.checks.causes import CAUSES, Join
-from gkeingress.findings import Finding, ObservedErrors, VerdictState
+from gkeingress.findings import Finding, VerdictState
 from gkeingress.testing import DEMO_NOW, WorldBuilder, demo_world, snapshot_of
 from gkeingress.testing.builder import Path, Rule
 from gkeingress.testing.incidents_cluster import (
     http_load_balancing_disabled,
     routes_based_cluster_negs,
 )
-from gkeingress.testing.scenarios import DEMO_ERRORS_SINCE, healthy_shop
+from gkeingress.testing.scenarios import healthy_shop
+from gkeingress.testing.traffic import frontend_of, incident_traffic
 from tests.unit.conftest import Judge
 from tests.unit.reports import demo_report
 
@@ -28,7 +29,7 @@ DEMO_VERDICTS = {
     "checkout/checkout": (FAILING, ["HEALTH_CHECK_PATH_MISMATCH"]),
     "inventory/inventory": (FAILING, ["SERVICE_NO_READY_ENDPOINTS"]),
     "partner/partner": (FAILING, ["HEALTH_CHECK_FIREWALL_MISSING"]),
-    "payments/payments": (FAILING, ["HEALTH_CHECK_PORT_MISMATCH"]),
+    "payments/payments": (FAILING, ["HEALTH_CHECK_PORT_MISMATCH", "CHANGE_BEFORE_ERRORS"]),
     "portal/portal": (FAILING, ["RULE_HOST_DUPLICATE"]),
     "promo/promo": (FAILING, ["LB_RESOURCE_MISSING"]),
     "search/search": (FAILING, ["SERVICE_SELECTOR_MATCHES_NO_PODS"]),
@@ -53,7 +54,7 @@ DEMO_VERDICTS = {
     "marketing/landing": (VerdictState.NOT_MANAGED, ["INGRESS_CLASS_IGNORED"]),
     "blue/app": (SERVING, ["INGRESS_HOST_CONFLICT"]),
     "green/app": (SERVING, ["INGRESS_HOST_CONFLICT"]),
-    "rollout/rollout": (SERVING, ["CHANGE_BEFORE_ERRORS"]),
+    "rollout/rollout": (DEGRADED, ["CHANGE_BEFORE_ERRORS"]),
     "blog/blog": (SERVING, []),
     "homepage/homepage": (SERVING, []),
     "shop/web": (SERVING, []),
@@ -119,7 +120,6 @@ def test_finding_ids_are_stable_and_every_link_resolves() -> None:
     second = analyse(
         snapshot_of(demo_world(), DEMO_NOW + timedelta(minutes=1)),
         now=DEMO_NOW + timedelta(minutes=1),
-        errors_since=DEMO_ERRORS_SINCE,
     )
     assert [f.id for f in first.findings] == [f.id for f in second.findings]
     ids = {f.id for f in first.findings}
@@ -201,25 +201,35 @@ def test_a_routes_based_cluster_explains_the_neg_errors_and_the_empty_negs(
     )
 
 
-def test_observed_5xx_turn_a_clean_configuration_into_degraded(
-    builder: WorldBuilder,
+@pytest.mark.parametrize(("errors", "state"), [(20, DEGRADED), (60, FAILING)], ids=["20%", "60%"])
+def test_observed_5xx_overrule_a_clean_configuration(
+    builder: WorldBuilder, judge: Judge, errors: int, state: VerdictState
 ) -> None:
-    """The load balancer's own errors count: 5xx with no config fault is Degraded, not Serving."""
+    """The load balancer's own 502s count: with no config fault, 20% is Degraded, 60% Failing."""
     healthy_shop(builder)
-    snapshot = snapshot_of(builder.world, DEMO_NOW)
-    clean = analyse(snapshot, now=DEMO_NOW).ingress("shop/web").verdict
-    assert clean is not None
-    assert clean.state is SERVING
-    seen = ObservedErrors(requests=1000, server_errors=50, since=DEMO_NOW - timedelta(minutes=8))
-    verdict = (
-        analyse(snapshot, now=DEMO_NOW, observed={"shop/web": seen}).ingress("shop/web").verdict
-    )
+    frontend = frontend_of(builder, "shop", "web", "web", path_rule="/*")
+    since = DEMO_NOW - timedelta(minutes=8)
+    incident_traffic(builder, frontend, per_minute=100, errors=errors, code=502, since=since)
+    verdict = judge(builder).ingress("shop/web").verdict
     assert verdict is not None
-    assert verdict.state is DEGRADED
+    assert verdict.state is state
     assert verdict.headline == (
-        "5% of 1000 requests got 5xx since 2026-11-20 09:52 UTC, "
-        "though no configuration fault explains it"
+        f"{errors}% of requests got 502 since 09:52 UTC: no configuration fault explains it"
     )
+
+
+def test_observed_errors_explained_by_the_configuration_are_its_consequence() -> None:
+    """payments/payments: its 502s are folded under the health check port, with the change."""
+    report = demo_report()
+    found = {f.code: f for f in report.findings_for("payments/payments")}
+    observed = found["LB_ERRORS_OBSERVED"]
+    assert set(observed.caused_by) == {
+        found["BACKEND_UNHEALTHY"].id,
+        found["CHANGE_BEFORE_ERRORS"].id,
+    }
+    verdict = report.ingress("payments/payments").verdict
+    assert verdict is not None
+    assert verdict.headline.endswith("(observed: 100% of requests got 502 since 09:33 UTC)")
 
 
 def test_the_cause_table_names_only_registered_codes_and_has_no_cycle() -> None:
