@@ -16,8 +16,6 @@ from gkeingress.model.translate import translate
 from gkeingress.resources.k8s import SYSTEM_DEFAULT_BACKEND, BackendRef, Ingress
 from gkeingress.testing import DEMO_NOW, Path, Rule, WorldBuilder, demo_world, snapshot_of
 
-TRANSLATOR_TEST = "pkg/controller/translator/translator_test.go"
-
 
 def _backend(service: str, port: int | str = 80) -> dict[str, Any]:
     ref = {"number": port} if isinstance(port, int) else {"name": port}
