@@ -193,24 +193,21 @@ def _describe(data: Mapping[str, Any]) -> str:
     return f"{data.get('kind', 'resource')} {data.get('name', '?')}"
 
 
-def build_snapshot(
-    project: str,
-    collected_at: datetime,
-    *,
-    kube: Mapping[DataKind, Sequence[Mapping[str, Any]]],
-    compute: Mapping[str, Sequence[Mapping[str, Any]]],
-    identity: ClusterIdentity,
-    errors: Sequence[CollectionError] = (),
-    calls: Mapping[str, int] | None = None,
-) -> Snapshot:
-    """Parse raw API objects into a :class:`Snapshot`.
+@dataclass(frozen=True)
+class ParsedCompute:
+    """A project's Compute resources parsed into views, once for every cluster audited against them.
 
-    An object that cannot be read is left out and recorded as a :class:`CollectionError` naming it,
-    so a malformed object never stops the audit and never disappears silently.
+    ``views`` holds the :class:`Snapshot` fields (``negs``, ``url_maps``, …); ``errors`` the
+    resources that could not be read.
     """
-    fields: dict[str, list[object]] = {}
-    problems = list(errors)
 
+    views: Mapping[str, tuple[object, ...]]
+    errors: tuple[CollectionError, ...]
+
+
+def _parser(
+    fields: dict[str, list[object]], problems: list[CollectionError]
+) -> Callable[..., None]:
     def parse(kind: DataKind, target: str, view: Callable[..., object], *args: Any) -> None:
         try:
             fields.setdefault(target, []).append(view(*args))
@@ -219,14 +216,48 @@ def build_snapshot(
                 CollectionError(kind, "parse", f"could not read {_describe(args[0])}: {exc!r}")
             )
 
-    for kind, objects in kube.items():
-        target, kube_view = _KUBE_VIEWS[kind]
-        for obj in objects:
-            parse(kind, target, kube_view, obj)
+    return parse
+
+
+def parse_compute(
+    project: str, compute: Mapping[str, Sequence[Mapping[str, Any]]]
+) -> ParsedCompute:
+    """Parse raw Compute resources (by collection) into views; unreadable ones become errors."""
+    fields: dict[str, list[object]] = {}
+    problems: list[CollectionError] = []
+    parse = _parser(fields, problems)
     for collection, resources in compute.items():
         kind, target, compute_view = _COMPUTE_VIEWS[collection]
         for res in resources:
             parse(kind, target, compute_view, res, project)
+    return ParsedCompute({k: tuple(v) for k, v in fields.items()}, tuple(problems))
+
+
+def build_snapshot(
+    project: str,
+    collected_at: datetime,
+    *,
+    kube: Mapping[DataKind, Sequence[Mapping[str, Any]]],
+    compute: Mapping[str, Sequence[Mapping[str, Any]]] | ParsedCompute,
+    identity: ClusterIdentity,
+    errors: Sequence[CollectionError] = (),
+    calls: Mapping[str, int] | None = None,
+) -> Snapshot:
+    """Parse raw API objects into a :class:`Snapshot`.
+
+    An object that cannot be read is left out and recorded as a :class:`CollectionError` naming it,
+    so a malformed object never stops the audit and never disappears silently. ``compute`` may be
+    already parsed (:func:`parse_compute`): a fleet parses each project's resources once.
+    """
+    fields: dict[str, list[object]] = {}
+    problems = list(errors)
+    parse = _parser(fields, problems)
+    for kind, objects in kube.items():
+        target, kube_view = _KUBE_VIEWS[kind]
+        for obj in objects:
+            parse(kind, target, kube_view, obj)
+    parsed = compute if isinstance(compute, ParsedCompute) else parse_compute(project, compute)
+    problems += parsed.errors
     return Snapshot(
         project=project,
         collected_at=collected_at,
@@ -234,6 +265,7 @@ def build_snapshot(
         errors=tuple(problems),
         calls=dict(calls or {}),
         **{name: tuple(values) for name, values in fields.items()},  # type: ignore[arg-type]  # by view
+        **parsed.views,  # type: ignore[arg-type]  # by view
     )
 
 

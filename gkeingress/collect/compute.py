@@ -8,6 +8,7 @@ REST transport (:mod:`gkeingress.collect.rest`), never built into protobuf messa
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -22,7 +23,7 @@ from google.protobuf.json_format import MessageToDict
 from gkeingress.collect.gate import ApiGate, google_reasons, status_of
 from gkeingress.collect.progress import NO_PROGRESS, Progress
 from gkeingress.collect.rest import call_json
-from gkeingress.snapshot import CollectionError, DataKind
+from gkeingress.snapshot import CollectionError, DataKind, ParsedCompute, parse_compute
 
 PAGE_SIZE = 500
 """The most Compute returns per page."""
@@ -136,6 +137,15 @@ class ComputeResult:
 
     resources: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     errors: list[CollectionError] = field(default_factory=list)
+    _parsed: ParsedCompute | None = field(default=None, repr=False, compare=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
+
+    def parsed(self, project: str) -> ParsedCompute:
+        """The resources parsed into views, once: every cluster of a fleet's project shares them."""
+        with self._lock:
+            if self._parsed is None:
+                self._parsed = parse_compute(project, self.resources)
+            return self._parsed
 
 
 def to_json(message: Any) -> dict[str, Any]:
@@ -236,7 +246,7 @@ class ComputeCollector:
     def collect(self) -> ComputeResult:
         """Every collection the audit reads; a collection whose call failed is recorded and left empty."""
         result = ComputeResult()
-        with ThreadPoolExecutor(self._gate.workers) as pool:
+        with ThreadPoolExecutor(len(LISTS)) as pool:  # one thread per page chain, all at once
             for listing, items in zip(LISTS, pool.map(self._list, LISTS), strict=True):
                 if isinstance(items, CollectionError):
                     result.errors.append(items)

@@ -94,7 +94,8 @@ class ApiGate:
         deadline: seconds after which a call is not retried any more.
         max_wait: the longest single backoff, unless ``Retry-After`` asks for longer.
         timeout: seconds one HTTP request may take before it is abandoned (and retried).
-        workers: calls that may run at once (lists of different kinds, getHealth per group).
+        workers: per-group calls (getHealth, listNetworkEndpoints) that may run at once; every
+            list chain has a thread of its own (a fixed number: one per kind).
         sleep: the sleeping function (tests pass a fake one).
         clock: the monotonic clock pacing reads (tests pass one that ``sleep`` advances).
     """

@@ -13,7 +13,12 @@ from kubernetes import client as k8s
 from gkeingress.collect.compute import ComputeCollector, ComputeResult, PageReader
 from gkeingress.collect.evidence import EvidenceResult
 from gkeingress.collect.gate import ApiGate
-from gkeingress.collect.health import GroupCollector, endpoint_targets, health_targets
+from gkeingress.collect.health import (
+    GroupCollector,
+    GroupResult,
+    endpoint_targets,
+    health_targets,
+)
 from gkeingress.collect.kubernetes import KubernetesCollector
 from gkeingress.collect.progress import HEALTH, LISTS, NO_PROGRESS, Progress
 from gkeingress.snapshot import (
@@ -75,14 +80,23 @@ def collect(
         project,
         datetime.now(timezone.utc),
         kube=kube.objects,
-        compute=compute.resources,
+        compute=compute.parsed(project),
         identity=kube.identity,
         errors=[*kube.errors, *compute.errors],
     )
     progress.phase(HEALTH)
-    groups = GroupCollector(
-        project, credentials=credentials, endpoint=compute_endpoint, gate=gate, progress=progress
-    ).collect(health_targets(first, deep=deep), endpoint_targets(first, deep=deep))
+    health, endpoints = health_targets(first, deep=deep), endpoint_targets(first, deep=deep)
+    groups = (
+        GroupCollector(
+            project,
+            credentials=credentials,
+            endpoint=compute_endpoint,
+            gate=gate,
+            progress=progress,
+        ).collect(health, endpoints)
+        if health or endpoints
+        else GroupResult()  # nothing to ask: no clients to build
+    )
     second = with_backend_health(first, groups.answers[DataKind.BACKEND_HEALTH], groups.errors)
     third = with_neg_endpoints(second, groups.answers[DataKind.NEG_ENDPOINTS])
     return replace(

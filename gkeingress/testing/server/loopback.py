@@ -25,6 +25,9 @@ class Responder(Protocol):
 
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
+    # An audit opens twenty-odd connections at once; with the default backlog of 5 the kernel
+    # drops the rest of the SYNs and the client waits a second to send them again.
+    request_queue_size = 128
 
     def __init__(self, fake: Responder, tls: trustme.CA | None = None) -> None:
         super().__init__(("127.0.0.1", 0), _RequestHandler)
