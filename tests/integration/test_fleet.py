@@ -160,6 +160,15 @@ def test_each_projects_load_balancers_are_read_once(fleet: FakeFleet) -> None:
     ]
 
 
+def test_each_projects_load_balancers_are_parsed_once(fleet: FakeFleet) -> None:
+    """The two team-a clusters' snapshots hold the very same parsed resources, not copies."""
+    report = _audit(fleet)
+    shop, checkout = (r.topology.snapshot for r in report.reports if r.project == "team-a")
+    assert shop.url_maps
+    assert shop.url_maps is checkout.url_maps
+    assert shop.negs is checkout.negs
+
+
 def test_progress_per_cluster(fleet: FakeFleet) -> None:
     """Progress hears each cluster start and end, with the reason of the one that failed."""
     recorder = Recorder()
