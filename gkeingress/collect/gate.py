@@ -6,26 +6,31 @@
   never waits on itself; each throttling answer (429, 403 ``rateLimitExceeded``) halves the rate and
   empties the bucket, a ``Retry-After`` holds every paced call until it has passed, and each call
   that succeeds wins back a twentieth of the starting rate. The time spent waiting is reported.
-- Retried: 429, 5xx, 403 ``rateLimitExceeded``/``userRateLimitExceeded``, dropped connections and
-  timeouts, with exponential backoff and jitter, honouring ``Retry-After``, within an overall
-  deadline. Each retry is logged at debug level with the call and the reason (never credentials).
+- Retried: 429, 5xx, 403 ``rateLimitExceeded``/``userRateLimitExceeded``, dropped connections,
+  timeouts, and bodies cut short or not valid JSON (a flaky proxy), with exponential backoff and
+  jitter, honouring ``Retry-After``, within a number of attempts and an overall deadline. A TLS
+  certificate that fails verification is never retried: it will not verify the next time either.
+  Each retry is logged at debug level with the call and the reason (never credentials).
 """
 
 from __future__ import annotations
 
+import json
 import logging
+import ssl
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
 import requests
 import tenacity
 import urllib3.exceptions
 from google.api_core import exceptions as gexc
+from google.protobuf import json_format
 
-log = logging.getLogger("gkeingress.collect")
+log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
@@ -63,9 +68,43 @@ def is_throttling(exc: BaseException) -> bool:
     return status == 429 or (status == 403 and bool(google_reasons(exc) & RATE_LIMIT_REASONS))
 
 
+BAD_BODY = (
+    requests.exceptions.ChunkedEncodingError,  # requests: the body ended before Content-Length
+    requests.exceptions.ContentDecodingError,
+    json.JSONDecodeError,  # a Kubernetes body that is not JSON
+    UnicodeDecodeError,  # ... or is cut inside a character
+    json_format.ParseError,  # a Compute or Container body the client could not parse
+)
+"""What a response whose body was cut short or is not valid JSON raises while it is read."""
+
+
+def _wrapped(exc: BaseException) -> Iterator[BaseException]:
+    """``exc`` and every exception it wraps: causes, contexts, urllib3's ``reason``, ``args``."""
+    seen: set[int] = set()
+    pending: list[object] = [exc]
+    while pending:
+        item = pending.pop()
+        if not isinstance(item, BaseException) or id(item) in seen:
+            continue
+        seen.add(id(item))
+        yield item
+        pending += [item.__cause__, item.__context__, getattr(item, "reason", None), *item.args]
+
+
+def is_certificate_failure(exc: BaseException) -> bool:
+    """True when a TLS certificate failed verification, however the client wrapped it."""
+    return any(isinstance(e, ssl.SSLCertVerificationError) for e in _wrapped(exc))
+
+
 def is_transient(exc: BaseException) -> bool:
-    """True for errors worth retrying: throttling, server errors, dropped connections, timeouts."""
-    if isinstance(exc, requests.ConnectionError | requests.Timeout | urllib3.exceptions.HTTPError):
+    """True for errors worth retrying: throttling, server errors, drops, timeouts, bad bodies.
+
+    Never for a certificate that failed verification: it fails the same way every time.
+    """
+    if is_certificate_failure(exc):
+        return False
+    dropped = (requests.ConnectionError, requests.Timeout, urllib3.exceptions.HTTPError)
+    if isinstance(exc, dropped + BAD_BODY):
         return True
     return status_of(exc) in RETRYABLE_STATUS or is_throttling(exc)
 

@@ -156,6 +156,14 @@ def _error(kind: DataKind, call: str, exc: Exception) -> CollectionError:
     return CollectionError(kind, call, message, status if isinstance(status, int) else None, reason)
 
 
+def _json_of(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    """Call ``fn`` (with ``_preload_content=False``) and read its body as JSON, in one attempt.
+
+    Reading the body belongs to the call: a body cut short or garbled is retried with it.
+    """
+    return json.loads(fn(*args, **kwargs).data)
+
+
 def _key(obj: Mapping[str, Any]) -> str:
     meta = obj.get("metadata") or {}
     return f"{meta.get('namespace', '')}/{meta.get('name', '')}"
@@ -195,10 +203,9 @@ class KubernetesCollector:
                 kwargs["namespace"] = namespace
             else:
                 fn = listing.all_namespaces
-            response = self._gate.call(
-                f"kubernetes list {listing.label}", fn, paced=False, **kwargs
+            page = self._gate.call(
+                f"kubernetes list {listing.label}", _json_of, fn, paced=False, **kwargs
             )
-            page = json.loads(response.data)
             yield from page.get("items") or ()
             token = (page.get("metadata") or {}).get("continue")
             if not token:
@@ -291,15 +298,15 @@ class KubernetesCollector:
     ) -> tuple[dict[str, Any], CollectionError | None]:
         """One object as JSON, or ``{}`` and why it could not be read."""
         try:
-            response = self._gate.call(
+            found: dict[str, Any] = self._gate.call(
                 f"kubernetes {label}",
+                _json_of,
                 fn,
                 *args,
                 paced=False,
                 _preload_content=False,
                 _request_timeout=self._gate.timeout,
             )
-            found: dict[str, Any] = json.loads(response.data)
         except Exception as exc:  # noqa: BLE001 - recorded as data
             error = _error(DataKind.CLUSTER_IDENTITY, label, exc)
             self._progress.call_done(label, None, error.message)

@@ -2,14 +2,17 @@
 
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
+import trustme
 from google.auth.credentials import AnonymousCredentials
+from kubernetes import client as k8s
 
 from gkeingress import Report, analyse, audit
 from gkeingress.collect import ApiGate, collect
 from gkeingress.testing import DEMO_NOW, FakeGKE, FaultResponse, demo_world, google_error
+from gkeingress.testing.server import IncomingRequest
 from tests.unit.test_gate import Sleeps
 
 
@@ -112,7 +115,7 @@ def test_429_storm_without_retry_after_is_backed_off_exponentially(
 
 
 def test_truncated_json_is_an_error_not_an_empty_collection() -> None:
-    """A cut-off response body is recorded against its call; its checks say they could not run."""
+    """A body cut off every time is tried five times, then recorded; its checks say they did not run."""
 
     def truncate(req: object) -> FaultResponse | None:
         if getattr(req, "path", "").endswith("aggregated/healthChecks"):
@@ -124,8 +127,10 @@ def test_truncated_json_is_an_error_not_an_empty_collection() -> None:
     with FakeGKE(demo_world()) as server:
         server.faults.append(truncate)
         report = _audit(server)
+        tries = sum(1 for r in server.requests if r.path.endswith("aggregated/healthChecks"))
     [error] = report.errors
     assert error.call == "compute.healthChecks.aggregatedList"
+    assert tries == report.api_calls["compute aggregatedList healthChecks"] == 5
     codes = {f.code for f in report.findings}
     assert "HEALTH_CHECK_PATH_MISMATCH" not in codes
     assert "LB_RESOURCE_MISSING" not in codes
@@ -189,3 +194,82 @@ def test_the_whole_audit_is_read_only(server: FakeGKE) -> None:
     methods = {(r.method, r.path.rsplit("/", 1)[-1]) for r in server.requests if r.method != "GET"}
     assert methods <= {("POST", "getHealth"), ("POST", "listNetworkEndpoints")}
     assert ("POST", "getHealth") in methods
+
+
+Fault = Callable[[IncomingRequest], FaultResponse | None]
+HEALTH_CHECKS = "/compute/v1/projects/demo-project/aggregated/healthChecks"
+PODS = "/api/v1/pods"
+
+CUT_COMPUTE = FaultResponse(
+    200,
+    b'{"kind": "compute#healthCheckAggregatedList", "id": "projects/demo-project/aggregated/'
+    b'healthChecks", "items": {}, "selfLink": "https://compute.googleapis.com/"}',
+    cut_after=40,
+)
+CUT_KUBE = FaultResponse(
+    200, b'{"kind": "PodList", "apiVersion": "v1", "metadata": {}, "items": []}', cut_after=25
+)
+PROXY_PAGE = FaultResponse(
+    200, b"<html><body>502 Bad Gateway: upstream reset</body></html>", {"Content-Type": "text/html"}
+)
+
+
+def _first(times: int, path: str, response: FaultResponse) -> Fault:
+    """Answer the first ``times`` requests for ``path`` with ``response``."""
+    hits = [0]
+
+    def fault(req: IncomingRequest) -> FaultResponse | None:
+        if req.path != path or hits[0] >= times:
+            return None
+        hits[0] += 1
+        return response
+
+    return fault
+
+
+@pytest.mark.parametrize(
+    ("path", "response", "label"),
+    [
+        (HEALTH_CHECKS, CUT_COMPUTE, "compute aggregatedList healthChecks"),
+        (HEALTH_CHECKS, PROXY_PAGE, "compute aggregatedList healthChecks"),
+        (PODS, CUT_KUBE, "kubernetes list v1 pods"),
+        (PODS, PROXY_PAGE, "kubernetes list v1 pods"),
+    ],
+    ids=["compute-cut", "compute-not-json", "kubernetes-cut", "kubernetes-not-json"],
+)
+def test_a_body_cut_or_garbled_twice_is_read_on_the_third_try(
+    baseline: list[tuple[str, str | None, str, str]],
+    path: str,
+    response: FaultResponse,
+    label: str,
+) -> None:
+    """A proxy that twice drops the connection mid-body or sends its own page costs two retries."""
+    with FakeGKE(demo_world()) as server:
+        server.faults.append(_first(2, path, response))
+        report = _audit(server)
+    assert report.errors == []
+    assert _summary(report) == baseline
+    assert report.api_calls[label] == 3
+    assert report.retries == 2
+
+
+def test_a_certificate_that_fails_verification_is_not_retried() -> None:
+    """An endpoint whose certificate no trusted CA signed fails at once: no retry, no wait."""
+    with FakeGKE(demo_world(), tls=trustme.CA()) as server:
+        configuration = k8s.Configuration()
+        configuration.host = server.url  # https, and the client does not trust the fake's CA
+        sleeps = Sleeps()
+        with k8s.ApiClient(configuration) as untrusting:
+            snapshot = collect(
+                "demo-project",
+                kube_client=untrusting,
+                credentials=AnonymousCredentials(),
+                compute_endpoint=server.url,
+                gate=ApiGate(sleep=sleeps),
+            )
+        assert server.requests == []
+    assert snapshot.errors
+    assert all("CERTIFICATE_VERIFY_FAILED" in e.message for e in snapshot.errors)
+    assert set(snapshot.calls.values()) == {1}
+    assert snapshot.retries == 0
+    assert sleeps == []

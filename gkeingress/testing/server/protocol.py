@@ -61,11 +61,16 @@ class IncomingRequest:
 
 @dataclass(frozen=True)
 class FaultResponse:
-    """A canned answer sent instead of the normal one."""
+    """A canned answer sent instead of the normal one.
+
+    ``cut_after``: send the headers for the whole body but only its first ``cut_after`` bytes,
+    then drop the connection, as a flaky proxy or a dropped connection does.
+    """
 
     status: int
     body: bytes
     headers: dict[str, str] = field(default_factory=dict)
+    cut_after: int | None = None
 
 
 Fault = Callable[[IncomingRequest], FaultResponse | None]
