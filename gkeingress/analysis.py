@@ -6,10 +6,10 @@ from collections import defaultdict
 from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 
-from gkeingress.checks import REGISTRY, AuditOptions, Registry, run_checks, unchecked
+from gkeingress.checks import REGISTRY, AuditOptions, Registry, run_checks
 from gkeingress.checks.causes import link
 from gkeingress.findings import Finding
-from gkeingress.model.topology import pair
+from gkeingress.model.topology import Topology, pair
 from gkeingress.report import Report
 from gkeingress.snapshot import Snapshot
 from gkeingress.verdict import judge
@@ -36,19 +36,13 @@ def analyse(
     if errors_since is not None and errors_since.tzinfo is None:
         errors_since = errors_since.replace(tzinfo=timezone.utc)
     topology = pair(snapshot)
-    options = AuditOptions(
-        now=when,
-        propagation_window=propagation_window,
-        errors_since=errors_since,
-        onsets={
-            p.name: p.traffic.onset
-            for p in topology.ingresses
-            if p.traffic is not None and p.traffic.onset is not None
-        },
+    options = options_for(
+        topology, now=when, propagation_window=propagation_window, errors_since=errors_since
     )
     cluster = snapshot.cluster.path if snapshot.cluster else None
+    results = run_checks(topology, options, registry)
     findings = sorted(
-        (replace(f, cluster=cluster) for f in run_checks(topology, options, registry)),
+        (replace(f, cluster=cluster) for f in results.findings),
         key=lambda f: (-f.severity.rank, f.ingress or "", f.code, f.resource),
     )
     findings = list(link(findings, topology))
@@ -69,5 +63,31 @@ def analyse(
             for p in topology.ingresses
         ),
     )
-    skipped = unchecked(snapshot, registry)
-    return Report(snapshot.project, when, topology, tuple(findings), tuple(skipped), skipped)
+    return Report(
+        snapshot.project,
+        when,
+        topology,
+        tuple(findings),
+        tuple(results.unchecked),
+        results.unchecked,
+    )
+
+
+def options_for(
+    topology: Topology,
+    *,
+    now: datetime,
+    propagation_window: timedelta = timedelta(minutes=10),
+    errors_since: datetime | None = None,
+) -> AuditOptions:
+    """What the checks judge ``topology`` with: the caller's times and each Ingress's onset."""
+    return AuditOptions(
+        now=now,
+        propagation_window=propagation_window,
+        errors_since=errors_since,
+        onsets={
+            p.name: p.traffic.onset
+            for p in topology.ingresses
+            if p.traffic is not None and p.traffic.onset is not None
+        },
+    )

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
+from gkeingress.reads import derived_from
 from gkeingress.resources.cluster import ClusterInfo
 from gkeingress.resources.gce import (
     Address,
@@ -352,3 +353,32 @@ def with_evidence(
         errors=tuple(problems),
         **{name: tuple(values) for name, values in fields.items()},  # type: ignore[arg-type]  # by view
     )
+
+
+_SECOND_PHASE_INPUTS: dict[str, tuple[DataKind, ...]] = {
+    # getHealth is asked for the backend services the Ingresses' annotation does not call healthy.
+    "backend_health": (DataKind.BACKEND_HEALTH, DataKind.INGRESSES, DataKind.BACKEND_SERVICES),
+    # listNetworkEndpoints for the NEGs of the Services' ports whose size differs from the slices.
+    "neg_endpoints": (
+        DataKind.NEG_ENDPOINTS,
+        DataKind.NEGS,
+        DataKind.INGRESSES,
+        DataKind.SERVICES,
+        DataKind.ENDPOINT_SLICES,
+        DataKind.CLUSTER_IDENTITY,
+    ),
+}
+"""The second phase's answers, and the lists that chose which groups were asked."""
+
+derived_from(
+    Snapshot,
+    {
+        **{target: (kind,) for kind, (target, _) in _KUBE_VIEWS.items()},
+        **{target: (kind,) for kind, target, _ in _COMPUTE_VIEWS.values()},
+        **_SECOND_PHASE_INPUTS,
+        **{target: (kind,) for kind, (target, _) in _EVIDENCE_VIEWS.items()},
+        "identity": (DataKind.CLUSTER_IDENTITY,),
+        "cluster": (DataKind.CLUSTER,),
+    },
+    plain=("project", "collected_at", "evidence_window", "errors", "calls", "waited", "retries"),
+)

@@ -6,7 +6,8 @@ list it below, and add its scenario test. Codes are public API: never rename or 
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
+from dataclasses import dataclass
 
 from gkeingress.checks import (
     backend_health,
@@ -30,6 +31,7 @@ from gkeingress.checks import (
 from gkeingress.checks.registry import AuditOptions, Check, Hit, Registry
 from gkeingress.findings import Finding, Severity
 from gkeingress.model.topology import Topology
+from gkeingress.reads import recording
 from gkeingress.snapshot import EVIDENCE_KINDS, CollectionError, DataKind, Snapshot
 
 CHECK_INCOMPLETE = Check(
@@ -39,8 +41,9 @@ CHECK_INCOMPLETE = Check(
     explanation=(
         "An API call failed after retries (permission denied, API not enabled, custom resource not "
         "installed, throttling, a malformed response) or a check met data it could not handle. "
-        "The checks that needed that data are skipped rather than report a false 'missing' or "
-        "'empty'; the report's `errors` list the failed calls."
+        "A check that read data whose call failed is not trusted: its findings are dropped "
+        "rather than report a false 'missing' or 'empty'; the report's `errors` list the failed "
+        "calls."
     ),
     fix=(
         "Grant the permission or enable the API the message names (see the docs' minimal "
@@ -144,22 +147,6 @@ def _unread(snapshot: Snapshot) -> dict[DataKind, str]:
     return unread
 
 
-def unchecked(snapshot: Snapshot, registry: Registry = REGISTRY) -> dict[str, str]:
-    """The checks that could not run because the audit never asked for their data: code → why.
-
-    That is the checks that need the cluster's Container API facts, when the audit connected
-    through a kubeconfig it could not tie to a cluster, and those that need the load balancers'
-    evidence, when it was not read. (Data that was asked for and failed gives
-    ``CHECK_INCOMPLETE`` findings instead.)
-    """
-    unread = _unread(snapshot)
-    return {
-        c.code: "; ".join(dict.fromkeys(unread[k] for k in sorted(c.requires) if k in unread))
-        for c in registry
-        if c.run is not None and c.requires & unread.keys()
-    }
-
-
 def unchecked_by_reason(unchecked: Mapping[str, str]) -> dict[str, list[str]]:
     """The unchecked codes grouped by why, for reports that say each reason once."""
     grouped: dict[str, list[str]] = {}
@@ -168,24 +155,64 @@ def unchecked_by_reason(unchecked: Mapping[str, str]) -> dict[str, list[str]]:
     return grouped
 
 
+@dataclass(frozen=True, slots=True)
+class CheckResults:
+    """What running the registry over a topology gave.
+
+    Attributes:
+        findings: every check's findings, and ``CHECK_INCOMPLETE`` for each check that read data
+            whose API call failed (its own findings dropped).
+        unchecked: the checks that read data the audit never asked for (the cluster's Container
+            API facts on a kubeconfig audit it could not tie to a cluster, the load balancers'
+            evidence when it was not read): code → why. They had nothing to judge. (Data that
+            was asked for and failed gives ``CHECK_INCOMPLETE`` instead.)
+        reads: the kinds of data each check that ran read, by code.
+    """
+
+    findings: tuple[Finding, ...]
+    unchecked: Mapping[str, str]
+    reads: Mapping[str, frozenset[DataKind]]
+
+
 def run_checks(
     topology: Topology, options: AuditOptions, registry: Registry = REGISTRY
-) -> Iterator[Finding]:
-    """Run every check; a check missing data, or one that fails, yields ``CHECK_INCOMPLETE``."""
+) -> CheckResults:
+    """Run every check, recording which data each one read (:mod:`gkeingress.reads`).
+
+    A check that read a kind of data whose call failed yields ``CHECK_INCOMPLETE`` instead of
+    its findings, whatever it declares in ``requires``: its answer may rest on what is missing.
+    Whether a check applies is part of the check: what ``applies`` reads counts too.
+    """
     snapshot = topology.snapshot
+    unread = _unread(snapshot)
+    findings: list[Finding] = []
+    unchecked: dict[str, str] = {}
+    reads: dict[str, frozenset[DataKind]] = {}
     for item in registry:
-        if item.run is None or (item.applies is not None and not item.applies(options)):
+        if item.run is None:
             continue
-        errors = tuple(e for kind in sorted(item.requires) for e in snapshot.failed(kind))
+        with recording() as read:
+            try:
+                found = (
+                    [item.finding(hit) for hit in item.run(topology, options)]
+                    if item.applies is None or item.applies(options)
+                    else []
+                )
+            except Exception as exc:  # noqa: BLE001 - a broken check must not sink the audit
+                findings.append(_incomplete(item, f"the check failed on unexpected data: {exc!r}"))
+                continue
+        kinds = sorted(k for k in read if isinstance(k, DataKind))
+        reads[item.code] = frozenset(kinds)
+        errors = tuple(e for kind in kinds for e in snapshot.failed(kind))
         if errors:
-            yield _incomplete(item, "; ".join(f"{e.call}: {e.message}" for e in errors), errors)
+            reason = "; ".join(f"{e.call}: {e.message}" for e in errors)
+            findings.append(_incomplete(item, reason, errors))
             continue
-        try:
-            findings = [item.finding(hit) for hit in item.run(topology, options)]
-        except Exception as exc:  # noqa: BLE001 - a broken check must not sink the audit
-            yield _incomplete(item, f"the check failed on unexpected data: {exc!r}")
-            continue
-        yield from findings
+        why = dict.fromkeys(unread[k] for k in kinds if k in unread)
+        if why:
+            unchecked[item.code] = "; ".join(why)
+        findings.extend(found)
+    return CheckResults(tuple(findings), unchecked, reads)
 
 
 __all__ = [
@@ -195,9 +222,9 @@ __all__ = [
     "REGISTRY",
     "AuditOptions",
     "Check",
+    "CheckResults",
     "Hit",
     "Registry",
     "run_checks",
-    "unchecked",
     "unchecked_by_reason",
 ]

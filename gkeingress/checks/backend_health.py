@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from gkeingress.checks.propagation import recent_change
+from gkeingress.checks.propagation import FRONTEND_READS, RECENT_CHANGE_READS, recent_change
 from gkeingress.checks.registry import AuditOptions, Hit, check
 from gkeingress.checks.scope import managed
 from gkeingress.findings import Severity
@@ -40,12 +40,7 @@ from gkeingress.snapshot import DataKind
         "https://cloud.google.com/kubernetes-engine/docs/troubleshooting/load-balancing",
         "https://cloud.google.com/load-balancing/docs/health-check-concepts",
     ),
-    requires=(
-        DataKind.INGRESSES,
-        DataKind.BACKEND_SERVICES,
-        DataKind.BACKEND_HEALTH,
-        DataKind.PODS,
-    ),
+    requires=(*RECENT_CHANGE_READS, *FRONTEND_READS, DataKind.BACKEND_HEALTH, DataKind.PODS),
 )
 def backend_unhealthy(topology: Topology, options: AuditOptions) -> Iterator[Hit]:
     """Report backend services with UNHEALTHY endpoints: counts per group and zone, and the pods."""

@@ -6,10 +6,11 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
+from gkeingress.checks.propagation import RECENT_CHANGE_READS
 from gkeingress.checks.registry import AuditOptions, Hit, check
 from gkeingress.findings import Severity
 from gkeingress.model.timeline import Change, ChangeKind, build_timeline
-from gkeingress.model.topology import PairedIngress, Topology
+from gkeingress.model.topology import TRAFFIC_READS, PairedIngress, Topology
 from gkeingress.snapshot import DataKind
 
 
@@ -157,7 +158,12 @@ def _changes_for(paired: PairedIngress, timeline: Sequence[Change]) -> list[Chan
         "https://kubernetes.io/docs/concepts/workloads/controllers/deployment/",
         "https://cloud.google.com/kubernetes-engine/docs/troubleshooting/load-balancing",
     ),
-    requires=(DataKind.INGRESSES, DataKind.SERVICES, DataKind.EVENTS, DataKind.REPLICASETS),
+    requires=(
+        *RECENT_CHANGE_READS,
+        *TRAFFIC_READS,  # the onset its load balancer's metrics show, without errors_since
+        DataKind.EVENTS,
+        DataKind.REPLICASETS,
+    ),
     applies=lambda options: options.errors_since is not None or bool(options.onsets),
 )
 def change_before_errors(topology: Topology, options: AuditOptions) -> Iterator[Hit]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterator, Mapping
 
-from gkeingress.checks.propagation import recent_change
+from gkeingress.checks.propagation import RECENT_CHANGE_READS, recent_change
 from gkeingress.checks.registry import AuditOptions, Hit, check
 from gkeingress.checks.scope import user_backends, user_services
 from gkeingress.findings import Severity
@@ -116,7 +116,7 @@ def service_selector_matches_no_pods(topology: Topology, options: AuditOptions) 
         "https://kubernetes.io/docs/tasks/configure-pod-container/configure-liveness-readiness-startup-probes/",
         "https://cloud.google.com/kubernetes-engine/docs/troubleshooting/ingress-health-checks",
     ),
-    requires=(DataKind.INGRESSES, DataKind.SERVICES, DataKind.PODS),
+    requires=(*RECENT_CHANGE_READS, DataKind.PODS),
 )
 def service_no_ready_endpoints(topology: Topology, options: AuditOptions) -> Iterator[Hit]:
     """Report Services with selected pods of which none is ready, saying why."""

@@ -9,6 +9,7 @@ from gkeingress.checks.scope import managed
 from gkeingress.findings import Severity
 from gkeingress.model.firewall import HEALTH_CHECK_RANGES, Reach, node_tags, reach
 from gkeingress.model.topology import ServiceBackend, Topology
+from gkeingress.reads import unrecorded
 from gkeingress.snapshot import DataKind
 
 
@@ -50,6 +51,10 @@ def probed_port(backend: ServiceBackend) -> int | None:
     ),
     requires=(
         DataKind.INGRESSES,
+        DataKind.SERVICES,
+        DataKind.PODS,
+        DataKind.BACKEND_CONFIGS,
+        DataKind.CLUSTER_IDENTITY,
         DataKind.BACKEND_SERVICES,
         DataKind.HEALTH_CHECKS,
         DataKind.FIREWALLS,
@@ -60,7 +65,9 @@ def health_check_firewall_missing(topology: Topology, options: AuditOptions) -> 
     """Report, per Ingress, the probed ports no ingress allow rule opens to both ranges."""
     del options
     firewalls = topology.snapshot.firewalls
-    cluster = topology.snapshot.cluster  # when known, its own tags and network, not the project's
+    # When known, the cluster's own tags and network, else the project's: read unrecorded, for
+    # the check stands without them (as on any kubeconfig audit).
+    cluster = unrecorded(lambda: topology.snapshot.cluster)
     tags = frozenset(cluster.node_tags) if cluster and cluster.node_tags else node_tags(firewalls)
     cluster_network = cluster.network if cluster and cluster.network else None
     reached: dict[tuple[int, str | None], Reach] = {}  # shared backends share their answer

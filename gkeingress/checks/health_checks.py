@@ -21,6 +21,7 @@ _REQUIRES = (
     DataKind.BACKEND_SERVICES,
     DataKind.HEALTH_CHECKS,
     DataKind.BACKEND_CONFIGS,
+    DataKind.CLUSTER_IDENTITY,
 )
 
 

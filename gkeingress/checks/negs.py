@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from gkeingress.checks.propagation import recent_change
+from gkeingress.checks.propagation import FRONTEND_READS, RECENT_CHANGE_READS, recent_change
 from gkeingress.checks.registry import AuditOptions, Hit, check
 from gkeingress.findings import Severity
 from gkeingress.model.topology import PairedIngress, ServiceBackend, Topology
@@ -62,7 +62,7 @@ def _sync_hint(backend: ServiceBackend) -> str:
         "https://cloud.google.com/kubernetes-engine/docs/concepts/container-native-load-balancing",
         "https://cloud.google.com/load-balancing/docs/negs",
     ),
-    requires=(DataKind.INGRESSES, DataKind.SERVICES, DataKind.ENDPOINT_SLICES, DataKind.NEGS),
+    requires=(*RECENT_CHANGE_READS, DataKind.ENDPOINT_SLICES, DataKind.SVCNEGS),
 )
 def neg_empty(topology: Topology, options: AuditOptions) -> Iterator[Hit]:
     """Report empty NEGs, saying whether the Service has endpoints for them in that zone."""
@@ -173,7 +173,7 @@ def _why_no_endpoints(backend: ServiceBackend, zone: str) -> tuple[str, str]:
         "https://cloud.google.com/kubernetes-engine/docs/how-to/container-native-load-balancing",
         "https://cloud.google.com/load-balancing/docs/negs",
     ),
-    requires=(DataKind.INGRESSES, DataKind.SERVICES, DataKind.BACKEND_SERVICES, DataKind.NEGS),
+    requires=(*RECENT_CHANGE_READS, *FRONTEND_READS),
 )
 def neg_missing(topology: Topology, options: AuditOptions) -> Iterator[Hit]:
     """Report each NEG that is referenced but does not exist, once, with everything naming it."""
@@ -217,7 +217,7 @@ def neg_missing(topology: Topology, options: AuditOptions) -> Iterator[Hit]:
         "https://cloud.google.com/kubernetes-engine/docs/how-to/container-native-load-balancing",
         "https://cloud.google.com/kubernetes-engine/docs/troubleshooting/load-balancing",
     ),
-    requires=(DataKind.INGRESSES, DataKind.SERVICES, DataKind.BACKEND_SERVICES, DataKind.NEGS),
+    requires=RECENT_CHANGE_READS,
 )
 def neg_not_attached(topology: Topology, options: AuditOptions) -> Iterator[Hit]:
     """Report NEGs of a backend that its backend service does not list."""
@@ -326,11 +326,9 @@ def _why_stale(
         "https://cloud.google.com/knowledge/kb/502-503-errors-on-external-http-s-load-balancer-000006416",
     ),
     requires=(
-        DataKind.INGRESSES,
-        DataKind.SERVICES,
+        *RECENT_CHANGE_READS,
         DataKind.ENDPOINT_SLICES,
         DataKind.PODS,
-        DataKind.NEGS,
         DataKind.NEG_ENDPOINTS,
     ),
 )

@@ -6,9 +6,8 @@ from collections.abc import Iterator
 
 from gkeingress.checks.registry import AuditOptions, Hit, check
 from gkeingress.findings import Severity
-from gkeingress.model.topology import Topology
+from gkeingress.model.topology import TRAFFIC_READS, Topology
 from gkeingress.model.traffic import observed_ratio, observed_summary
-from gkeingress.snapshot import DataKind
 
 ERROR_RATIO = 0.05
 """The share of failed requests at which the finding is an error rather than a warning."""
@@ -45,7 +44,7 @@ ERROR_RATIO = 0.05
         "https://cloud.google.com/load-balancing/docs/https/https-logging-monitoring#monitoring",
         "https://cloud.google.com/kubernetes-engine/docs/troubleshooting/load-balancing",
     ),
-    requires=(DataKind.REQUEST_COUNTS,),
+    requires=TRAFFIC_READS,
 )
 def lb_errors_observed(topology: Topology, options: AuditOptions) -> Iterator[Hit]:
     """One finding per Ingress whose load balancer answered 4xx or 5xx in the window."""

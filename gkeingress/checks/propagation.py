@@ -10,6 +10,21 @@ from datetime import datetime
 
 from gkeingress.checks.registry import AuditOptions
 from gkeingress.model.topology import Activity, PairedIngress
+from gkeingress.snapshot import DataKind
+
+RECENT_CHANGE_READS = (
+    DataKind.INGRESSES,
+    DataKind.SERVICES,
+    DataKind.CLUSTER_IDENTITY,
+    DataKind.BACKEND_SERVICES,
+    DataKind.HEALTH_CHECKS,
+    DataKind.NEGS,
+)
+"""What :func:`recent_change` reads: the Ingress, its Services, and when the backend services,
+health checks and NEGs ingress-gce names after them were created."""
+
+FRONTEND_READS = (DataKind.URL_MAPS, DataKind.TARGET_PROXIES, DataKind.FORWARDING_RULES)
+"""The frontend of a load balancer: its URL map, found directly or through its proxies and rules."""
 
 
 def recent_change(paired: PairedIngress, options: AuditOptions) -> Activity | None:

@@ -4,19 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from gkeingress.checks.propagation import minutes_ago, recent_change
+from gkeingress.checks.propagation import (
+    FRONTEND_READS,
+    RECENT_CHANGE_READS,
+    minutes_ago,
+    recent_change,
+)
 from gkeingress.checks.registry import AuditOptions, Hit, check
 from gkeingress.findings import Severity
 from gkeingress.model.topology import PairedIngress, Topology
-from gkeingress.snapshot import DataKind
 
-_FRONTEND = (
-    DataKind.INGRESSES,
-    DataKind.URL_MAPS,
-    DataKind.TARGET_PROXIES,
-    DataKind.FORWARDING_RULES,
-    DataKind.BACKEND_SERVICES,
-)
+_FRONTEND = (*RECENT_CHANGE_READS, *FRONTEND_READS)
 
 
 def outstanding(paired: PairedIngress) -> list[str]:
@@ -112,7 +110,7 @@ def propagation_pending(topology: Topology, options: AuditOptions) -> Iterator[H
         "https://cloud.google.com/kubernetes-engine/docs/concepts/ingress-xlb",
         "https://cloud.google.com/kubernetes-engine/docs/troubleshooting/load-balancing",
     ),
-    requires=(DataKind.INGRESSES, DataKind.EVENTS),
+    requires=RECENT_CHANGE_READS,
 )
 def ingress_not_provisioned(topology: Topology, options: AuditOptions) -> Iterator[Hit]:
     """Report GKE Ingresses with no address or no controller annotations past the window."""
@@ -164,7 +162,7 @@ def ingress_not_provisioned(topology: Topology, options: AuditOptions) -> Iterat
         "https://cloud.google.com/kubernetes-engine/docs/concepts/ingress-xlb",
         "https://cloud.google.com/kubernetes-engine/docs/troubleshooting/load-balancing",
     ),
-    requires=(*_FRONTEND, DataKind.HEALTH_CHECKS),
+    requires=_FRONTEND,
 )
 def lb_resource_missing(topology: Topology, options: AuditOptions) -> Iterator[Hit]:
     """Report references to Compute resources that do not exist."""

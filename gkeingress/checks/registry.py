@@ -2,9 +2,9 @@
 
 A check is a pure function of the paired :class:`~gkeingress.model.topology.Topology` that yields
 :class:`Hit` objects; :func:`check` attaches its metadata (code, severity, title, documentation and
-the data it needs). The runner turns hits into :class:`~gkeingress.findings.Finding` objects, and
-skips a check whose data could not be collected with a ``CHECK_INCOMPLETE`` finding instead of
-reporting a false "missing" or "empty".
+the data it reads). The runner turns hits into :class:`~gkeingress.findings.Finding` objects, and
+replaces the findings of a check that read data whose call failed with a ``CHECK_INCOMPLETE``
+finding instead of reporting a false "missing" or "empty".
 """
 
 from __future__ import annotations
@@ -15,7 +15,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from gkeingress.findings import Finding, Severity
-from gkeingress.model.topology import Topology
+from gkeingress.model.topology import TRAFFIC_READS, Topology
+from gkeingress.reads import derived_from
 from gkeingress.snapshot import DataKind
 
 DOCS_BASE = "https://gkeingress.readthedocs.io/en/latest/findings/#"
@@ -39,6 +40,13 @@ class AuditOptions:
     propagation_window: timedelta = timedelta(minutes=10)
     errors_since: datetime | None = None
     onsets: Mapping[str, datetime] = field(default_factory=dict)
+
+
+derived_from(
+    AuditOptions,
+    {"onsets": TRAFFIC_READS},  # read from the Ingresses' traffic before the checks run
+    plain=("now", "propagation_window", "errors_since"),
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,7 +77,9 @@ class Check:
             of :attr:`~gkeingress.findings.Finding.evidence` (catalog text).
         fix: how to fix it in general (catalog text; findings carry a specific remediation).
         links: GKE and Cloud documentation pages about the fault (https URLs).
-        requires: data the check reads; if any failed to load the check is reported incomplete.
+        requires: the data the check reads, as the catalog and ``gkeingress explain`` say. The
+            runner does not trust it: it records what the check touches while it runs
+            (:mod:`gkeingress.reads`); a test holds the two equal.
         run: the check function, or None for codes the engine itself emits.
         applies: whether the check runs at all under the given options (None: always).
     """

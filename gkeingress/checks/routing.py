@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from gkeingress.checks.propagation import recent_change
+from gkeingress.checks.propagation import FRONTEND_READS, RECENT_CHANGE_READS, recent_change
 from gkeingress.checks.registry import AuditOptions, Hit, check
 from gkeingress.findings import Severity
 from gkeingress.model.drift import target_of, url_map_differences
@@ -14,7 +14,7 @@ from gkeingress.model.translate import RoutedPath, translate
 from gkeingress.resources.gce import UrlMap
 from gkeingress.snapshot import DataKind
 
-_ROUTING = (DataKind.INGRESSES, DataKind.SERVICES, DataKind.URL_MAPS, DataKind.BACKEND_SERVICES)
+_ROUTING = (*RECENT_CHANGE_READS, *FRONTEND_READS)
 
 
 def _any_host(paired: PairedIngress) -> str:

@@ -125,7 +125,14 @@ def backend_config_not_found(topology: Topology, options: AuditOptions) -> Itera
         "https://cloud.google.com/kubernetes-engine/docs/how-to/ingress-configuration",
         "https://cloud.google.com/load-balancing/docs/health-check-concepts",
     ),
-    requires=(DataKind.INGRESSES, DataKind.SERVICES, DataKind.BACKEND_CONFIGS),
+    requires=(
+        DataKind.INGRESSES,
+        DataKind.SERVICES,
+        DataKind.BACKEND_CONFIGS,
+        DataKind.CLUSTER_IDENTITY,
+        DataKind.BACKEND_SERVICES,
+        DataKind.HEALTH_CHECKS,
+    ),
 )
 def health_check_timeout_invalid(topology: Topology, options: AuditOptions) -> Iterator[Hit]:
     """Report BackendConfigs whose health-check timeout is longer than the interval."""

@@ -24,6 +24,7 @@ from gkeingress.findings import Finding, Verdict
 from gkeingress.model.naming import Namer
 from gkeingress.model.probe import ServingExpectation, expect
 from gkeingress.model.traffic import Traffic, traffic_of
+from gkeingress.reads import derived_from
 from gkeingress.resources.gce import (
     BackendService,
     ComputeResource,
@@ -52,7 +53,7 @@ from gkeingress.resources.k8s import (
 )
 from gkeingress.resources.monitoring import RequestCounts, metric_of_class
 from gkeingress.resources.refs import ResourceRef
-from gkeingress.snapshot import Snapshot
+from gkeingress.snapshot import DataKind, Snapshot
 
 R = TypeVar("R", bound=ComputeResource)
 
@@ -540,6 +541,77 @@ class Topology:
             if paired.name == name:
                 return paired
         raise KeyError(f"no Ingress {name!r}; known: {', '.join(p.name for p in self.ingresses)}")
+
+
+# What each field of the paired view was built from, so that a check reading it is known to have
+# read those lists (see gkeingress.reads). Names computed by the Namer depend on the cluster's
+# identity; a NEG is found by the name neg-status gives or the Namer computes.
+_K = DataKind
+_NAMED_BACKEND = (_K.SERVICES, _K.CLUSTER_IDENTITY)
+_FRONTEND = (_K.INGRESSES, _K.FORWARDING_RULES, _K.TARGET_PROXIES, _K.CLUSTER_IDENTITY)
+TRAFFIC_READS = (*_FRONTEND, _K.URL_MAPS, _K.REQUEST_COUNTS)
+"""What an Ingress's traffic is read from: its URL map's request counts."""
+_REFERENCE_KINDS = {
+    "forwarding rule": _K.FORWARDING_RULES,
+    "target proxy": _K.TARGET_PROXIES,
+    "url map": _K.URL_MAPS,
+    "backend service": _K.BACKEND_SERVICES,
+    "health check": _K.HEALTH_CHECKS,
+    "NEG": _K.NEGS,
+}
+derived_from(
+    Reference,
+    {"resource": lambda ref: (_REFERENCE_KINDS[ref.kind],)},
+    plain=("kind", "name", "source"),  # part of the references list, which records its sources
+)
+derived_from(
+    ServiceBackend,
+    {
+        "ref": (_K.INGRESSES,),
+        "namespace": (_K.INGRESSES,),
+        "is_default": (_K.INGRESSES,),
+        "service": (_K.SERVICES,),
+        "port": (_K.SERVICES,),
+        "pods": (_K.SERVICES, _K.PODS),
+        "endpoint_slices": (_K.ENDPOINT_SLICES,),
+        "backend_config": (_K.SERVICES, _K.BACKEND_CONFIGS),
+        "backend_config_name": (_K.SERVICES,),
+        "uses_neg": (_K.SERVICES,),
+        "backend_service_name": _NAMED_BACKEND,
+        "backend_service": (*_NAMED_BACKEND, _K.BACKEND_SERVICES),
+        "health_check": (*_NAMED_BACKEND, _K.BACKEND_SERVICES, _K.HEALTH_CHECKS),
+        "negs": (*_NAMED_BACKEND, _K.NEGS),
+        "neg_zones": (_K.SERVICES,),
+        "svcneg": (*_NAMED_BACKEND, _K.SVCNEGS),
+        "health_state": (_K.INGRESSES, *_NAMED_BACKEND),
+        "expectation": (_K.SERVICES, _K.PODS, _K.BACKEND_CONFIGS),
+        "events": (_K.EVENTS,),
+    },
+)
+derived_from(
+    PairedIngress,
+    {
+        "ingress": (_K.INGRESSES,),
+        "managed": (_K.INGRESSES,),
+        "url_map": (*_FRONTEND, _K.URL_MAPS),
+        "forwarding_rules": _FRONTEND,
+        "target_proxies": _FRONTEND,
+        "backends": (_K.INGRESSES,),
+        "references": (*_FRONTEND, _K.URL_MAPS, _K.BACKEND_SERVICES, _K.SERVICES),
+        "events": (_K.EVENTS,),
+        "backend_states": (_K.INGRESSES,),
+        "activity": (
+            _K.INGRESSES,
+            *_NAMED_BACKEND,
+            _K.BACKEND_SERVICES,
+            _K.HEALTH_CHECKS,
+            _K.NEGS,
+        ),
+        "traffic": TRAFFIC_READS,
+    },
+    plain=("findings", "cluster", "verdict"),  # filled in after the checks ran
+)
+derived_from(Topology, {"ingresses": (_K.INGRESSES,)}, plain=("snapshot",))
 
 
 def pair(snapshot: Snapshot) -> Topology:

@@ -1,0 +1,108 @@
+"""Which data a check read: the kinds of data behind every attribute it touched while it ran.
+
+:func:`derived_from` marks the attributes of the snapshot and of the paired topology with the kinds
+of data their values were built from. While :func:`recording` is active in the current thread (or
+asyncio task), every read of a marked attribute adds its kinds to the recording; a read outside
+costs one context-variable lookup. The check runner records each check this way, so a check that
+read data whose API call failed is reported as not checked instead of trusted: what a check needs
+is what it touched, not what someone wrote down.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+
+Kinds = Iterable[enum.Enum] | Callable[[Any], Iterable[enum.Enum]]
+"""The kinds behind one attribute: fixed, or computed from the object that holds it."""
+
+_ACTIVE: ContextVar[set[enum.Enum] | None] = ContextVar("gkeingress_reads", default=None)
+_active = _ACTIVE.get  # looked up on every read of a marked attribute
+
+
+class _Marked:
+    """A slot whose reads are recorded under fixed kinds; stores through the original slot."""
+
+    __slots__ = ("_kinds", "_slot")
+
+    def __init__(self, slot: Any, kinds: frozenset[enum.Enum]) -> None:
+        self._slot = slot
+        self._kinds = kinds
+
+    def __get__(self, obj: object, owner: type | None = None) -> Any:
+        if obj is None:
+            return self
+        found = _active()
+        if found is not None:
+            found.update(self._kinds)
+        return self._slot.__get__(obj, owner)
+
+    def __set__(self, obj: object, value: Any) -> None:
+        self._slot.__set__(obj, value)
+
+    def __delete__(self, obj: object) -> None:
+        self._slot.__delete__(obj)
+
+
+class _MarkedBy(_Marked):
+    """A slot whose reads are recorded under kinds that depend on the object holding it."""
+
+    __slots__ = ("_of",)
+
+    def __init__(self, slot: Any, of: Callable[[Any], Iterable[enum.Enum]]) -> None:
+        super().__init__(slot, frozenset())
+        self._of = of
+
+    def __get__(self, obj: object, owner: type | None = None) -> Any:
+        if obj is None:
+            return self
+        found = _active()
+        if found is not None:
+            found.update(self._of(obj))
+        return self._slot.__get__(obj, owner)
+
+
+def derived_from(cls: type, kinds: Mapping[str, Kinds], *, plain: Iterable[str] = ()) -> None:
+    """Mark the fields of a slotted dataclass: reading field ``name`` records ``kinds[name]``.
+
+    Every field is either marked or named in ``plain`` (not read from any API, such as the
+    project id), so a field added later cannot go unrecorded by accident.
+
+    Raises:
+        TypeError: a field is neither marked nor plain, or a marked name is not a slot of ``cls``.
+    """
+    fields = set(getattr(cls, "__dataclass_fields__", ()))
+    unsorted = fields - set(kinds) - set(plain)
+    if unsorted:
+        raise TypeError(f"{cls.__name__}: say what {', '.join(sorted(unsorted))} derive from")
+    for name, behind in kinds.items():
+        slot = cls.__dict__.get(name)
+        if name not in fields or not hasattr(slot, "__set__") or isinstance(slot, _Marked):
+            raise TypeError(f"{cls.__name__}.{name} is not an unmarked dataclass slot")
+        marked = _MarkedBy(slot, behind) if callable(behind) else _Marked(slot, frozenset(behind))
+        setattr(cls, name, marked)
+
+
+@contextmanager
+def recording() -> Iterator[set[enum.Enum]]:
+    """Record the kinds read in this thread or task until the block ends, into the set it yields."""
+    found: set[enum.Enum] = set()
+    token = _ACTIVE.set(found)
+    try:
+        yield found
+    finally:
+        _ACTIVE.reset(token)
+
+
+def unrecorded(read: Callable[[], T]) -> T:
+    """``read()`` without recording: for data a check can do without (it falls back when absent)."""
+    token = _ACTIVE.set(None)
+    try:
+        return read()
+    finally:
+        _ACTIVE.reset(token)
