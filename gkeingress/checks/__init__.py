@@ -13,6 +13,7 @@ from gkeingress.checks import (
     backend_health,
     changes,
     cluster,
+    controller_annotations,
     endpoints,
     firewall,
     health_checks,
@@ -100,6 +101,7 @@ REGISTRY = Registry(
         firewall.health_check_firewall_missing,
         # What did the controller say, is it finished, and what changed before the errors?
         sync_errors.sync_error,
+        controller_annotations.controller_annotation_malformed,
         provisioning.propagation_pending,
         provisioning.ingress_not_provisioned,
         provisioning.lb_resource_missing,

@@ -25,6 +25,7 @@ from gkeingress.model.naming import Namer
 from gkeingress.model.probe import ServingExpectation, expect
 from gkeingress.model.traffic import Traffic, traffic_of
 from gkeingress.reads import derived_from
+from gkeingress.resources.controller_annotations import name_problem
 from gkeingress.resources.gce import (
     BackendService,
     ComputeResource,
@@ -309,7 +310,7 @@ class Pairing:
 
         def follow(kind: str, index: _Index[R], annotation: str, computed: str) -> R | None:
             key = ANNOTATION_PREFIX + annotation
-            if key in annotations:
+            if key in annotations and name_problem(annotations[key]) is None:
                 name, source = annotations[key], f"annotation {key}"
             elif index.named(computed, scope) is not None:
                 name, source = computed, "ingress-gce naming scheme"

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from gkeingress.testing.builder import Path, Rule, WorldBuilder
+from gkeingress.testing.incidents_annotations import neg_status_truncated
 from gkeingress.testing.incidents_changes import rollout_before_errors
 from gkeingress.testing.incidents_routing import api_moved_map_stale, bare_ip_404, exact_api_path
 from gkeingress.testing.traffic import frontend_of, incident_traffic
@@ -505,6 +506,7 @@ INCIDENTS: tuple[Incident, ...] = (
     Incident(api_moved_map_stale, "URL_MAP_OUT_OF_SYNC"),
     Incident(exact_api_path, "PATH_SUBPATHS_NOT_ROUTED", frozenset({"LB_ERRORS_OBSERVED"})),
     Incident(bare_ip_404, "DEFAULT_BACKEND_404"),
+    Incident(neg_status_truncated, "CONTROLLER_ANNOTATION_MALFORMED"),
 )
 """The demo's incidents; together they show every finding code. Those with load balancer traffic
 show when their errors began, from which ``CHANGE_BEFORE_ERRORS`` looks back."""

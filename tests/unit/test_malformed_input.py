@@ -10,7 +10,7 @@ def _web(b: WorldBuilder) -> None:
 
 
 def test_backends_annotation_that_is_not_json(builder: WorldBuilder, judge: Judge) -> None:
-    """A garbled backends annotation does not stop pairing from the other annotations."""
+    """A garbled backends annotation is named, and does not stop pairing from the other annotations."""
     _web(builder)
     builder.kube_object("ingresses", "shop", "web")["metadata"]["annotations"][
         "ingress.kubernetes.io/backends"
@@ -18,7 +18,7 @@ def test_backends_annotation_that_is_not_json(builder: WorldBuilder, judge: Judg
     report = judge(builder)
     assert report.ingress("shop/web").url_map is not None
     assert report.ingress("shop/web").backend_states.error is not None
-    assert codes(report, "shop/web") == []
+    assert codes(report, "shop/web") == ["CONTROLLER_ANNOTATION_MALFORMED"]
 
 
 def test_neg_status_that_is_not_json_falls_back_to_the_naming_scheme(
