@@ -6,6 +6,7 @@ import subprocess
 import sys
 import textwrap
 
+from gkeingress.testing import demo_world
 from tests.unit.reports import demo_report
 
 
@@ -61,7 +62,7 @@ def test_ingresses_frame_gives_each_verdict_worst_first() -> None:
         "warnings",
         "info",
     ]
-    assert len(frame) == 33
+    assert len(frame) == len(demo_world().kube["ingresses"])
     billing = frame[frame.ingress == "billing/billing"].iloc[0]
     assert billing.state == "failing"
     assert billing.root_causes == "TARGET_PORT_NOT_EXPOSED"
