@@ -72,6 +72,7 @@ def ingress_to_dict(paired: PairedIngress) -> dict[str, Any]:
         ],
     }
     data["verdict"] = paired.verdict.to_dict() if paired.verdict else None
+    data["traffic"] = paired.traffic.to_dict() if paired.traffic else None
     if paired.cluster is not None:
         data["cluster"] = paired.cluster
     return data

@@ -7,10 +7,7 @@ from collections.abc import Iterator
 from gkeingress.checks.registry import AuditOptions, Hit, check
 from gkeingress.findings import Severity
 from gkeingress.model.topology import TRAFFIC_READS, Topology
-from gkeingress.model.traffic import observed_ratio, observed_summary
-
-ERROR_RATIO = 0.05
-"""The share of failed requests at which the finding is an error rather than a warning."""
+from gkeingress.model.traffic import ERROR_RATIO, observed_ratio, observed_summary
 
 
 @check(

@@ -35,6 +35,8 @@ EPISODE_GAP = 10
 """Quiet minutes in a row that end an episode."""
 BASELINE = 5
 """Quiet minutes that must come before an onset for it to be the errors' beginning."""
+ERROR_RATIO = 0.05
+"""The share of failed requests (:func:`observed_ratio`) at which observed errors are severe."""
 
 
 class ErrorClass(str, enum.Enum):

@@ -18,6 +18,8 @@ from gkeingress.findings import Finding, Severity
 from gkeingress.model.paths import BROKEN, MISSING, OK, UNKNOWN, Lane, PathHop, request_path
 from gkeingress.model.routing import Hop, Route
 from gkeingress.model.topology import PairedIngress
+from gkeingress.model.traffic import ERROR_RATIO, observed_ratio, observed_summary
+from gkeingress.render.sparkline import sparkline
 from gkeingress.report import AuditResult, FleetReport, Report
 from gkeingress.snapshot import CollectionError
 from gkeingress.verdict import fold, worst_first
@@ -44,6 +46,10 @@ CSS = """
 .gki section.ingress.warning{border-left-color:#f9ab00}
 .gki h3{margin:2px 0 6px;font-size:16px}
 .gki h3 .addr{font-weight:400;color:#5f6368;font-size:13px;margin-left:8px}
+.gki .observed{display:flex;align-items:center;gap:10px;margin:0 0 6px;font-weight:600}
+.gki .observed.error{color:#a50e0e}
+.gki .observed.warning{color:#8a5300}
+.gki .observed .source{font-weight:400;color:#5f6368}
 .gki figure.request-path{margin:6px 0 8px;overflow-x:auto;padding-bottom:4px}
 .gki .frontend{display:flex;align-items:flex-end;min-width:max-content}
 .gki .frontend .arrow{margin-bottom:18px}
@@ -276,6 +282,19 @@ def _anchor(paired: PairedIngress) -> str:
     return "gki-" + _e(f"{where}{paired.name}")
 
 
+def _observed(paired: PairedIngress) -> str:
+    """What the load balancer answered, with its per-minute sparkline; empty without errors."""
+    traffic = paired.traffic
+    if traffic is None or not traffic.errors:
+        return ""
+    severity = Severity.ERROR if observed_ratio(traffic) >= ERROR_RATIO else Severity.WARNING
+    return (
+        f'<div class="observed {severity.value}">{sparkline(traffic)}'
+        f"<span>{_STATE_MARK[BROKEN]} observed: {_e(observed_summary(traffic))}"
+        '<span class="source"> (load balancer metrics)</span></span></div>'
+    )
+
+
 def _section(paired: PairedIngress, findings: Sequence[Finding]) -> str:
     worst = _worst(findings)
     addresses = ", ".join(paired.ingress.addresses) or "no address"
@@ -284,7 +303,8 @@ def _section(paired: PairedIngress, findings: Sequence[Finding]) -> str:
         f'<section class="ingress {worst.value if worst else "clean"}" '
         f'data-ingress="{_e(paired.name)}" id="{_anchor(paired)}">'
         f'<h3>Ingress {_e(paired.name)}<span class="addr">{_e(addresses)}{managed}</span></h3>'
-        f"{_verdict(paired)}{_picture(paired, findings)}{_findings_list(findings)}</section>"
+        f"{_verdict(paired)}{_observed(paired)}{_picture(paired, findings)}"
+        f"{_findings_list(findings)}</section>"
     )
 
 

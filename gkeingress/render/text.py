@@ -20,6 +20,7 @@ from gkeingress.findings import Finding, Severity, VerdictState
 from gkeingress.live.probe import ProbeResult
 from gkeingress.model.routing import Route
 from gkeingress.model.topology import PairedIngress, ServiceBackend
+from gkeingress.model.traffic import ERROR_RATIO, observed_ratio, observed_summary
 from gkeingress.report import AuditResult, FleetReport, Report
 from gkeingress.resources.gce import ComputeResource
 from gkeingress.snapshot import CollectionError
@@ -127,6 +128,25 @@ def verdict_text(paired: PairedIngress) -> Text:
     )
 
 
+def observed_line(paired: PairedIngress) -> Text | None:
+    """What the Ingress's load balancer answered, if it answered errors in the evidence window.
+
+    ``502s since 10:02 UTC, 41% of requests``: red when at least 5% of requests failed.
+    """
+    traffic = paired.traffic
+    if traffic is None or not traffic.errors:
+        return None
+    severe = observed_ratio(traffic) >= ERROR_RATIO
+    mark = MARK[Severity.ERROR if severe else Severity.WARNING]
+    return Text.assemble(
+        (
+            f"{mark} observed: {observed_summary(traffic)}",
+            STYLE[Severity.ERROR if severe else Severity.WARNING],
+        ),
+        (" (load balancer metrics)", "dim"),
+    )
+
+
 def _panel(paired: PairedIngress, findings: Sequence[Finding], incomplete: int) -> Panel:
     worst = max((f.severity for f in findings), key=lambda s: s.rank, default=None)
     border = STYLE[worst] if worst and worst is not Severity.INFO else "green"
@@ -136,7 +156,14 @@ def _panel(paired: PairedIngress, findings: Sequence[Finding], incomplete: int) 
         verdict = Text(f"? no faults found, but {incomplete} check(s) could not run", "yellow")
     else:
         verdict = Text("✔ no faults found", style="green")
-    return Panel(Group(verdict_text(paired), ingress_tree(paired), verdict), border_style=border)
+    observed = observed_line(paired)
+    parts = (
+        verdict_text(paired),
+        *((observed,) if observed else ()),
+        ingress_tree(paired),
+        verdict,
+    )
+    return Panel(Group(*parts), border_style=border)
 
 
 def _counts(report: AuditResult) -> Text:

@@ -216,3 +216,18 @@ def test_notebook_views_of_one_ingress_and_one_finding() -> None:
     finding = report.findings[0]
     [item] = [e for e in _parse(finding._repr_html_()).elements if e.tag == "li"]
     assert item.attrs["data-finding-code"] == finding.code
+
+
+def test_ingresses_with_errors_show_a_sparkline_of_them() -> None:
+    """payments/payments: an inline SVG of its minutes, the onset marked; healthy shop/web: none."""
+    page = _parse(report_html(demo_report()))
+    [svg] = page.find("payments/payments", **{"class": "sparkline"})
+    assert svg.tag == "svg"
+    [onset] = page.find("payments/payments", **{"class": "onset"})
+    # 09:33 is minute 333 of the 360 from 04:00: the line stands at 333/359 of the width.
+    assert float(onset.attrs["x1"]) == round(333 * 240 / 359, 1)
+    [observed] = page.find("payments/payments", **{"class": "observed error"})
+    assert observed.tag == "div"
+    assert not page.find("shop/web", **{"class": "sparkline"})
+    text = report_html(demo_report())
+    assert "observed: 502s since 09:33 UTC, 100% of requests" in text

@@ -56,3 +56,20 @@ def test_schema_matches_the_code() -> None:
     assert schema["properties"]["schema_version"]["const"] == SCHEMA_VERSION
     kinds = schema["$defs"]["error"]["properties"]["kind"]["enum"]
     assert kinds == [kind.value for kind in DataKind]
+
+
+def test_traffic_carries_the_series_and_the_onset(validator: Draft202012Validator) -> None:
+    """payments/payments in JSON: 360 minutes from 04:00, its 502s from 09:33, and that onset."""
+    report = demo_report().to_dict()
+    [payments] = [i for i in report["ingresses"] if i["name"] == "payments/payments"]
+    traffic = payments["traffic"]
+    assert traffic["onset"] == "2026-11-20T09:33:00+00:00"
+    assert traffic["codes"] == {"502": 27 * 80}
+    assert traffic["minutes"]["start"] == "2026-11-20T04:00:00+00:00"
+    assert traffic["minutes"]["5xx"] == [0] * 333 + [80] * 27
+    assert traffic["minutes"]["requests"] == [80] * 360
+    [shop] = [i for i in report["ingresses"] if i["name"] == "shop/web"]
+    assert shop["traffic"] is None  # no request for its URL map in the demo's metrics
+    bad = {**traffic, "minutes": {**traffic["minutes"], "5xx": [-1]}}
+    with pytest.raises(ValidationError):
+        validator.validate({**report, "ingresses": [{**payments, "traffic": bad}]})

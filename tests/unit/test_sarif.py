@@ -93,3 +93,19 @@ def test_results_carry_their_links_and_their_ingress_verdict() -> None:
     assert len(cause["consequences"]) == 2
     assert cause["verdict"]["state"] == "failing"
     assert run["properties"]["verdicts"]["billing/billing"]["root_causes"] == [cause["findingId"]]
+
+
+def test_observed_errors_carry_their_onset_and_codes() -> None:
+    """The LB_ERRORS_OBSERVED result of payments/payments holds the onset and the codes as properties."""
+    [run] = to_sarif(demo_report())["runs"]
+    [result] = [
+        r
+        for r in run["results"]
+        if r["ruleId"] == "LB_ERRORS_OBSERVED"
+        and r["locations"][0]["logicalLocations"][0]["fullyQualifiedName"] == "payments/payments"
+    ]
+    assert result["level"] == "error"
+    evidence = result["properties"]["evidence"]
+    assert evidence["onset"] == "2026-11-20T09:33:00+00:00"
+    assert evidence["codes"] == {"502": 2160}
+    assert evidence["ratio"] == 1.0

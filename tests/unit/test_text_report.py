@@ -95,3 +95,13 @@ def test_route_marks_each_hop_in_colour() -> None:
     styles = {text.plain[s.start : s.end].strip()[:1]: str(s.style) for s in text.spans}
     assert styles["✖"] == "bold red"
     assert styles["✔"] == "green"
+
+
+def test_each_ingress_with_errors_leads_with_what_was_observed() -> None:
+    """payments/payments opens with its 502s and their onset, before the tree and its findings."""
+    lines = _lines(demo_report())
+    observed = next(i for i, line in enumerate(lines) if "observed: 502s since 09:33 UTC" in line)
+    assert "100% of requests" in lines[observed]
+    assert lines[observed + 1].lstrip("│ ").startswith("payments/payments")
+    healthy = next(i for i, line in enumerate(lines) if line.lstrip("│ ").startswith("shop/web"))
+    assert "observed" not in lines[healthy - 1]
