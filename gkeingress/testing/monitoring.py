@@ -94,11 +94,14 @@ def _aligned(series: JSONDict, start: datetime, end: datetime, period: timedelta
 
 
 def answer(
-    worlds: Mapping[str, World], request: monitoring_v3.ListTimeSeriesRequest
+    raw_series: Mapping[str, Sequence[JSONDict]], request: monitoring_v3.ListTimeSeriesRequest
 ) -> list[JSONDict]:
-    """Every series the request asks for, aligned and reduced, as ``TimeSeries`` JSON, unpaged."""
+    """Every series the request asks for, aligned and reduced, as ``TimeSeries`` JSON, unpaged.
+
+    ``raw_series`` are the series the load balancers wrote, by project.
+    """
     project = request.name.removeprefix("projects/")
-    if project not in worlds:
+    if project not in raw_series:
         _fail(grpc.StatusCode.NOT_FOUND, f"Project {request.name!r} not found.")
     wanted = _filter(request.filter)
     raw = monitoring_v3.ListTimeSeriesRequest.pb(request)
@@ -120,7 +123,7 @@ def answer(
         _fail(grpc.StatusCode.INVALID_ARGUMENT, "The alignment period must be at least 60s.")
     matching = [
         s
-        for s in worlds[project].time_series
+        for s in raw_series[project]
         if s["metric"]["type"] == wanted["metric"]
         and s["resource"]["type"] == wanted.get("resource", s["resource"]["type"])
     ]
@@ -195,7 +198,8 @@ class FakeMonitoring:
     """Cloud Monitoring's ``ListTimeSeries`` for some worlds (one per project), on a loopback port.
 
     Args:
-        worlds: what to serve, each under its ``project``; read on every request.
+        worlds: what to serve, each under its ``project`` (several worlds may share one, as the
+            clusters of a project share its load balancers); read on every request.
         page_size: if set, no page holds more points than this (nor than the API's 100,000).
         allow: if set, the only permissions the caller has; without ``monitoring.timeSeries.list``
             every call gets ``PERMISSION_DENIED``, as Cloud Monitoring answers it.
@@ -207,7 +211,7 @@ class FakeMonitoring:
         page_size: int | None = None,
         allow: Collection[str] | None = None,
     ) -> None:
-        self.worlds = {w.project: w for w in worlds}
+        self.worlds = list(worlds)
         self.page_size = page_size
         self.allow = frozenset(allow) if allow is not None else None
         self._requests: list[monitoring_v3.ListTimeSeriesRequest] = []
@@ -279,7 +283,10 @@ class FakeMonitoring:
                     f"Permission {PERMISSION} denied (or the resource may not exist).",
                 )
             size = min(n for n in (request.page_size, self.page_size, MAX_PAGE) if n and n > 0)
-            series, token = _page(answer(self.worlds, request), request.page_token, size)
+            by_project: dict[str, list[JSONDict]] = {}
+            for world in self.worlds:
+                by_project.setdefault(world.project, []).extend(world.time_series)
+            series, token = _page(answer(by_project, request), request.page_token, size)
         except _AbortError as error:
             context.abort(error.code, error.message)
         response = monitoring_v3.ListTimeSeriesResponse(next_page_token=token)

@@ -100,7 +100,7 @@ def snapshot_of(
         found
         for metric in REQUEST_METRICS
         for found in answer(
-            {world.project: world}, time_series_request(world.project, metric, window)
+            {world.project: world.time_series}, time_series_request(world.project, metric, window)
         )
     ]
     return with_evidence(third, window, {DataKind.REQUEST_COUNTS: series})

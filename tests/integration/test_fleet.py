@@ -3,6 +3,7 @@
 import json
 import re
 import threading
+from datetime import timedelta
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -20,6 +21,8 @@ from gkeingress.render.text import render
 from gkeingress.schemas import fleet_schema, report_schema
 from gkeingress.testing import DEMO_NOW, FakeFleet, WorldBuilder
 from gkeingress.testing import incidents_cluster as incidents
+from gkeingress.testing.monitoring import FakeMonitoring
+from gkeingress.testing.traffic import steady_traffic
 from gkeingress.testing.world import World
 
 SHOP = "projects/team-a/locations/us-central1/clusters/shop"
@@ -256,3 +259,19 @@ def test_all_clusters_from_the_command_line(
     }
     assert main([*args, "--all-clusters", "--format", "text", *endpoints]) == 1
     assert "gkeingress audit of 4 cluster(s) in team-a, team-b" in capsys.readouterr().out
+
+
+def test_a_fleet_reads_each_projects_evidence_once(fleet: FakeFleet) -> None:
+    """Two projects, three audited clusters: three timeSeries.list calls per project, no more."""
+    worlds = [server.world for server in fleet.projects.values()]
+    for world in worlds:
+        steady_traffic(world, DEMO_NOW - timedelta(hours=1), DEMO_NOW, per_minute=10)
+    with FakeMonitoring(*worlds) as monitoring:
+        report = _audit(fleet, monitoring_endpoint=monitoring.endpoint)
+        asked = sorted(r.name for r in monitoring.requests)
+    assert asked == ["projects/team-a"] * 3 + ["projects/team-b"] * 3
+    assert sum(n for call, n in report.fleet_calls.items() if call.startswith("monitoring.")) == 6
+    assert not any(c.startswith("monitoring.") for r in report.reports for c in r.api_calls)
+    shop = report.report(SHOP).ingress("shop/web")
+    assert shop.traffic is not None
+    assert shop.traffic.requests == 60 * 10
