@@ -3,8 +3,8 @@
 import json
 import re
 import threading
-from datetime import timedelta
 from collections.abc import Callable, Iterator
+from datetime import timedelta
 from typing import Any
 
 import pytest
