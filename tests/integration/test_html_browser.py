@@ -67,12 +67,15 @@ def _page(report: Report, tmp_path: Path) -> Iterator[tuple[Page, list[str]]]:
 def test_findings_and_every_picture_are_visible_offline(
     report: Report, page_and_requests: tuple[Page, list[str]]
 ) -> None:
-    """The findings list, an error's text and each Ingress's request path show; nothing is fetched."""
+    """The findings list, a root cause's text and each Ingress's request path show; nothing is fetched.
+
+    Consequences are folded beneath their root cause, so the error read on screen is a root cause.
+    """
     page, blocked = page_and_requests
     findings = page.locator("li.finding")
     assert findings.count() == len(report.findings)
     assert findings.first.is_visible()
-    error = next(f for f in report.findings if f.severity == "error")
+    error = next(f for f in report.findings if f.severity == "error" and f.is_root_cause)
     assert page.get_by_text(error.message, exact=True).first.is_visible()
     for paired in report.ingresses:
         picture = page.locator(f'figure.request-path[data-ingress="{paired.name}"]')
