@@ -48,7 +48,13 @@ def _entry(item: Check) -> str:
         f"**Evidence.** {item.evidence}\n\n"
         f"**How to fix.** {item.fix}\n\n"
         f"**Reads:** {requires or 'nothing: the audit itself emits it'}.\n\n"
-        f"**GKE documentation:**\n\n{links}\n"
+        + (
+            "**Waiting does not clear it:** only a change does, so `gkeingress wait` stops "
+            "early on it (unless `--no-fail-fast`).\n\n"
+            if item.needs_change
+            else ""
+        )
+        + f"**GKE documentation:**\n\n{links}\n"
     )
 
 

@@ -24,6 +24,7 @@ NEG_ATTACH_ERROR = (
 
 @check(
     "HTTP_LOAD_BALANCING_DISABLED",
+    needs_change=True,
     severity=Severity.ERROR,
     title="The cluster's HTTP load balancing add-on is disabled: no GCE Ingress is provisioned",
     explanation=(
@@ -78,6 +79,7 @@ def http_load_balancing_disabled(topology: Topology, options: AuditOptions) -> I
 
 @check(
     "CLUSTER_NOT_VPC_NATIVE",
+    needs_change=True,
     severity=Severity.ERROR,
     title="NEG backends on a routes-based cluster: the pods cannot be attached to the NEGs",
     explanation=(

@@ -45,6 +45,7 @@ def closest_pods(selector: Mapping[str, str], pods: list[Pod]) -> list[Pod]:
 
 @check(
     "SERVICE_SELECTOR_MATCHES_NO_PODS",
+    needs_change=True,
     severity=Severity.ERROR,
     title="The Service selector matches no pod",
     explanation=(
@@ -154,6 +155,7 @@ def service_no_ready_endpoints(topology: Topology, options: AuditOptions) -> Ite
 
 @check(
     "TARGET_PORT_NOT_EXPOSED",
+    needs_change=True,
     severity=Severity.ERROR,
     title="The Service targetPort is not a port the pods declare",
     explanation=(

@@ -25,6 +25,7 @@ def probed_port(backend: ServiceBackend) -> int | None:
 
 @check(
     "HEALTH_CHECK_FIREWALL_MISSING",
+    needs_change=True,
     severity=Severity.ERROR,
     title="No firewall rule lets the health checkers reach the probed port",
     explanation=(

@@ -66,6 +66,7 @@ def _backend_config_fix(backend: ServiceBackend, field: str, value: object) -> s
 
 @check(
     "HEALTH_CHECK_PATH_MISMATCH",
+    needs_change=True,
     severity=Severity.ERROR,
     title="Health check probes a path the pods do not answer on",
     explanation=(
@@ -183,6 +184,7 @@ def _undeclared_fixed_port(
 
 @check(
     "HEALTH_CHECK_PORT_MISMATCH",
+    needs_change=True,
     severity=Severity.ERROR,
     title="Health check probes a port the pods do not serve on",
     explanation=(

@@ -15,6 +15,7 @@ from gkeingress.snapshot import DataKind
 
 @check(
     "RULE_HOST_DUPLICATE",
+    needs_change=True,
     severity=Severity.ERROR,
     title="Two rules of one Ingress have the same host; only the last one is used",
     explanation=(

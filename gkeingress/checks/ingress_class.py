@@ -41,6 +41,7 @@ def _severity(value: str) -> Severity:
 
 @check(
     "INGRESS_CLASS_IGNORED",
+    needs_change=True,
     severity=Severity.ERROR,
     title="GKE's controller ignores the Ingress because of its class",
     explanation=(

@@ -17,6 +17,7 @@ REGIONAL_STATIC_IP_ANNOTATION = "kubernetes.io/ingress.regional-static-ip-name"
 
 @check(
     "FRONTEND_CONFIG_NOT_FOUND",
+    needs_change=True,
     severity=Severity.ERROR,
     title="The Ingress names a FrontendConfig that does not exist",
     explanation=(
@@ -52,6 +53,7 @@ def frontend_config_not_found(topology: Topology, options: AuditOptions) -> Iter
 
 @check(
     "STATIC_IP_NOT_FOUND",
+    needs_change=True,
     severity=Severity.ERROR,
     title="The Ingress names a static IP address that is not reserved",
     explanation=(

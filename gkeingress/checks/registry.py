@@ -82,6 +82,10 @@ class Check:
             (:mod:`gkeingress.reads`); a test holds the two equal.
         run: the check function, or None for codes the engine itself emits.
         applies: whether the check runs at all under the given options (None: always).
+        needs_change: True when only a change clears the fault (a wrong port, a missing Service, a
+            health check probing the wrong path): waiting for the load balancer never does, so
+            ``gkeingress wait`` stops early on it. False for faults a rollout still converging
+            can clear (empty NEGs, unhealthy backends, a URL map not yet updated).
     """
 
     code: str
@@ -94,6 +98,7 @@ class Check:
     requires: frozenset[DataKind]
     run: CheckFunction | None = None
     applies: Callable[[AuditOptions], bool] | None = None
+    needs_change: bool = False
 
     @property
     def docs_url(self) -> str:
@@ -125,6 +130,7 @@ def check(
     links: Iterable[str],
     requires: Iterable[DataKind],
     applies: Callable[[AuditOptions], bool] | None = None,
+    needs_change: bool = False,
 ) -> Callable[[CheckFunction], Check]:
     """Declare a check function with its metadata; list it in :data:`gkeingress.checks.REGISTRY`.
 
@@ -143,6 +149,7 @@ def check(
             requires=frozenset(requires),
             run=fn,
             applies=applies,
+            needs_change=needs_change,
         )
 
     return wrap

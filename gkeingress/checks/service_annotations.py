@@ -21,6 +21,7 @@ APP_PROTOCOLS = ("HTTP", "HTTPS", "HTTP2")
 
 @check(
     "BACKEND_CONFIG_INVALID",
+    needs_change=True,
     severity=Severity.ERROR,
     title="The Service's backend-config annotation cannot be read",
     explanation=(
@@ -69,6 +70,7 @@ def backend_config_invalid(topology: Topology, options: AuditOptions) -> Iterato
 
 @check(
     "BACKEND_CONFIG_NOT_FOUND",
+    needs_change=True,
     severity=Severity.ERROR,
     title="The Service names a BackendConfig that does not exist",
     explanation=(
@@ -108,6 +110,7 @@ def backend_config_not_found(topology: Topology, options: AuditOptions) -> Itera
 
 @check(
     "HEALTH_CHECK_TIMEOUT_INVALID",
+    needs_change=True,
     severity=Severity.ERROR,
     title="BackendConfig health check timeout exceeds its interval",
     explanation=(
@@ -163,6 +166,7 @@ def health_check_timeout_invalid(topology: Topology, options: AuditOptions) -> I
 
 @check(
     "APP_PROTOCOL_INVALID",
+    needs_change=True,
     severity=Severity.ERROR,
     title="The Service's app-protocols annotation is invalid",
     explanation=(

@@ -18,6 +18,7 @@ def _ports(service: Service) -> str:
 
 @check(
     "SERVICE_NOT_FOUND",
+    needs_change=True,
     severity=Severity.ERROR,
     title="The Ingress routes to a Service that does not exist",
     explanation=(
@@ -59,6 +60,7 @@ def service_not_found(topology: Topology, options: AuditOptions) -> Iterator[Hit
 
 @check(
     "SERVICE_PORT_NOT_FOUND",
+    needs_change=True,
     severity=Severity.ERROR,
     title="The Service has no port the Ingress names",
     explanation=(
@@ -109,6 +111,7 @@ def service_port_not_found(topology: Topology, options: AuditOptions) -> Iterato
 
 @check(
     "SERVICE_TYPE_INCOMPATIBLE",
+    needs_change=True,
     severity=Severity.ERROR,
     title="The Service type does not fit the load balancer",
     explanation=(
