@@ -1,0 +1,534 @@
+"""Re-read one Ingress and its load balancer by name: the cheap round of ``gkeingress wait``.
+
+A full audit lists whole kinds; a wait round only needs what one Ingress is made of, so it gets
+each object by name (never a project-wide list) and merges the answers into the last snapshot:
+
+- Kubernetes: the Ingress, its Events, and per backend Service the Service, its EndpointSlices
+  and its pods (label-selected lists in its namespace): ``2 + 3·S`` calls for ``S`` Services.
+- Compute: the forwarding rules, target proxies and URL map the Ingress's annotations (or
+  ingress-gce's naming scheme) name (at most 5), then each backend service the URL map and the
+  Ingress route to, each one's health check, each zonal NEG attached to it, and getHealth per
+  backend group: ``5 + 2·B + 2·G`` calls at most for ``B`` backend services with ``G`` groups.
+
+:func:`round_budget` is that bound for a paired Ingress. A resource a get answers 404 for is gone
+from the new snapshot; any other failure is recorded as a :class:`~gkeingress.snapshot.CollectionError`
+and the last known state is kept.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from typing import Any
+
+from google.api_core import exceptions as gexc
+from google.api_core.client_options import ClientOptions
+from google.auth.credentials import Credentials
+from google.cloud import compute_v1
+from kubernetes import client as k8s
+
+from gkeingress.collect.compute import to_json
+from gkeingress.collect.gate import ApiGate, status_of
+from gkeingress.collect.health import GroupCollector
+from gkeingress.model.naming import FrontendNames, Namer
+from gkeingress.model.topology import PairedIngress
+from gkeingress.resources.gce import (
+    BackendService,
+    ForwardingRule,
+    HealthCheck,
+    NetworkEndpointGroup,
+    TargetProxy,
+    UrlMap,
+)
+from gkeingress.resources.k8s import EndpointSlice, Event, Ingress, Pod, Service
+from gkeingress.resources.refs import ResourceRef
+from gkeingress.snapshot import CollectionError, DataKind, Snapshot, with_backend_health
+
+JSON = dict[str, Any]
+
+_PREFIX = "ingress.kubernetes.io/"
+_FRONTEND: tuple[tuple[str, str, Callable[[FrontendNames], str], str], ...] = (
+    ("urlMaps", "url-map", lambda n: n.url_map, ""),
+    ("forwardingRules", "forwarding-rule", lambda n: n.http_rule, "http"),
+    ("targetHttpProxies", "target-proxy", lambda n: n.http_proxy, "http"),
+    ("forwardingRules", "https-forwarding-rule", lambda n: n.https_rule, "https"),
+    ("targetHttpsProxies", "https-target-proxy", lambda n: n.https_proxy, "https"),
+)
+"""Each frontend resource: its collection, the annotation naming it, its scheme name, its protocol."""
+
+
+def round_budget(paired: PairedIngress) -> int:
+    """The most API calls one wait round makes for ``paired``: ``7 + 3·S + 2·B + 2·G``.
+
+    ``S`` is the Ingress's backend Services (GKE's default backend included), ``B`` its backend
+    services and ``G`` their backend groups (one NEG per zone, or one instance group per zone).
+    """
+    services = len({b.service_key for b in paired.backends})
+    backend_services = paired.backend_services
+    groups = sum(len(bs.backends) for bs in backend_services)
+    # Backend services the Ingress expects but that do not exist yet are asked for too.
+    expected = {b.backend_service_name for b in paired.backends if b.backend_service_name}
+    count = len(expected | {bs.name for bs in backend_services})
+    return 7 + 3 * services + 2 * count + 2 * groups
+
+
+@dataclass(frozen=True, slots=True)
+class _Getter:
+    """How to get one Compute resource by name, globally and in a region."""
+
+    collection: str
+    kind: DataKind
+    field: str
+    client: type[Any]
+    regional_client: type[Any] | None
+    name_argument: str
+    parse: Callable[[Mapping[str, Any], str], Any]
+
+
+_GETTERS = {
+    g.collection: g
+    for g in (
+        _Getter(
+            "urlMaps",
+            DataKind.URL_MAPS,
+            "url_maps",
+            compute_v1.UrlMapsClient,
+            compute_v1.RegionUrlMapsClient,
+            "url_map",
+            UrlMap.from_json,
+        ),
+        _Getter(
+            "targetHttpProxies",
+            DataKind.TARGET_PROXIES,
+            "target_proxies",
+            compute_v1.TargetHttpProxiesClient,
+            compute_v1.RegionTargetHttpProxiesClient,
+            "target_http_proxy",
+            lambda d, p: TargetProxy.from_json(d, p, "targetHttpProxies"),
+        ),
+        _Getter(
+            "targetHttpsProxies",
+            DataKind.TARGET_PROXIES,
+            "target_proxies",
+            compute_v1.TargetHttpsProxiesClient,
+            compute_v1.RegionTargetHttpsProxiesClient,
+            "target_https_proxy",
+            lambda d, p: TargetProxy.from_json(d, p, "targetHttpsProxies"),
+        ),
+        _Getter(
+            "forwardingRules",
+            DataKind.FORWARDING_RULES,
+            "forwarding_rules",
+            compute_v1.GlobalForwardingRulesClient,
+            compute_v1.ForwardingRulesClient,
+            "forwarding_rule",
+            ForwardingRule.from_json,
+        ),
+        _Getter(
+            "backendServices",
+            DataKind.BACKEND_SERVICES,
+            "backend_services",
+            compute_v1.BackendServicesClient,
+            compute_v1.RegionBackendServicesClient,
+            "backend_service",
+            BackendService.from_json,
+        ),
+        _Getter(
+            "healthChecks",
+            DataKind.HEALTH_CHECKS,
+            "health_checks",
+            compute_v1.HealthChecksClient,
+            compute_v1.RegionHealthChecksClient,
+            "health_check",
+            HealthCheck.from_json,
+        ),
+        _Getter(
+            "networkEndpointGroups",
+            DataKind.NEGS,
+            "negs",
+            compute_v1.NetworkEndpointGroupsClient,
+            None,
+            "network_endpoint_group",
+            NetworkEndpointGroup.from_json,
+        ),
+    )
+}
+
+
+@dataclass
+class _Round:
+    """What one round asked for and what came back."""
+
+    kube: dict[DataKind, list[JSON]] = field(default_factory=dict)
+    compute: dict[str, list[tuple[ResourceRef, JSON | None]]] = field(default_factory=dict)
+    errors: list[CollectionError] = field(default_factory=list)
+    services: set[str] = field(default_factory=set)
+    selectors: list[tuple[str, Mapping[str, str]]] = field(default_factory=list)
+
+
+def _absent(exc: Exception) -> bool:
+    return status_of(exc) == 404 or isinstance(exc, gexc.NotFound)
+
+
+def _kube_error(kind: DataKind, call: str, exc: Exception) -> CollectionError:
+    status = getattr(exc, "status", None)
+    return CollectionError(
+        kind,
+        call,
+        str(getattr(exc, "reason", None) or exc),
+        status if isinstance(status, int) else None,
+        type(exc).__name__,
+    )
+
+
+class Refresher:
+    """Re-reads one Ingress and its load balancer by name, through one :class:`ApiGate` per round."""
+
+    def __init__(
+        self,
+        project: str,
+        *,
+        kube_client: k8s.ApiClient,
+        credentials: Credentials | None,
+        compute_endpoint: str | None,
+    ) -> None:
+        self._project = project
+        self._kube = kube_client
+        self._credentials = credentials
+        self._endpoint = compute_endpoint
+        self._options = ClientOptions(api_endpoint=compute_endpoint) if compute_endpoint else None
+
+    # -- Kubernetes -----------------------------------------------------------------------------
+
+    def _kube_call(
+        self,
+        gate: ApiGate,
+        result: _Round,
+        kind: DataKind,
+        label: str,
+        fn: Any,
+        *args: Any,
+        **kw: Any,
+    ) -> Any:
+        """One Kubernetes call as JSON; None when the object does not exist or the call failed."""
+        try:
+            response = gate.call(
+                f"kubernetes {label}",
+                fn,
+                *args,
+                paced=False,
+                _preload_content=False,
+                _request_timeout=gate.timeout,
+                **kw,
+            )
+        except Exception as exc:  # noqa: BLE001 - a failed call is recorded as data
+            if not _absent(exc):
+                result.errors.append(_kube_error(kind, label, exc))
+            return None
+        return json.loads(response.data)
+
+    def _read_ingress(
+        self, gate: ApiGate, result: _Round, namespace: str, name: str
+    ) -> JSON | None:
+        net = k8s.NetworkingV1Api(self._kube)
+        found = self._kube_call(
+            gate,
+            result,
+            DataKind.INGRESSES,
+            f"get ingress {namespace}/{name}",
+            net.read_namespaced_ingress,
+            name,
+            namespace,
+        )
+        result.kube.setdefault(DataKind.INGRESSES, []).extend([found] if found else [])
+        return found if isinstance(found, dict) else None
+
+    def _read_events(self, gate: ApiGate, result: _Round, namespace: str, name: str) -> None:
+        core = k8s.CoreV1Api(self._kube)
+        page = self._kube_call(
+            gate,
+            result,
+            DataKind.EVENTS,
+            f"list events of ingress {namespace}/{name}",
+            core.list_namespaced_event,
+            namespace,
+            field_selector=f"involvedObject.kind=Ingress,involvedObject.name={name}",
+        )
+        result.kube.setdefault(DataKind.EVENTS, []).extend((page or {}).get("items") or ())
+
+    def _read_service(self, gate: ApiGate, result: _Round, namespace: str, name: str) -> None:
+        core, disc = k8s.CoreV1Api(self._kube), k8s.DiscoveryV1Api(self._kube)
+        result.services.add(f"{namespace}/{name}")
+        service = self._kube_call(
+            gate,
+            result,
+            DataKind.SERVICES,
+            f"get service {namespace}/{name}",
+            core.read_namespaced_service,
+            name,
+            namespace,
+        )
+        if service:
+            result.kube.setdefault(DataKind.SERVICES, []).append(service)
+        slices = self._kube_call(
+            gate,
+            result,
+            DataKind.ENDPOINT_SLICES,
+            f"list endpointslices of service {namespace}/{name}",
+            disc.list_namespaced_endpoint_slice,
+            namespace,
+            label_selector=f"kubernetes.io/service-name={name}",
+        )
+        result.kube.setdefault(DataKind.ENDPOINT_SLICES, []).extend(
+            (slices or {}).get("items") or ()
+        )
+        selector: Mapping[str, str] = ((service or {}).get("spec") or {}).get("selector") or {}
+        if not selector:
+            return
+        result.selectors.append((namespace, selector))
+        pods = self._kube_call(
+            gate,
+            result,
+            DataKind.PODS,
+            f"list pods of service {namespace}/{name}",
+            core.list_namespaced_pod,
+            namespace,
+            label_selector=",".join(f"{k}={v}" for k, v in sorted(selector.items())),
+        )
+        result.kube.setdefault(DataKind.PODS, []).extend((pods or {}).get("items") or ())
+
+    # -- Compute --------------------------------------------------------------------------------
+
+    def _get(self, gate: ApiGate, result: _Round, collection: str, ref: ResourceRef) -> JSON | None:
+        """Get one Compute resource; None when it does not exist (recorded) or the call failed."""
+        getter = _GETTERS[collection]
+        regional = ref.scope.startswith("regions/")
+        zonal = ref.scope.startswith("zones/")
+        client_type = getter.regional_client if regional else getter.client
+        if client_type is None:
+            return None
+        arguments: dict[str, Any] = {"project": self._project, getter.name_argument: ref.name}
+        if regional:
+            arguments["region"] = ref.location
+        if zonal:
+            arguments["zone"] = ref.location
+        label = f"compute.{collection}.get {ref.name}"
+        try:
+            with client_type(credentials=self._credentials, client_options=self._options) as client:
+                answer = gate.call(
+                    f"compute get {collection}",
+                    client.get,
+                    **arguments,
+                    retry=None,  # the gate retries
+                    timeout=gate.timeout,
+                )
+        except Exception as exc:  # noqa: BLE001 - a failed call is recorded as data
+            if _absent(exc):
+                result.compute.setdefault(collection, []).append((ref, None))
+            else:
+                message = str(getattr(exc, "message", None) or exc)
+                result.errors.append(
+                    CollectionError(getter.kind, label, message, status_of(exc), type(exc).__name__)
+                )
+            return None
+        found = to_json(answer)
+        result.compute.setdefault(collection, []).append((ref, found))
+        return found
+
+    def _ref(self, collection: str, name: str, scope: str) -> ResourceRef:
+        return ResourceRef(self._project, scope, collection, name)
+
+    def _frontend_refs(
+        self, ingress: Ingress, scope: str, namer: Namer
+    ) -> list[tuple[str, ResourceRef]]:
+        """The forwarding rules, target proxies and URL map the Ingress names, or the scheme gives."""
+        names = namer.frontend(ingress.meta.namespace, ingress.meta.name, v2=ingress.uses_v2_names)
+        annotations = ingress.annotations
+        https = bool(
+            ingress.tls_secrets
+            or annotations.get(f"{_PREFIX}https-forwarding-rule")
+            or annotations.get("ingress.gcp.kubernetes.io/pre-shared-cert")
+        )
+        http = annotations.get("kubernetes.io/ingress.allow-http", "true").lower() != "false"
+        served = {"": True, "http": http, "https": https}
+        return [
+            (
+                collection,
+                self._ref(collection, annotations.get(_PREFIX + key) or names_of(names), scope),
+            )
+            for collection, key, names_of, protocol in _FRONTEND
+            if served[protocol]
+        ]
+
+    def refresh(self, snapshot: Snapshot, paired: PairedIngress, now: datetime) -> Snapshot:
+        """``snapshot`` with ``paired``'s Ingress and load balancer read again, by name."""
+        gate = ApiGate(rate=None)
+        result = _Round()
+        namespace, name = paired.ingress.meta.namespace, paired.ingress.meta.name
+        namer = Namer(snapshot.identity.uid, snapshot.identity.kube_system_uid)
+        scope = _scope(paired)
+        with ThreadPoolExecutor(gate.workers) as pool:
+            ingress_job = pool.submit(self._read_ingress, gate, result, namespace, name)
+            events_job = pool.submit(self._read_events, gate, result, namespace, name)
+            fresh_json = ingress_job.result()
+            fresh = Ingress.from_json(fresh_json) if fresh_json else paired.ingress
+            frontends = self._frontend_refs(fresh, scope, namer)
+            jobs = [pool.submit(self._get, gate, result, c, r) for c, r in frontends]
+            services = {(ns, ref.service) for ns, ref, _ in fresh.service_backends}
+            jobs += [
+                pool.submit(self._read_service, gate, result, ns, svc)
+                for ns, svc in sorted(services)
+            ]
+            for job in jobs:
+                job.result()
+            events_job.result()
+            backend_refs = self._backend_refs(result, paired, scope)
+            found = [
+                pool.submit(self._get, gate, result, "backendServices", ref) for ref in backend_refs
+            ]
+            backend_services = [
+                BackendService.from_json(f, self._project) for job in found if (f := job.result())
+            ]
+            groups = [
+                pool.submit(self._get, gate, result, c, r)
+                for bs in backend_services
+                for c, r in _parts_of(bs)
+            ]
+            for job in groups:
+                job.result()
+        health = GroupCollector(
+            self._project, credentials=self._credentials, endpoint=self._endpoint, gate=gate
+        ).collect(backend_services)
+        merged = _merge(snapshot, result, paired.ingress.key, now)
+        asked = {bs.ref for bs in backend_services}
+        kept = tuple(h for h in merged.backend_health if h.backend_service not in asked)
+        answered = with_backend_health(
+            merged, health.answers[DataKind.BACKEND_HEALTH], health.errors
+        )
+        return replace(
+            answered,
+            backend_health=(*kept, *answered.backend_health),
+            calls=gate.counts(),
+            waited=gate.waited,
+            retries=gate.retries,
+        )
+
+    def _backend_refs(self, result: _Round, paired: PairedIngress, scope: str) -> list[ResourceRef]:
+        """Every backend service the fresh URL map names, and every one the Ingress expects."""
+        refs: dict[ResourceRef, None] = {}
+        for _, found in result.compute.get("urlMaps", ()):
+            if found is not None:
+                refs.update(dict.fromkeys(UrlMap.from_json(found, self._project).services))
+        for backend in paired.backends:
+            if backend.backend_service_name:
+                refs[self._ref("backendServices", backend.backend_service_name, scope)] = None
+        for bs in paired.backend_services:
+            refs[bs.ref] = None
+        unique: dict[tuple[str, str], ResourceRef] = {}
+        for ref in refs:
+            unique.setdefault((ref.scope, ref.name), ref)
+        return list(unique.values())
+
+
+def _scope(paired: PairedIngress) -> str:
+    """``global``, or the region of the Ingress's resources for a regional Ingress."""
+    if not paired.ingress.is_regional:
+        return "global"
+    for resource in (paired.url_map, *paired.forwarding_rules, *paired.backend_services):
+        if resource is not None and resource.ref.scope.startswith("regions/"):
+            return resource.ref.scope
+    return "global"
+
+
+def _parts_of(bs: BackendService) -> Iterable[tuple[str, ResourceRef]]:
+    """A backend service's health checks and zonal NEGs."""
+    for ref in bs.health_checks:
+        yield "healthChecks", ref
+    for backend in bs.backends:
+        if backend.is_neg and backend.group.scope.startswith("zones/"):
+            yield "networkEndpointGroups", backend.group
+
+
+_REREAD = frozenset(
+    {
+        DataKind.INGRESSES,
+        DataKind.EVENTS,
+        DataKind.SERVICES,
+        DataKind.ENDPOINT_SLICES,
+        DataKind.PODS,
+        DataKind.URL_MAPS,
+        DataKind.TARGET_PROXIES,
+        DataKind.FORWARDING_RULES,
+        DataKind.BACKEND_SERVICES,
+        DataKind.HEALTH_CHECKS,
+        DataKind.NEGS,
+        DataKind.BACKEND_HEALTH,
+    }
+)
+"""What a round reads again: the first audit's errors about these no longer hold."""
+
+
+def _merge(snapshot: Snapshot, result: _Round, key: str, now: datetime) -> Snapshot:
+    """The last snapshot with what this round read in place of what it held about the same objects."""
+    kube = result.kube
+
+    def selected(pod: Pod) -> bool:
+        return any(pod.meta.namespace == ns and pod.matches(sel) for ns, sel in result.selectors)
+
+    old_services = {s.key: s for s in snapshot.services if s.key in result.services}
+    old_selectors = [(s.meta.namespace, s.selector) for s in old_services.values() if s.selector]
+
+    def previously_selected(pod: Pod) -> bool:
+        return any(pod.meta.namespace == ns and pod.matches(sel) for ns, sel in old_selectors)
+
+    fresh_pods = [Pod.from_json(p) for p in kube.get(DataKind.PODS, ())]
+    fresh_keys = {p.meta.key for p in fresh_pods}
+    fields: dict[str, Any] = {
+        "ingresses": (
+            *(i for i in snapshot.ingresses if i.key != key),
+            *(Ingress.from_json(i) for i in kube.get(DataKind.INGRESSES, ())),
+        ),
+        "events": (
+            *(e for e in snapshot.events if not (e.kind == "Ingress" and e.object_key == key)),
+            *(Event.from_json(e) for e in kube.get(DataKind.EVENTS, ())),
+        ),
+        "services": (
+            *(s for s in snapshot.services if s.key not in result.services),
+            *(Service.from_json(s) for s in kube.get(DataKind.SERVICES, ())),
+        ),
+        "endpoint_slices": (
+            *(
+                e
+                for e in snapshot.endpoint_slices
+                if f"{e.meta.namespace}/{e.service}" not in result.services
+            ),
+            *(EndpointSlice.from_json(e) for e in kube.get(DataKind.ENDPOINT_SLICES, ())),
+        ),
+        "pods": (
+            *(
+                p
+                for p in snapshot.pods
+                if p.meta.key not in fresh_keys and not selected(p) and not previously_selected(p)
+            ),
+            *fresh_pods,
+        ),
+    }
+    project = snapshot.project
+    for collection, answers in result.compute.items():
+        getter = _GETTERS[collection]
+        asked = {(ref.scope, ref.name) for ref, _ in answers}
+        current = fields.get(getter.field, getattr(snapshot, getter.field))
+        kept = [
+            r
+            for r in current
+            if (r.ref.scope, r.ref.name) not in asked or r.ref.collection != collection
+        ]
+        fields[getter.field] = (
+            *kept,
+            *(getter.parse(found, project) for _, found in answers if found is not None),
+        )
+    errors = (*(e for e in snapshot.errors if e.kind not in _REREAD), *result.errors)
+    return replace(snapshot, collected_at=now, errors=errors, **fields)
