@@ -36,12 +36,14 @@ if TYPE_CHECKING:
     from gkeingress.api import audit
     from gkeingress.collect.run import collect
     from gkeingress.fleet import FleetProgress, audit_fleet
+    from gkeingress.live.wait import wait
 
 _READERS = {
     "audit": "gkeingress.api",
     "audit_fleet": "gkeingress.fleet",
     "FleetProgress": "gkeingress.fleet",
     "collect": "gkeingress.collect.run",
+    "wait": "gkeingress.live.wait",
 }
 """The names that read the APIs: their modules import the Google and Kubernetes clients, so they
 are imported on first use, and ``import gkeingress`` stays light for ``explain`` and notebooks."""
@@ -82,4 +84,5 @@ __all__ = [
     "audit",
     "audit_fleet",
     "collect",
+    "wait",
 ]

@@ -25,6 +25,7 @@ import os
 import re
 import sys
 import threading
+import time
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -33,6 +34,7 @@ from typing import TypeVar
 
 from rich import box
 from rich.console import Console
+from rich.live import Live
 from rich.progress import Progress as ProgressBar
 from rich.progress import SpinnerColumn, TextColumn
 from rich.table import Table
@@ -44,15 +46,21 @@ from gkeingress.collect.progress import HEALTH, LISTS, Progress
 from gkeingress.errors import ArgumentError, AuditError
 from gkeingress.findings import Severity
 from gkeingress.live.probe import METHODS, ProbeError, ProbeResult
+from gkeingress.live.serving import WaitProgress, WaitResult, duration
 from gkeingress.model.routing import Route
 from gkeingress.render.sarif import to_sarif
 from gkeingress.render.text import STYLE, probe_text, render, route_text
+from gkeingress.render.waiting import progress_line, progress_table, result_text
 from gkeingress.report import AuditResult, FleetReport, Report
 from gkeingress.resources.cluster import cluster_path
 from gkeingress.resources.refs import parse_time
 from gkeingress.snapshot import DataKind
 
 EXIT_OK, EXIT_FINDINGS, EXIT_CANNOT_RUN = 0, 1, 2
+EXIT_INTERRUPTED = 130
+"""Ctrl-C, as shells report a process ended by SIGINT (128 + 2)."""
+ONE_CLUSTER = ("route", "probe", "wait")
+"""The commands that go through one cluster's Ingresses."""
 Answered = TypeVar("Answered", Route, ProbeResult)
 """An answer to one URL: ``route``'s or ``probe``'s."""
 FORMATS = ("text", "json", "sarif", "html")
@@ -237,6 +245,46 @@ def _parser() -> argparse.ArgumentParser:
     probe.add_argument("--format", choices=("text", "json"), default="text", help="answer format")
     _quiet_option(probe)
     _connection_options(probe, project_required=False)
+    waiting = sub.add_parser(
+        "wait",
+        help="wait until an Ingress's load balancer serves (exit 0), or say what blocks it (exit 1)",
+    )
+    waiting.add_argument("ingress", metavar="NAMESPACE/NAME", help="the Ingress, e.g. shop/web")
+    waiting.add_argument(
+        "--timeout",
+        type=_span,
+        default=timedelta(minutes=15),
+        metavar="SPAN",
+        help="give up after this long (default 15m)",
+    )
+    waiting.add_argument(
+        "--interval",
+        type=_span,
+        default=timedelta(seconds=10),
+        metavar="SPAN",
+        help="pause between rounds (default 10s; doubled while nothing changes, up to 6 times)",
+    )
+    waiting.add_argument(
+        "--url",
+        action="append",
+        default=[],
+        metavar="URL",
+        help="also wait until a real request for URL gets the application's answer (repeatable)",
+    )
+    waiting.add_argument(
+        "--no-fail-fast",
+        action="store_true",
+        help="keep waiting on a fault waiting cannot fix (a wrong health check path, a missing "
+        "Service) instead of stopping at once",
+    )
+    waiting.add_argument(
+        "--demo",
+        action="store_true",
+        help="wait on the demo world, in simulated time (newsletter/newsletter settles in 5m)",
+    )
+    waiting.add_argument("--format", choices=("text", "json"), default="text", help="result format")
+    _quiet_option(waiting)
+    _connection_options(waiting, project_required=False)
     explain = sub.add_parser("explain", help="explain a finding code")
     explain.add_argument("code", help="e.g. HEALTH_CHECK_PATH_MISMATCH")
     sub.add_parser("checks", help="list every finding code")
@@ -448,6 +496,103 @@ def _probe(report: Report, args: argparse.Namespace, console: Console) -> int:
     return _answer(console, args.format, ask, probe_text, lambda result: result.agrees)
 
 
+class _WaitDisplay:
+    """``wait``'s progress on stderr: a table redrawn each round on a terminal, else one line."""
+
+    def __init__(self, console: Console, *, quiet: bool) -> None:
+        self._console = console
+        self._quiet = quiet
+        self._live: Live | None = None
+
+    def __enter__(self) -> _WaitDisplay:
+        if not self._quiet and self._console.is_terminal:
+            self._live = Live(console=self._console, auto_refresh=False)
+            self._live.start()
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        if self._live is not None:
+            self._live.stop()
+
+    def show(self, progress: WaitProgress) -> None:
+        """Show one round."""
+        if self._quiet:
+            return
+        if self._live is not None:
+            self._live.update(progress_table(progress), refresh=True)
+        else:
+            self._console.print(progress_line(progress), soft_wrap=True, markup=False)
+
+
+def _run_wait(args: argparse.Namespace, on_progress: Callable[[WaitProgress], None]) -> WaitResult:
+    """Wait for the Ingress: in the demo world's simulated time with ``--demo``."""
+    from gkeingress.live.wait import wait  # noqa: PLC0415 - the API clients load only to wait
+
+    options = {
+        "timeout": args.timeout,
+        "interval": args.interval,
+        "urls": args.url,
+        "fail_fast": not args.no_fail_fast,
+        "on_progress": on_progress,
+    }
+    if not args.demo:
+        return wait(
+            args.project[0],
+            args.ingress,
+            kubeconfig=args.kubeconfig,
+            context=args.context,
+            cluster=args.cluster,
+            compute_endpoint=args.compute_endpoint,
+            container_endpoint=args.container_endpoint,
+            use_private_endpoint=args.use_private_endpoint,
+            rate_limit=args.rate_limit,
+            **options,
+        )
+    from gkeingress.testing import DEMO_NOW, FakeGKE, FakeLoadBalancer, demo_world  # noqa: PLC0415 - the demo only
+    from gkeingress.testing.rollout import demo_rollout  # noqa: PLC0415 - the demo only
+
+    world = demo_world()
+    rollout = demo_rollout(world)
+    with FakeGKE(world) as server, server.kube_client() as kube, FakeLoadBalancer(world) as lb:
+        return wait(
+            world.project,
+            args.ingress,
+            kube_client=kube,
+            compute_endpoint=server.compute_endpoint,
+            clock=rollout.clock,
+            sleep=rollout.sleep,
+            started_at=DEMO_NOW,
+            connect_to=lb.connect_to,
+            **options,
+        )
+
+
+def _wait(args: argparse.Namespace, console: Console) -> int:
+    """Wait; 0 serving, 1 not (timeout or a fault waiting cannot fix), 130 on Ctrl-C.
+
+    Raises:
+        AuditError: the wait cannot run (exit 2).
+    """
+    started = time.monotonic()
+    try:
+        with _WaitDisplay(Console(stderr=True, highlight=False), quiet=args.quiet) as display:
+            result = _run_wait(args, display.show)
+    except KeyboardInterrupt:
+        print(
+            f"gkeingress: interrupted after {duration(time.monotonic() - started)}, before "
+            f"{args.ingress} was seen serving",
+            file=sys.stderr,
+        )
+        return EXIT_INTERRUPTED
+    if args.format == "json":
+        console.file.write(json.dumps(result.to_dict(), indent=2) + "\n")
+    else:
+        console.print(result_text(result), soft_wrap=True)
+    return EXIT_OK if result.serving else EXIT_FINDINGS
+
+
 def _checks_table() -> Table:
     """Every finding code, its default severity and its title; codes never wrap."""
     table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
@@ -564,7 +709,9 @@ def _check_options(args: argparse.Namespace) -> None:
         AuditError: the first wrong option, in the order a person gives them: the cluster or the
             kubeconfig and its context, then the output file.
     """
-    collects = args.command == "audit" or (args.command == "route" and not args.demo)
+    collects = args.command == "audit" or (
+        args.command in ("route", "probe", "wait") and not args.demo
+    )
     if collects and args.cluster:
         try:
             cluster_path(args.cluster, args.project[0])
@@ -591,9 +738,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code."""
     parser = _parser()
     args = parser.parse_args(argv)
-    if args.command in ("route", "probe") and not (args.demo or args.project):
+    if args.command in ONE_CLUSTER and not (args.demo or args.project):
         parser.error(f"{args.command} needs --project (or --demo)")
-    if args.command in ("route", "probe") and _is_fleet(args):
+    if args.command in ONE_CLUSTER and _is_fleet(args):
         parser.error(
             f"{args.command} goes through one cluster: give one --project and no --all-clusters"
         )
@@ -605,14 +752,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_OK
     try:
         _check_options(args)
+        if args.command == "wait":
+            return _wait(args, console)
         report = _collect(args)
     except AuditError as exc:
         print(f"gkeingress: {exc.cli}", file=sys.stderr)
         return EXIT_CANNOT_RUN
-    if isinstance(report, Report) and args.command == "route":
-        return _route(report, args, console)
-    if isinstance(report, Report) and args.command == "probe":
-        return _probe(report, args, console)
+    answer = {"route": _route, "probe": _probe}.get(args.command)
+    if isinstance(report, Report) and answer is not None:
+        return answer(report, args, console)
     return _emit(report, args, console)
 
 

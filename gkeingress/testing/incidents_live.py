@@ -115,3 +115,37 @@ def tls_store(b: WorldBuilder) -> None:
     ingress = b.ingress("store", "store", rules=[Rule(TLS_HOST, [Path("/", "store")])])
     ingress["spec"]["tls"] = [{"hosts": [TLS_HOST], "secretName": "store-tls"}]
     _https_frontend(b, ingress, "store-tls")
+
+
+def _newsletter(b: WorldBuilder) -> JSONDict:
+    """The demo's ``newsletter/newsletter``, created three minutes before ``DEMO_NOW``."""
+    b.service("newsletter", "newsletter")
+    return b.ingress(
+        "newsletter",
+        "newsletter",
+        rules=[Rule("news.example.com", [Path("/", "newsletter")])],
+        age=timedelta(minutes=3),
+    )
+
+
+def newsletter_addressed(b: WorldBuilder) -> None:
+    """``newsletter/newsletter`` 90 s into its rollout: an address, backends still being checked.
+
+    The forwarding rule exists and the Ingress has its IP, but ingress-gce still reports the
+    backends ``Unknown`` and the zone-b endpoint has not passed its health check yet.
+    """
+    ingress = _newsletter(b)
+    annotations = ingress["metadata"]["annotations"]
+    annotations["ingress.kubernetes.io/backends"] = annotations[
+        "ingress.kubernetes.io/backends"
+    ].replace("HEALTHY", "Unknown")
+    name = b.backend_name("newsletter", "newsletter", 80)
+    for (backend_service, group), health in b.world.backend_health.items():
+        if backend_service.endswith(f"/{name}") and f"/zones/{b.zones[1]}/" in group:
+            for status in health.get("healthStatus", ()):
+                status["healthState"] = "UNHEALTHY"
+
+
+def newsletter_serving(b: WorldBuilder) -> None:
+    """``newsletter/newsletter`` once its rollout settled: every hop there, every endpoint healthy."""
+    _newsletter(b)

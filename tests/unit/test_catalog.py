@@ -83,3 +83,14 @@ def test_catalog_shows_which_code_explains_which() -> None:
     assert ("SERVICE_TYPE_INCOMPATIBLE", "SYNC_ERROR") in rows
     assert ("SYNC_ERROR", "INGRESS_NOT_PROVISIONED") in rows
     assert "(#target-port-not-exposed)" in table
+
+
+def test_catalog_says_which_faults_waiting_cannot_clear() -> None:
+    """A needs_change code's section says `gkeingress wait` stops on it; others say nothing."""
+    page = _hook().catalog_markdown()
+
+    def section(code: str) -> str:
+        return page.split(f"## {code} ", 1)[1].split("\n## ", 1)[0]
+
+    assert "**Waiting does not clear it:**" in section("HEALTH_CHECK_PATH_MISMATCH")
+    assert "Waiting does not clear it" not in section("NEG_EMPTY")
