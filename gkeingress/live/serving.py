@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from gkeingress.checks import REGISTRY
-from gkeingress.findings import Finding, Severity
+from gkeingress.findings import Finding, Severity, Verdict
 from gkeingress.live.probe import ProbeResult
 from gkeingress.model.answers import Answer, endpoint_health
 from gkeingress.model.topology import PairedIngress
@@ -134,14 +134,24 @@ class WaitResult:
         return len(self.calls)
 
     @property
+    def verdict(self) -> Verdict | None:
+        """The last round's verdict on the Ingress: its state, headline and root causes."""
+        return self.report.ingress(self.ingress).verdict
+
+    @property
     def blocking(self) -> list[Finding]:
-        """The findings that keep the Ingress from serving: errors, pending changes, probes."""
+        """What keeps the Ingress from serving, root causes first.
+
+        The verdict's root causes, then the other errors and pending changes, then the probes'
+        disagreements.
+        """
+        roots = list(self.verdict.root_causes) if self.verdict is not None else []
         own = [
             f
             for f in self.report.findings_for(self.ingress)
-            if f.severity is Severity.ERROR or f.code == "PROPAGATION_PENDING"
+            if (f.severity is Severity.ERROR or f.code == "PROPAGATION_PENDING") and f not in roots
         ]
-        return own + [p.finding for p in self.probes if p.finding is not None]
+        return roots + own + [p.finding for p in self.probes if p.finding is not None]
 
     @property
     def waiting_for(self) -> list[HopState]:
@@ -173,6 +183,7 @@ class WaitResult:
             "calls_per_round": list(self.calls),
             "round_budget": self.budget,
             "summary": self.summary(),
+            "verdict": None if self.verdict is None else self.verdict.to_dict(),
             "hops": [h.to_dict() for h in self.hops],
             "blocking": [f.to_dict() for f in self.blocking],
             "probes": [p.to_dict() for p in self.probes],

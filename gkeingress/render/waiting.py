@@ -13,7 +13,7 @@ from rich.table import Table
 from rich.text import Text
 
 from gkeingress.live.serving import Outcome, WaitProgress, WaitResult, duration
-from gkeingress.render.text import MARK, STYLE
+from gkeingress.render.text import MARK, STYLE, verdict_text
 
 
 def _header(progress: WaitProgress) -> str:
@@ -65,8 +65,14 @@ def result_text(result: WaitResult) -> Text:
             style="",
         )
         return text
+    if result.verdict is not None:
+        text.append("\nverdict: ")
+        text.append_text(verdict_text(result.report.ingress(result.ingress)))
+    roots = list(result.verdict.root_causes) if result.verdict is not None else []
     for finding in result.blocking:
         text.append(f"\n{MARK[finding.severity]} {finding.code}", style=STYLE[finding.severity])
+        if finding in roots:
+            text.append(" (root cause)", style="bold")
         text.append(f"  {finding.message}")
         text.append(f"\n  fix: {finding.remediation}", style="dim")
     return text

@@ -176,6 +176,12 @@ def test_without_fail_fast_a_broken_ingress_times_out_with_its_blocking_findings
     assert rollout.slept == [10.0, 20.0, 40.0, 50.0]  # the last pause ends at the timeout
     assert result.summary().startswith("Ingress checkout/checkout still does not serve after 2m00s")
     assert "0/2 endpoints healthy" in result.summary()
+    assert result.verdict is not None
+    assert result.verdict.state == "failing"
+    assert [f.code for f in result.blocking][:2] == [
+        "HEALTH_CHECK_PATH_MISMATCH",
+        "BACKEND_UNHEALTHY",
+    ]
 
 
 def test_a_proxy_recreated_while_waiting_is_found_by_name() -> None:
@@ -305,8 +311,9 @@ def test_wait_demo_on_a_broken_ingress_exits_1_with_the_blocking_finding(
     captured = capsys.readouterr()
     assert captured.err == ""
     assert "waiting will not fix HEALTH_CHECK_PATH_MISMATCH" in captured.out
-    assert "✖ HEALTH_CHECK_PATH_MISMATCH  Health check k8s1-" in captured.out
     assert "fix: Set spec.healthCheck.requestPath: /ready" in captured.out
+    assert "\nverdict: Failing  502 on checkout.example.com/*" in captured.out
+    assert "✖ HEALTH_CHECK_PATH_MISMATCH (root cause)  Health check" in captured.out
 
 
 def test_wait_demo_as_json(capsys: pytest.CaptureFixture[str]) -> None:
@@ -316,7 +323,8 @@ def test_wait_demo_as_json(capsys: pytest.CaptureFixture[str]) -> None:
     answer = json.loads(capsys.readouterr().out)
     assert (answer["outcome"], answer["serving"], answer["seconds"]) == ("timeout", False, 60.0)
     assert answer["round_budget"] >= max(answer["calls_per_round"][1:])
-    assert "HEALTH_CHECK_PATH_MISMATCH" in {f["code"] for f in answer["blocking"]}
+    assert answer["blocking"][0]["code"] == "HEALTH_CHECK_PATH_MISMATCH"  # the root cause first
+    assert answer["verdict"]["state"] == "failing"
 
 
 def test_wait_cannot_run_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
