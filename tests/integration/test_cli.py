@@ -2,13 +2,15 @@
 
 import json
 from collections.abc import Iterator
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
 
 from gkeingress.checks import REGISTRY
 from gkeingress.cli import main
-from gkeingress.testing import FakeGKE, demo_world, kube_error
+from gkeingress.testing import FakeGKE, FakeMonitoring, World, demo_world, kube_error
+from gkeingress.testing.traffic import Frontend, record_requests
 
 
 @pytest.fixture(name="server")
@@ -130,3 +132,42 @@ def test_explain_and_checks(capsys: pytest.CaptureFixture[str]) -> None:
     rows = [line.split() for line in capsys.readouterr().out.splitlines()]
     listed = {row[0]: row[1] for row in rows if len(row) > 1 and row[0] in REGISTRY}
     assert listed == {item.code: item.severity.value for item in REGISTRY}
+
+
+def test_evidence_options(
+    server: FakeGKE, kubeconfig: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """--monitoring-endpoint and --errors-window read 90 minutes of counts; --no-evidence reads none."""
+    # The command line judges at the wall clock: 502s from two hours ago to a little past now.
+    [ingress] = [i for i in server.world.kube["ingresses"] if i["metadata"]["name"] == "payments"]
+    url_map = ingress["metadata"]["annotations"]["ingress.kubernetes.io/url-map"]
+    counts = World(project=server.world.project)
+    now = datetime.now(timezone.utc).replace(second=0, microsecond=0)
+    record_requests(
+        counts,
+        Frontend(url_map, "bs"),
+        502,
+        now - timedelta(hours=2),
+        now + timedelta(minutes=5),
+        per_minute=5,
+    )
+    with FakeMonitoring(counts) as monitoring:
+        args = _audit(server, kubeconfig, "--format", "json", "--quiet")
+        main([*args, "--monitoring-endpoint", monitoring.endpoint, "--errors-window", "90m"])
+        read = json.loads(capsys.readouterr().out)
+        main([*args, "--monitoring-endpoint", monitoring.endpoint, "--no-evidence"])
+        unread = json.loads(capsys.readouterr().out)
+        assert len(monitoring.requests) == 3
+    [payments] = [i for i in read["ingresses"] if i["name"] == "payments/payments"]
+    assert len(payments["traffic"]["minutes"]["requests"]) == 90
+    assert payments["traffic"]["codes"] == {"502": 90 * 5}
+    assert not any(call.startswith("monitoring.") for call in unread["api_calls"])
+    assert {"LB_ERRORS_OBSERVED"} <= {u["code"] for u in unread["unchecked"]}
+
+
+def test_a_bad_errors_window_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
+    """`--errors-window 6 hours` is refused with the forms it takes."""
+    with pytest.raises(SystemExit) as exit_:
+        main(["audit", "--project", "p", "--errors-window", "6 hours"])
+    assert exit_.value.code == 2
+    assert "is not a span such as 90m, 6h or 1d" in capsys.readouterr().err

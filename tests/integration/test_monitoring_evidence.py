@@ -4,12 +4,13 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from google.api_core import exceptions as gexc
 from google.auth.credentials import AnonymousCredentials
 from google.cloud import monitoring_v3
 
 from gkeingress import Report, audit
 from gkeingress.collect import ApiGate
-from gkeingress.collect.monitoring import MonitoringReader
+from gkeingress.collect.monitoring import MonitoringReader, time_series_request
 from gkeingress.permissions import EVIDENCE_PERMISSIONS
 from gkeingress.resources.monitoring import REQUEST_METRICS, TimeWindow
 from gkeingress.testing import DEMO_NOW, FakeGKE, World
@@ -176,3 +177,16 @@ def test_the_documented_evidence_permission_is_enough() -> None:
         report = _audit(world, fake)
     assert report.errors == []
     assert len(report.topology.snapshot.request_counts) == 2
+
+
+def test_the_fake_refuses_what_it_cannot_filter_on() -> None:
+    """A filter on a label the fake does not implement is INVALID_ARGUMENT, never a silent all."""
+    world = _world_with_a_502_burst()
+    request = time_series_request(world.project, EXTERNAL, WINDOW)
+    request.filter += ' AND resource.label.url_map_name = "um-web"'
+    with (
+        FakeMonitoring(world) as fake,
+        fake.client() as client,
+        pytest.raises(gexc.InvalidArgument),
+    ):
+        next(iter(client.list_time_series(request=request)))

@@ -1,9 +1,11 @@
 """LB_ERRORS_OBSERVED: what the load balancer answered, and CHANGE_BEFORE_ERRORS from its onset."""
 
+from dataclasses import replace
 from datetime import timedelta
 
 from gkeingress import Report, analyse
 from gkeingress.findings import Severity
+from gkeingress.resources.monitoring import REQUEST_METRICS
 from gkeingress.testing import DEMO_NOW, Path, Rule, WorldBuilder, snapshot_of
 from gkeingress.testing.incidents_changes import rollout_before_errors
 from gkeingress.testing.traffic import frontend_of, incident_traffic
@@ -86,3 +88,24 @@ def test_without_evidence_the_check_is_listed_as_not_checked(builder: WorldBuild
     assert {"code": "LB_ERRORS_OBSERVED", "reason": report.why_unchecked("LB_ERRORS_OBSERVED")} in (
         report.to_dict()["unchecked"]
     )
+
+
+def test_an_internal_ingress_reads_the_internal_metric(builder: WorldBuilder) -> None:
+    """A gce-internal Ingress's 503s come from https/internal/request_count, not the external one."""
+    builder.service("intranet", "wiki")
+    builder.ingress(
+        "intranet",
+        "wiki",
+        rules=[Rule("wiki.internal", [Path("/", "wiki")])],
+        ingress_class="gce-internal",
+    )
+    internal = frontend_of(builder, "intranet", "wiki", "wiki", ingress_class="gce-internal")
+    assert internal.metric.resource == "internal_http_lb_rule"
+    onset = DEMO_NOW - timedelta(minutes=30)
+    incident_traffic(builder, internal, per_minute=20, errors=10, code=503, since=onset)
+    # The same URL map name on the external metric is another load balancer's: not this one's.
+    external = replace(internal, metric=REQUEST_METRICS[0])
+    incident_traffic(builder, external, per_minute=20, errors=20, code=502, since=None)
+    finding = only(_report(builder), "intranet/wiki", "LB_ERRORS_OBSERVED")
+    assert finding.evidence["codes"] == {"503": 300}
+    assert "503s since 09:30 UTC, 50% of requests" in finding.message
