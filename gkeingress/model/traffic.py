@@ -144,22 +144,29 @@ class Traffic:
 
     Attributes:
         window: the evidence window.
-        minutes: every minute of the window, oldest first (minutes without requests included).
+        per_minute: requests, 4xx and 5xx in each minute of the window, oldest first (minutes
+            without requests included), as three tuples; :attr:`minutes` gives them as
+            :class:`Minute` objects.
         codes: error responses (4xx and 5xx) by status code, over the window.
         served: the error responses by backend, path rule and code, most first.
         episodes: each error class's latest episode, 5xx first.
     """
 
     window: TimeWindow
-    minutes: tuple[Minute, ...]
+    per_minute: tuple[tuple[int, ...], tuple[int, ...], tuple[int, ...]]
     codes: Mapping[int, int]
     served: tuple[Served, ...]
     episodes: tuple[Episode, ...]
 
     @property
+    def minutes(self) -> tuple[Minute, ...]:
+        """Every minute of the window, oldest first."""
+        return _minutes(self.window.minutes, self.per_minute)
+
+    @property
     def requests(self) -> int:
         """Requests over the window."""
-        return sum(m.requests for m in self.minutes)
+        return sum(self.per_minute[0])
 
     @property
     def errors(self) -> int:
@@ -208,11 +215,17 @@ class Traffic:
             ],
             "minutes": {
                 "start": self.window.start.isoformat(),
-                "requests": [m.requests for m in self.minutes],
-                "4xx": [m.client_errors for m in self.minutes],
-                "5xx": [m.server_errors for m in self.minutes],
+                "requests": list(self.per_minute[0]),
+                "4xx": list(self.per_minute[1]),
+                "5xx": list(self.per_minute[2]),
             },
         }
+
+
+def _minutes(grid: Sequence[datetime], per_minute: Sequence[Sequence[int]]) -> tuple[Minute, ...]:
+    """:class:`Minute` objects from the minutes' first instants and their three counts."""
+    counts = zip(*per_minute, strict=True)
+    return tuple(Minute(at, *c) for at, c in zip(grid, counts, strict=True))
 
 
 def traffic_of(series: Iterable[RequestCounts], window: TimeWindow) -> Traffic:
@@ -234,14 +247,18 @@ def traffic_of(series: Iterable[RequestCounts], window: TimeWindow) -> Traffic:
                 by_class[error_class][i] += count
                 codes[one.response_code] += count
                 served[(one.backend_target, one.path_rule, one.response_code)] += count
-    minutes = tuple(
-        Minute(at, requests[i], by_class[ErrorClass.CLIENT][i], by_class[ErrorClass.SERVER][i])
-        for i, at in enumerate(grid)
+    per_minute = (
+        tuple(requests),
+        tuple(by_class[ErrorClass.CLIENT]),
+        tuple(by_class[ErrorClass.SERVER]),
     )
-    episodes = (latest_episode(minutes, c) for c in (ErrorClass.SERVER, ErrorClass.CLIENT))
+    episodes: list[Episode | None] = []
+    if codes:  # most Ingresses answer no error: no minute needs judging
+        minutes = _minutes(grid, per_minute)
+        episodes = [latest_episode(minutes, c) for c in (ErrorClass.SERVER, ErrorClass.CLIENT)]
     return Traffic(
         window=window,
-        minutes=minutes,
+        per_minute=per_minute,
         codes=dict(codes),
         served=tuple(
             Served(backend, rule, code, count)
@@ -278,13 +295,13 @@ def observed_summary(traffic: Traffic) -> str:
     percent = f"{observed_ratio(traffic):.0%}"
     if episode is None:
         codes = ", ".join(f"{c} ×{traffic.codes[c]}" for c in top_codes(traffic, limit=3))
-        span = _duration(len(traffic.minutes))
+        span = _duration(len(traffic.per_minute[0]))
         return f"{traffic.errors} errors in the last {span} ({percent} of requests): {codes}"
     codes = " and ".join(f"{c}s" for c in top_codes(traffic, episode.error_class))
     if episode.ongoing and episode.onset is not None:
         return f"{codes} since {episode.onset:%H:%M} UTC, {percent} of requests"
     if episode.ongoing:
-        span = _duration(len(traffic.minutes))
+        span = _duration(len(traffic.per_minute[0]))
         return (
             f"{codes} all through the last {span} (no onset in the window), {percent} of requests"
         )

@@ -6,6 +6,7 @@ current errors a dashed line, over the whole evidence window, oldest minute on t
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from html import escape
 
 from gkeingress.model.traffic import Traffic, observed_summary
@@ -14,7 +15,7 @@ WIDTH, HEIGHT = 240, 32
 """The picture's size in CSS pixels."""
 
 
-def _points(values: list[int], top: int) -> str:
+def _points(values: Sequence[int], top: int) -> str:
     step = WIDTH / max(1, len(values) - 1)
     return " ".join(
         f"{i * step:.1f},{HEIGHT - 1 - (v / top) * (HEIGHT - 2):.1f}" for i, v in enumerate(values)
@@ -26,14 +27,14 @@ def sparkline(traffic: Traffic) -> str:
 
     Its ``<title>``, a tooltip and the text a screen reader reads, says what was observed.
     """
-    requests = [m.requests for m in traffic.minutes]
-    errors = [m.client_errors + m.server_errors for m in traffic.minutes]
+    requests, client, server = traffic.per_minute
+    errors = [c + s for c, s in zip(client, server, strict=True)]
     top = max([*requests, 1])
     area = f"0,{HEIGHT - 1} {_points(errors, top)} {WIDTH},{HEIGHT - 1}"
     onset = ""
-    if traffic.onset is not None and traffic.minutes:
-        index = next(i for i, m in enumerate(traffic.minutes) if m.at == traffic.onset)
-        x = index * WIDTH / max(1, len(traffic.minutes) - 1)
+    if traffic.onset is not None and requests:
+        index = traffic.window.minutes.index(traffic.onset)
+        x = index * WIDTH / max(1, len(requests) - 1)
         onset = (
             f'<line class="onset" x1="{x:.1f}" x2="{x:.1f}" y1="0" y2="{HEIGHT}" '
             'stroke="#202124" stroke-dasharray="2,2" stroke-width="1"/>'
