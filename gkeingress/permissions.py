@@ -28,6 +28,22 @@ COMPUTE_PERMISSIONS: tuple[str, ...] = (
 )
 """Compute Engine IAM permissions, one per call the audit makes (aggregated lists need ``list``)."""
 
+WAIT_PERMISSIONS: tuple[str, ...] = (
+    "compute.urlMaps.get",
+    "compute.regionUrlMaps.get",
+    "compute.targetHttpProxies.get",
+    "compute.regionTargetHttpProxies.get",
+    "compute.targetHttpsProxies.get",
+    "compute.regionTargetHttpsProxies.get",
+    "compute.globalForwardingRules.get",
+    "compute.forwardingRules.get",
+    "compute.healthChecks.get",
+    "compute.regionHealthChecks.get",
+)
+"""What ``gkeingress wait`` adds: its rounds get the load balancer's resources by name (backend
+services and NEGs are got with the audit's ``get`` permissions). In the cluster it lists by name
+with the audit's ``list`` rules, so it needs no other RBAC."""
+
 CONTAINER_PERMISSIONS: tuple[str, ...] = (
     "container.clusters.get",  # audit(cluster=...): the cluster's endpoint, CA and facts
     "container.clusters.list",  # audit_fleet / --all-clusters: every cluster of a project

@@ -122,6 +122,11 @@ def evidence_permissions_markdown() -> str:
     return _bullets(permissions.EVIDENCE_PERMISSIONS)
 
 
+def wait_permissions_markdown() -> str:
+    """The permissions ``gkeingress wait`` needs beyond the audit's, one bullet each."""
+    return _bullets(permissions.WAIT_PERMISSIONS)
+
+
 def custom_role_markdown() -> str:
     """The gcloud command that creates a custom role with exactly those permissions."""
     return (
@@ -176,6 +181,7 @@ GENERATED: dict[str, Callable[[], str]] = {
     "compute-permissions": compute_permissions_markdown,
     "container-permissions": container_permissions_markdown,
     "evidence-permissions": evidence_permissions_markdown,
+    "wait-permissions": wait_permissions_markdown,
     "custom-role": custom_role_markdown,
     "cluster-role": cluster_role_markdown,
     "sarif-rules": sarif_rules_markdown,

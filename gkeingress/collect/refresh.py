@@ -160,12 +160,16 @@ _GETTERS = {
 
 @dataclass
 class _Round:
-    """What one round asked for and what came back."""
+    """What one round read: the answers, and which reads succeeded (a failed one keeps the old)."""
 
     kube: dict[DataKind, list[JSON]] = field(default_factory=dict)
     compute: dict[str, list[tuple[ResourceRef, JSON | None]]] = field(default_factory=dict)
     errors: list[CollectionError] = field(default_factory=list)
+    ingress_read: bool = False
+    events_read: bool = False
     services: set[str] = field(default_factory=set)
+    slices_of: set[str] = field(default_factory=set)
+    pods_of: set[str] = field(default_factory=set)
     selectors: list[tuple[str, Mapping[str, str]]] = field(default_factory=list)
 
 
@@ -233,18 +237,23 @@ class Refresher:
     def _read_ingress(
         self, gate: ApiGate, result: _Round, namespace: str, name: str
     ) -> JSON | None:
+        """The Ingress, by a list selecting its name (the ``list`` the audit's ClusterRole grants)."""
         net = k8s.NetworkingV1Api(self._kube)
-        found = self._kube_call(
+        page = self._kube_call(
             gate,
             result,
             DataKind.INGRESSES,
-            f"get ingress {namespace}/{name}",
-            net.read_namespaced_ingress,
-            name,
+            f"list ingress {namespace}/{name}",
+            net.list_namespaced_ingress,
             namespace,
+            field_selector=f"metadata.name={name}",
         )
-        result.kube.setdefault(DataKind.INGRESSES, []).extend([found] if found else [])
-        return found if isinstance(found, dict) else None
+        if page is None:
+            return None
+        result.ingress_read = True
+        items: list[JSON] = page.get("items") or []
+        result.kube.setdefault(DataKind.INGRESSES, []).extend(items)
+        return items[0] if items else None
 
     def _read_events(self, gate: ApiGate, result: _Round, namespace: str, name: str) -> None:
         core = k8s.CoreV1Api(self._kube)
@@ -257,48 +266,55 @@ class Refresher:
             namespace,
             field_selector=f"involvedObject.kind=Ingress,involvedObject.name={name}",
         )
-        result.kube.setdefault(DataKind.EVENTS, []).extend((page or {}).get("items") or ())
+        if page is not None:
+            result.events_read = True
+            result.kube.setdefault(DataKind.EVENTS, []).extend(page.get("items") or ())
 
     def _read_service(self, gate: ApiGate, result: _Round, namespace: str, name: str) -> None:
+        """The Service (by a list selecting its name), its EndpointSlices and the pods it selects."""
         core, disc = k8s.CoreV1Api(self._kube), k8s.DiscoveryV1Api(self._kube)
-        result.services.add(f"{namespace}/{name}")
-        service = self._kube_call(
+        key = f"{namespace}/{name}"
+        page = self._kube_call(
             gate,
             result,
             DataKind.SERVICES,
-            f"get service {namespace}/{name}",
-            core.read_namespaced_service,
-            name,
+            f"list service {key}",
+            core.list_namespaced_service,
             namespace,
+            field_selector=f"metadata.name={name}",
         )
-        if service:
-            result.kube.setdefault(DataKind.SERVICES, []).append(service)
+        service: JSON = next(iter((page or {}).get("items") or ()), {})
+        if page is not None:
+            result.services.add(key)
+            result.kube.setdefault(DataKind.SERVICES, []).extend([service] if service else [])
         slices = self._kube_call(
             gate,
             result,
             DataKind.ENDPOINT_SLICES,
-            f"list endpointslices of service {namespace}/{name}",
+            f"list endpointslices of service {key}",
             disc.list_namespaced_endpoint_slice,
             namespace,
             label_selector=f"kubernetes.io/service-name={name}",
         )
-        result.kube.setdefault(DataKind.ENDPOINT_SLICES, []).extend(
-            (slices or {}).get("items") or ()
-        )
-        selector: Mapping[str, str] = ((service or {}).get("spec") or {}).get("selector") or {}
+        if slices is not None:
+            result.slices_of.add(key)
+            result.kube.setdefault(DataKind.ENDPOINT_SLICES, []).extend(slices.get("items") or ())
+        selector: Mapping[str, str] = (service.get("spec") or {}).get("selector") or {}
         if not selector:
             return
-        result.selectors.append((namespace, selector))
         pods = self._kube_call(
             gate,
             result,
             DataKind.PODS,
-            f"list pods of service {namespace}/{name}",
+            f"list pods of service {key}",
             core.list_namespaced_pod,
             namespace,
             label_selector=",".join(f"{k}={v}" for k, v in sorted(selector.items())),
         )
-        result.kube.setdefault(DataKind.PODS, []).extend((pods or {}).get("items") or ())
+        if pods is not None:
+            result.pods_of.add(key)
+            result.selectors.append((namespace, selector))
+            result.kube.setdefault(DataKind.PODS, []).extend(pods.get("items") or ())
 
     # -- Compute --------------------------------------------------------------------------------
 
@@ -478,8 +494,11 @@ def _merge(snapshot: Snapshot, result: _Round, key: str, now: datetime) -> Snaps
     def selected(pod: Pod) -> bool:
         return any(pod.meta.namespace == ns and pod.matches(sel) for ns, sel in result.selectors)
 
-    old_services = {s.key: s for s in snapshot.services if s.key in result.services}
-    old_selectors = [(s.meta.namespace, s.selector) for s in old_services.values() if s.selector]
+    old_selectors = [
+        (s.meta.namespace, s.selector)
+        for s in snapshot.services
+        if s.key in result.pods_of and s.selector
+    ]
 
     def previously_selected(pod: Pod) -> bool:
         return any(pod.meta.namespace == ns and pod.matches(sel) for ns, sel in old_selectors)
@@ -488,11 +507,15 @@ def _merge(snapshot: Snapshot, result: _Round, key: str, now: datetime) -> Snaps
     fresh_keys = {p.meta.key for p in fresh_pods}
     fields: dict[str, Any] = {
         "ingresses": (
-            *(i for i in snapshot.ingresses if i.key != key),
+            *(i for i in snapshot.ingresses if i.key != key or not result.ingress_read),
             *(Ingress.from_json(i) for i in kube.get(DataKind.INGRESSES, ())),
         ),
         "events": (
-            *(e for e in snapshot.events if not (e.kind == "Ingress" and e.object_key == key)),
+            *(
+                e
+                for e in snapshot.events
+                if not (result.events_read and e.kind == "Ingress" and e.object_key == key)
+            ),
             *(Event.from_json(e) for e in kube.get(DataKind.EVENTS, ())),
         ),
         "services": (
@@ -503,7 +526,7 @@ def _merge(snapshot: Snapshot, result: _Round, key: str, now: datetime) -> Snaps
             *(
                 e
                 for e in snapshot.endpoint_slices
-                if f"{e.meta.namespace}/{e.service}" not in result.services
+                if f"{e.meta.namespace}/{e.service}" not in result.slices_of
             ),
             *(EndpointSlice.from_json(e) for e in kube.get(DataKind.ENDPOINT_SLICES, ())),
         ),

@@ -19,6 +19,7 @@ from gkeingress.cli import main
 from gkeingress.errors import AuditError
 from gkeingress.live.serving import Outcome, WaitProgress, WaitResult
 from gkeingress.live.wait import wait
+from gkeingress.permissions import COMPUTE_PERMISSIONS, WAIT_PERMISSIONS, kubernetes_permissions
 from gkeingress.render.waiting import progress_line
 from gkeingress.testing import DEMO_NOW, FakeGKE, FakeLoadBalancer, Path, Rule, WorldBuilder
 from gkeingress.testing.incidents_live import newsletter_addressed, newsletter_serving, tls_store
@@ -391,3 +392,41 @@ def test_https_and_regional_resources_are_got_by_name_within_the_budget(
     assert len(rounds[1]) == result.calls[1] == polled <= result.budget
     assert all("/aggregated/" not in r.path for r in rounds[1])
     assert not result.report.errors
+
+
+def test_on_a_terminal_each_round_redraws_the_hops_and_their_waiting_time(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A terminal gets the live table: every hop, its state, how long it has been awaited."""
+    monkeypatch.setenv("FORCE_COLOR", "1")  # rich treats stderr as a terminal
+    monkeypatch.setenv("COLUMNS", "160")
+    assert main(["wait", "--demo", NEWSLETTER]) == 0
+    err = capsys.readouterr().err
+    assert "newsletter/newsletter: round 1, 0s elapsed" in err
+    assert "next round in 10s" in err
+    assert "1/2 endpoints healthy" in err
+    assert "hop" in err
+    assert "waiting" in err
+    assert "[0s]" not in err  # the log lines are for logs only
+
+
+def test_the_documented_permissions_are_enough_to_wait() -> None:
+    """The audit's permissions plus WAIT_PERMISSIONS: every round reads all it asks for."""
+    world, rollout = _settling()
+    allow = frozenset(COMPUTE_PERMISSIONS) | frozenset(WAIT_PERMISSIONS) | kubernetes_permissions()
+    with FakeGKE(world, allow=allow) as server:
+        result = _wait(server, rollout, NEWSLETTER)
+    assert result.serving
+    assert not result.report.errors
+    assert not any(r.status == 403 for r in server.requests)
+
+
+def test_without_the_wait_permissions_the_gets_fail_by_name_and_nothing_is_called_serving() -> None:
+    """With the audit's permissions only, the URL map get is refused: the error names it."""
+    world, rollout = _settling()
+    allow = frozenset(COMPUTE_PERMISSIONS) | kubernetes_permissions()
+    with FakeGKE(world, allow=allow) as server:
+        result = _wait(server, rollout, NEWSLETTER, timeout=timedelta(minutes=1))
+    assert not result.serving
+    refused = {e.call.split(" ")[0] for e in result.report.errors if e.status == 403}
+    assert "compute.urlMaps.get" in refused
