@@ -190,3 +190,22 @@ def test_the_fake_refuses_what_it_cannot_filter_on() -> None:
         pytest.raises(gexc.InvalidArgument),
     ):
         next(iter(client.list_time_series(request=request)))
+
+
+def test_a_callers_client_is_used_and_left_open() -> None:
+    """audit(monitoring_client=...) reads through the caller's client and does not close it."""
+    world = world_of(2)
+    steady_traffic(world, DEMO_NOW - HOUR, DEMO_NOW, per_minute=5)
+    with FakeMonitoring(world) as fake, fake.client() as client:
+        with FakeGKE(world) as server, server.kube_client() as kube_client:
+            report = audit(
+                world.project,
+                kube_client=kube_client,
+                credentials=AnonymousCredentials(),
+                compute_endpoint=server.url,
+                monitoring_client=client,
+                now=DEMO_NOW,
+            )
+        assert len(report.topology.snapshot.request_counts) == 2
+        again = MonitoringReader(client, ApiGate(rate=None)).read(world.project, EXTERNAL, WINDOW)
+        assert len(again) == 2

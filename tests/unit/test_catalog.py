@@ -94,3 +94,12 @@ def test_catalog_says_which_faults_waiting_cannot_clear() -> None:
 
     assert "**Waiting does not clear it:**" in section("HEALTH_CHECK_PATH_MISMATCH")
     assert "Waiting does not clear it" not in section("NEG_EMPTY")
+
+
+def test_the_permissions_page_and_custom_role_name_the_evidence_permission() -> None:
+    """monitoring.timeSeries.list is on the permissions page and in the custom-role command."""
+    hook = _hook()
+    assert "- `monitoring.timeSeries.list`" in hook.evidence_permissions_markdown()
+    role = hook.custom_role_markdown()
+    assert "monitoring.timeSeries.list" in role
+    assert "compute.urlMaps.list" in role
