@@ -58,7 +58,7 @@ from rich.table import Table
 
 from gkeingress import Report, analyse, audit, audit_fleet
 from gkeingress.collect import ApiGate, PageReader, collect, list_compute
-from gkeingress.collect.compute import PAGE_SIZE
+from gkeingress.collect.compute import LISTS, PAGE_SIZE
 from gkeingress.collect.kubernetes import CONNECTIONS, KubernetesCollector
 from gkeingress.collect.kubernetes import PAGE_SIZE as KUBE_PAGE
 from gkeingress.render.text import render
@@ -227,12 +227,17 @@ def _collect(url: str, progress: ItemsPerCall | None = None) -> Snapshot:
 
 
 def beyond_pages(calls: dict[str, int], items: dict[str, int]) -> dict[str, int]:
-    """Calls of each kind beyond one per page of what it returned; all zero when nothing repeats."""
+    """Calls of each kind beyond one per page of what it returned; empty when nothing repeats.
+
+    A list read as several chains (:data:`~gkeingress.collect.compute.BY_LAST_CHARACTER`) may
+    take up to one call more per extra chain: each chain ends on a page of its own.
+    """
+    chains = {f"compute {c.verb} {c.collection}": len(c.shards) or 1 for c in LISTS}
     extra = {}
     for label, count in calls.items():
         size = KUBE_PAGE if label.startswith("kubernetes ") else PAGE_SIZE
         pages = max(1, math.ceil(items.get(label, 0) / size))
-        if count != pages:
+        if not 0 <= count - pages < chains.get(label, 1):
             extra[label] = count - pages
     return extra
 

@@ -8,10 +8,12 @@ world gets 405 and is recorded. With ``tls=`` it serves HTTPS with a certificate
 signed by a test CA, and with ``authenticate=`` the Kubernetes API answers 401 to requests
 without an accepted ``Authorization: Bearer`` token, as a GKE control plane does.
 
-Limits: Compute ``filter`` and Kubernetes ``watch`` parameters are ignored; set-based label
+Compute ``filter`` is honoured in its regular-expression form (:mod:`.filters`). Limits: the
+AIP-160 form of ``filter`` is answered with 400, Kubernetes ``watch`` is ignored; set-based label
 selectors (``in``, ``notin``) and unsupported field selectors are answered with 400.
 
-The parts: :mod:`.protocol` (requests, replies, error bodies), :mod:`.paging`, one module per API
+The parts: :mod:`.protocol` (requests, replies, error bodies), :mod:`.paging`, :mod:`.filters`,
+one module per API
 (:mod:`.compute`, :mod:`.kube`, :mod:`.container`), :mod:`.routes`, :mod:`.iam`,
 :mod:`.loopback` (the listener) and :mod:`.fake` (:class:`FakeGKE`).
 """

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from typing import Any, overload
 
 from gkeingress.resources.refs import COMPUTE_URL
+from gkeingress.testing.server.filters import compute_filter
 from gkeingress.testing.server.paging import Page, page_limit, paginate
 from gkeingress.testing.server.protocol import IncomingRequest, Served, fail, fail_unknown_url
 from gkeingress.testing.world import COMPUTE_COLLECTIONS, JSONDict
@@ -111,6 +112,9 @@ def compute_aggregated(fake: Served, req: IncomingRequest, m: re.Match[str]) -> 
     if kind is None:
         fail_unknown_url(req)
     scopes = fake.world.compute.get(collection, {})
+    keep = compute_filter(req)
+    if keep is not None:
+        scopes = {scope: [item for item in items if keep(item)] for scope, items in scopes.items()}
     page = _compute_page(fake, req, _ScopedItems(scopes))
     grouped: dict[str, JSONDict] = {}
     for scope, item in page.items:
@@ -134,7 +138,9 @@ def compute_list(fake: Served, req: IncomingRequest, m: re.Match[str]) -> JSONDi
     kind = _COLLECTIONS[collection][0]
     if collection == "instanceGroups" and scope.startswith("regions/"):
         kind = "regionInstanceGroupList"  # served by the regionInstanceGroups API
-    page = _compute_page(fake, req, fake.world.compute.get(collection, {}).get(scope, []))
+    items = fake.world.compute.get(collection, {}).get(scope, [])
+    keep = compute_filter(req)
+    page = _compute_page(fake, req, items if keep is None else [i for i in items if keep(i)])
     return _compute_list_body(kind, f"projects/{fake.world.project}/{scope}/{collection}", page)
 
 
