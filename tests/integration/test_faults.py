@@ -73,17 +73,18 @@ def test_500_and_503_bursts_are_absorbed(baseline: list[tuple[str, str | None, s
 def test_429_storm_without_retry_after_is_backed_off_exponentially(
     baseline: list[tuple[str, str | None, str, str]],
 ) -> None:
-    """Every Compute list throttled three times, with no Retry-After: same report, waits doubling."""
-    throttled: dict[str, int] = {}
+    """Every chain of Compute pages throttled thrice, no Retry-After: same report, waits doubling."""
+    throttled: dict[tuple[str, str], int] = {}
     lock = threading.Lock()
 
     def storm(req: object) -> FaultResponse | None:
         path = getattr(req, "path", "")
         if "/aggregated/" not in path and not path.endswith("/global/firewalls"):
             return None
+        chain = (path, getattr(req, "query", {}).get("filter", ""))  # long lists: four chains
         with lock:
-            throttled[path] = throttled.get(path, 0) + 1
-            if throttled[path] > 3:
+            throttled[chain] = throttled.get(chain, 0) + 1
+            if throttled[chain] > 3:
                 return None
         return google_error(
             429, "rateLimitExceeded", "Quota exceeded for quota metric 'Read requests'"
@@ -101,21 +102,26 @@ def test_429_storm_without_retry_after_is_backed_off_exponentially(
     }
     assert report.errors == []
     assert _summary(report) == baseline
-    assert len(lists) == len(throttled) == 9
-    assert set(lists.values()) == {4}
-    # tenacity's exponential wait (0.5 s, 1 s, 2 s) plus up to 0.5 s of jitter, per collection.
+    # Six lists read as one chain, NEGs, backend services and health checks as four each.
+    assert len(lists) == 9
+    assert len(throttled) == 6 + 3 * 4
+    split = {"networkEndpointGroups", "backendServices", "healthChecks"}
+    assert {k: n for k, n in lists.items() if n != 4} == {
+        f"compute aggregatedList {c}": 16 for c in split
+    }
+    # tenacity's exponential wait (0.5 s, 1 s, 2 s) plus up to 0.5 s of jitter, per chain.
     for retry, base in enumerate((0.5, 1.0, 2.0)):
-        waits = sorted(sleeps)[retry * 9 : (retry + 1) * 9]
+        waits = sorted(sleeps)[retry * 18 : (retry + 1) * 18]
         assert all(base <= w <= base + 0.5 for w in waits), (base, waits)
-    assert report.retries == 27
+    assert report.retries == 54
     assert report.waited == pytest.approx(sum(sleeps))
-    assert report.waited >= 9 * (0.5 + 1.0 + 2.0)
-    assert report.to_dict()["retries"] == 27
+    assert report.waited >= 18 * (0.5 + 1.0 + 2.0)
+    assert report.to_dict()["retries"] == 54
     assert report.to_dict()["waited_seconds"] == round(report.waited, 3)
 
 
 def test_truncated_json_is_an_error_not_an_empty_collection() -> None:
-    """A body cut off every time is tried five times, then recorded; its checks say they did not run."""
+    """A body cut off every time is tried five times a chain, then recorded; its checks did not run."""
 
     def truncate(req: object) -> FaultResponse | None:
         if getattr(req, "path", "").endswith("aggregated/healthChecks"):
@@ -130,7 +136,7 @@ def test_truncated_json_is_an_error_not_an_empty_collection() -> None:
         tries = sum(1 for r in server.requests if r.path.endswith("aggregated/healthChecks"))
     [error] = report.errors
     assert error.call == "compute.healthChecks.aggregatedList"
-    assert tries == report.api_calls["compute aggregatedList healthChecks"] == 5
+    assert tries == report.api_calls["compute aggregatedList healthChecks"] == 4 * 5  # 4 chains
     codes = {f.code for f in report.findings}
     assert "HEALTH_CHECK_PATH_MISMATCH" not in codes
     assert "LB_RESOURCE_MISSING" not in codes
@@ -227,13 +233,15 @@ def _first(times: int, path: str, response: FaultResponse) -> Fault:
     return fault
 
 
+# Health checks are read as four chains of one page each, pods as one: two bad bodies cost
+# health checks 4 + 2 calls, pods 1 + 2.
 @pytest.mark.parametrize(
-    ("path", "response", "label"),
+    ("path", "response", "label", "calls"),
     [
-        (HEALTH_CHECKS, CUT_COMPUTE, "compute aggregatedList healthChecks"),
-        (HEALTH_CHECKS, PROXY_PAGE, "compute aggregatedList healthChecks"),
-        (PODS, CUT_KUBE, "kubernetes list v1 pods"),
-        (PODS, PROXY_PAGE, "kubernetes list v1 pods"),
+        (HEALTH_CHECKS, CUT_COMPUTE, "compute aggregatedList healthChecks", 6),
+        (HEALTH_CHECKS, PROXY_PAGE, "compute aggregatedList healthChecks", 6),
+        (PODS, CUT_KUBE, "kubernetes list v1 pods", 3),
+        (PODS, PROXY_PAGE, "kubernetes list v1 pods", 3),
     ],
     ids=["compute-cut", "compute-not-json", "kubernetes-cut", "kubernetes-not-json"],
 )
@@ -242,6 +250,7 @@ def test_a_body_cut_or_garbled_twice_is_read_on_the_third_try(
     path: str,
     response: FaultResponse,
     label: str,
+    calls: int,
 ) -> None:
     """A proxy that twice drops the connection mid-body or sends its own page costs two retries."""
     with FakeGKE(demo_world()) as server:
@@ -249,7 +258,7 @@ def test_a_body_cut_or_garbled_twice_is_read_on_the_third_try(
         report = _audit(server)
     assert report.errors == []
     assert _summary(report) == baseline
-    assert report.api_calls[label] == 3
+    assert report.api_calls[label] == calls
     assert report.retries == 2
 
 
@@ -270,6 +279,9 @@ def test_a_certificate_that_fails_verification_is_not_retried() -> None:
         assert server.requests == []
     assert snapshot.errors
     assert all("CERTIFICATE_VERIFY_FAILED" in e.message for e in snapshot.errors)
-    assert set(snapshot.calls.values()) == {1}
+    split = {"networkEndpointGroups", "backendServices", "healthChecks"}  # four chains each
+    assert {k: n for k, n in snapshot.calls.items() if n != 1} == {
+        f"compute aggregatedList {c}": 4 for c in split
+    }
     assert snapshot.retries == 0
     assert sleeps == []
