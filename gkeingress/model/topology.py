@@ -211,7 +211,11 @@ class PairedIngress(HtmlView):
 
     @property
     def negs(self) -> tuple[NetworkEndpointGroup, ...]:
-        """Every NEG serving the Ingress's backends."""
+        """Every NEG serving the Ingress's backends, one per zone.
+
+        ingress-gce makes one zonal NEG per zone under the same name, so a name appears once for
+        each zone it is in; ``neg.zone`` tells them apart and no (zone, name) pair appears twice.
+        """
         return _unique([n for b in self.backends for n in b.negs])
 
     @property

@@ -121,3 +121,28 @@ def test_unknown_ingress_name_lists_the_known_ones(builder: WorldBuilder, judge:
     report = judge(builder)
     with pytest.raises(KeyError, match="shop/web"):
         report.ingress("shop/nope")
+
+
+def test_negs_are_listed_once_per_zone_with_their_zone(builder: WorldBuilder, judge: Judge) -> None:
+    """A Service routed by three paths has one NEG per zone: each listed once, with its zone."""
+    builder.service("shop", "web")
+    builder.ingress(
+        "shop",
+        "web",
+        rules=[
+            Rule("shop.example.com", [Path("/", "web"), Path("/cart", "web")]),
+            Rule("www.shop.example.com", [Path("/", "web")]),
+        ],
+        default_backend=("web", 80),
+    )
+    report = judge(builder)
+    web = report.ingress("shop/web")
+    assert [(n.zone, n.name) for n in web.negs] == [
+        ("us-central1-a", "k8s1-1a2b3c4d-shop-web-80-ce0f3856"),
+        ("us-central1-b", "k8s1-1a2b3c4d-shop-web-80-ce0f3856"),
+    ]
+    [listed] = [i for i in report.to_dict()["ingresses"] if i["name"] == "shop/web"]
+    assert [(n["location"], n["name"]) for n in listed["negs"]] == [
+        ("us-central1-a", "k8s1-1a2b3c4d-shop-web-80-ce0f3856"),
+        ("us-central1-b", "k8s1-1a2b3c4d-shop-web-80-ce0f3856"),
+    ]
