@@ -40,7 +40,7 @@ from rich.progress import SpinnerColumn, TextColumn
 from rich.table import Table
 from rich.text import Text
 
-from gkeingress.checks import REGISTRY
+from gkeingress.checks import REGISTRY, Check
 from gkeingress.collect.gate import DEFAULT_RATE
 from gkeingress.collect.progress import HEALTH, LISTS, Progress
 from gkeingress.errors import ArgumentError, AuditError
@@ -593,14 +593,23 @@ def _wait(args: argparse.Namespace, console: Console) -> int:
     return EXIT_OK if result.serving else EXIT_FINDINGS
 
 
+def _severity_text(item: Check) -> Text:
+    """The severities a check's findings take, least to most severe, each in its colour."""
+    low, high = item.severities[0], item.severities[-1]
+    text = Text(low.value, STYLE[low])
+    if high is not low:
+        text.append("–").append(high.value, STYLE[high])
+    return text
+
+
 def _checks_table() -> Table:
-    """Every finding code, its default severity and its title; codes never wrap."""
+    """Every finding code, the severities its findings take and its title; codes never wrap."""
     table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
     table.add_column("code", no_wrap=True)
     table.add_column("severity", no_wrap=True)
     table.add_column("title")
     for item in REGISTRY:
-        table.add_row(item.code, Text(item.severity.value, STYLE[item.severity]), Text(item.title))
+        table.add_row(item.code, _severity_text(item), Text(item.title))
     return table
 
 
@@ -615,11 +624,7 @@ def _explain(code: str, console: Console) -> int:
         )
         return EXIT_CANNOT_RUN
     item = REGISTRY[key]
-    console.print(
-        Text.assemble(
-            (item.code, "bold"), "  ", (item.severity.value, STYLE[item.severity]), "\n", item.title
-        )
-    )
+    console.print(Text.assemble((item.code, "bold"), "  ", _severity_text(item), "\n", item.title))
     console.print(Text("\nWhat it means", style="bold"))
     console.print(Text(item.explanation))
     console.print(Text("\nWhat the finding shows", style="bold"))

@@ -43,7 +43,9 @@ def _entry(item: Check) -> str:
     links = "\n".join(f"- <{url}>" for url in item.links)
     return (
         f"## {item.code} {{ #{anchor(item)} }}\n\n"
-        f"**{item.title}.** Default severity: **{item.severity.value}**.\n\n"
+        f"**{item.title}.** Severity: **{item.severity_range}**"
+        + (f" (default {item.severity.value})" if len(item.severities) > 1 else "")
+        + ".\n\n"
         f"**What it means and why it happens.** {item.explanation}\n\n"
         f"**Evidence.** {item.evidence}\n\n"
         f"**How to fix.** {item.fix}\n\n"
@@ -87,7 +89,7 @@ def causes_markdown(causes: Iterable[Cause] = CAUSES, registry: Registry = REGIS
 def catalog_markdown(registry: Registry = REGISTRY) -> str:
     """The findings catalog page: a table of every code, the root-cause table, one section per code."""
     rows = "\n".join(
-        f"| [`{c.code}`](#{anchor(c)}) | {c.severity.value} | {c.title} |" for c in registry
+        f"| [`{c.code}`](#{anchor(c)}) | {c.severity_range} | {c.title} |" for c in registry
     )
     return (
         "# Findings catalog\n\n"
@@ -95,10 +97,11 @@ def catalog_markdown(registry: Registry = REGISTRY) -> str:
         "from the check registry (`gkeingress.checks.REGISTRY`) when the docs are built; "
         "`gkeingress explain CODE` prints the same explanation, and every finding's `docs_url` points "
         "at its section here.\n\n"
-        "A finding's severity can differ from the default shown here where the section says so. "
+        "A check that adapts its severity to the case shows its range, such as warning–error; "
+        "its section says when each applies. "
         "The **Evidence** paragraph names the keys of the finding's `evidence` object in the JSON "
         "report.\n\n"
-        "| Code | Default severity | Title |\n|---|---|---|\n"
+        "| Code | Severity | Title |\n|---|---|---|\n"
         f"{rows}\n\n" + causes_markdown(registry=registry) + "\n".join(_entry(c) for c in registry)
     )
 

@@ -16,6 +16,7 @@ from gkeingress.snapshot import DataKind
 @check(
     "BACKEND_UNHEALTHY",
     severity=Severity.ERROR,
+    other_severities=(Severity.WARNING,),
     title="The load balancer reports unhealthy endpoints",
     explanation=(
         "`backendServices.getHealth` says which endpoints of each NEG or instance group fail the "

@@ -157,6 +157,7 @@ def service_no_ready_endpoints(topology: Topology, options: AuditOptions) -> Ite
     "TARGET_PORT_NOT_EXPOSED",
     needs_change=True,
     severity=Severity.ERROR,
+    other_severities=(Severity.WARNING,),
     title="The Service targetPort is not a port the pods declare",
     explanation=(
         "A named targetPort must match a named containerPort, or the pods get no endpoints at "

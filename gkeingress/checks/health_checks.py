@@ -186,6 +186,7 @@ def _undeclared_fixed_port(
     "HEALTH_CHECK_PORT_MISMATCH",
     needs_change=True,
     severity=Severity.ERROR,
+    other_severities=(Severity.WARNING,),
     title="Health check probes a port the pods do not serve on",
     explanation=(
         "For NEG backends the health check should use `USE_SERVING_PORT`, so each pod is probed on "

@@ -43,6 +43,7 @@ def _severity(value: str) -> Severity:
     "INGRESS_CLASS_IGNORED",
     needs_change=True,
     severity=Severity.ERROR,
+    other_severities=(Severity.WARNING, Severity.INFO),
     title="GKE's controller ignores the Ingress because of its class",
     explanation=(
         "ingress-gce handles an Ingress whose `kubernetes.io/ingress.class` annotation is `gce`, "

@@ -35,6 +35,7 @@ def _sync_hint(backend: ServiceBackend) -> str:
 @check(
     "NEG_EMPTY",
     severity=Severity.ERROR,
+    other_severities=(Severity.WARNING,),
     title="NEG of an Ingress backend has no endpoints",
     explanation=(
         "The NEG controller fills each zonal NEG with the IPv4 pod IPs of the Service in that "
@@ -201,6 +202,7 @@ def neg_missing(topology: Topology, options: AuditOptions) -> Iterator[Hit]:
 @check(
     "NEG_NOT_ATTACHED",
     severity=Severity.ERROR,
+    other_severities=(Severity.WARNING,),
     title="A NEG exists for the Service port but the backend service does not use it",
     explanation=(
         "ingress-gce adds each zonal NEG of a Service port to the port's backend service. A NEG "
@@ -291,6 +293,7 @@ def _why_stale(
 @check(
     "NEG_ENDPOINTS_OUT_OF_SYNC",
     severity=Severity.WARNING,
+    other_severities=(Severity.ERROR,),
     title="A NEG holds endpoints of pods that are gone, or lacks pods it should hold",
     explanation=(
         "The NEG controller attaches each pod of the Service to its zone's NEG as IP:port and "

@@ -13,6 +13,7 @@ from gkeingress.model.traffic import ERROR_RATIO, observed_ratio, observed_summa
 @check(
     "LB_ERRORS_OBSERVED",
     severity=Severity.WARNING,
+    other_severities=(Severity.ERROR,),
     title="The load balancer answered errors",
     explanation=(
         "Cloud Monitoring counts every request each Application Load Balancer answered, by URL "

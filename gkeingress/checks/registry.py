@@ -86,6 +86,8 @@ class Check:
             health check probing the wrong path): waiting for the load balancer never does, so
             ``gkeingress wait`` stops early on it. False for faults a rollout still converging
             can clear (empty NEGs, unhealthy backends, a URL map not yet updated).
+        other_severities: the severities its findings take besides ``severity``, for a check that
+            adapts its severity to the case (a warning when only some zones fail, …).
     """
 
     code: str
@@ -99,6 +101,18 @@ class Check:
     run: CheckFunction | None = None
     applies: Callable[[AuditOptions], bool] | None = None
     needs_change: bool = False
+    other_severities: frozenset[Severity] = frozenset()
+
+    @property
+    def severities(self) -> tuple[Severity, ...]:
+        """Every severity its findings can take, least severe first."""
+        return tuple(sorted({self.severity, *self.other_severities}, key=lambda s: s.rank))
+
+    @property
+    def severity_range(self) -> str:
+        """``error``, or for a check that adapts its severity the range, least to most severe."""
+        levels = self.severities
+        return levels[0].value if len(levels) == 1 else f"{levels[0].value}–{levels[-1].value}"
 
     @property
     def docs_url(self) -> str:
@@ -131,10 +145,13 @@ def check(
     requires: Iterable[DataKind],
     applies: Callable[[AuditOptions], bool] | None = None,
     needs_change: bool = False,
+    other_severities: Iterable[Severity] = (),
 ) -> Callable[[CheckFunction], Check]:
     """Declare a check function with its metadata; list it in :data:`gkeingress.checks.REGISTRY`.
 
-    Every argument but ``applies`` is required: the docs' findings catalog is generated from them.
+    Every argument but ``applies``, ``needs_change`` and ``other_severities`` is required: the
+    docs' findings catalog is generated from them. ``other_severities`` names every other severity
+    a hit may carry.
     """
 
     def wrap(fn: CheckFunction) -> Check:
@@ -150,6 +167,7 @@ def check(
             run=fn,
             applies=applies,
             needs_change=needs_change,
+            other_severities=frozenset(other_severities),
         )
 
     return wrap

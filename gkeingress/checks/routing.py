@@ -114,6 +114,7 @@ def _subpaths_fix(routed: RoutedPath) -> str:
 @check(
     "PATH_SUBPATHS_NOT_ROUTED",
     severity=Severity.INFO,
+    other_severities=(Severity.WARNING,),
     title="A path matches only itself: its sub-paths go to the default or another backend",
     explanation=(
         "ingress-gce writes an `Exact` path, and an `ImplementationSpecific` path that does not "

@@ -168,6 +168,7 @@ def health_check_timeout_invalid(topology: Topology, options: AuditOptions) -> I
     "APP_PROTOCOL_INVALID",
     needs_change=True,
     severity=Severity.ERROR,
+    other_severities=(Severity.WARNING,),
     title="The Service's app-protocols annotation is invalid",
     explanation=(
         "`cloud.google.com/app-protocols` maps Service port *names* to `HTTP`, `HTTPS` or `HTTP2`; "

@@ -131,7 +131,8 @@ def test_explain_and_checks(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["checks"]) == 0
     rows = [line.split() for line in capsys.readouterr().out.splitlines()]
     listed = {row[0]: row[1] for row in rows if len(row) > 1 and row[0] in REGISTRY}
-    assert listed == {item.code: item.severity.value for item in REGISTRY}
+    assert listed == {item.code: item.severity_range for item in REGISTRY}
+    assert listed["NEG_EMPTY"] == "warning–error"
 
 
 def test_evidence_options(
