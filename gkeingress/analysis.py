@@ -70,6 +70,7 @@ def analyse(
         tuple(findings),
         tuple(results.unchecked),
         results.unchecked,
+        results.internal_errors,
     )
 
 

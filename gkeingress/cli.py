@@ -14,6 +14,10 @@ Exit codes:
 - 2: the audit could not run (no cluster configuration or credentials, Ingresses could not be
   listed, the output file cannot be written), ``route`` cannot route, ``explain`` does not know
   the code, or the command line is wrong.
+- 3: a bug in gkeingress (a check, or a fleet's audit of a cluster, raised; or the command
+  itself did): its traceback is logged on the ``gkeingress`` logger (stderr unless the caller
+  configured logging) and, for a report, kept as an ``INTERNAL_ERROR`` finding and in
+  ``internal_errors``. It wins over 1, whatever ``--fail-on`` says.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from __future__ import annotations
 import argparse
 import difflib
 import json
+import logging
 import os
 import re
 import sys
@@ -56,11 +61,12 @@ from gkeingress.resources.cluster import cluster_path
 from gkeingress.resources.refs import parse_time
 from gkeingress.snapshot import DataKind
 
-EXIT_OK, EXIT_FINDINGS, EXIT_CANNOT_RUN = 0, 1, 2
+EXIT_OK, EXIT_FINDINGS, EXIT_CANNOT_RUN, EXIT_INTERNAL_ERROR = 0, 1, 2, 3
 EXIT_INTERRUPTED = 130
 """Ctrl-C, as shells report a process ended by SIGINT (128 + 2)."""
 ONE_CLUSTER = ("route", "probe", "wait")
 """The commands that go through one cluster's Ingresses."""
+log = logging.getLogger(__name__)
 Answered = TypeVar("Answered", Route, ProbeResult)
 """An answer to one URL: ``route``'s or ``probe``'s."""
 FORMATS = ("text", "json", "sarif", "html")
@@ -195,7 +201,10 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="gkeingress",
         description="Audit GKE Ingress: pair each Ingress with its load balancer and explain faults.",
-        epilog="Exit codes: 0 no finding reaches --fail-on, 1 one does, 2 the audit could not run.",
+        epilog=(
+            "Exit codes: 0 no finding reaches --fail-on, 1 one does, 2 the audit could not run, "
+            "3 a bug in gkeingress (traceback on stderr)."
+        ),
     )
     sub = parser.add_subparsers(dest="command", required=True)
     run = sub.add_parser(
@@ -431,6 +440,14 @@ def _emit(report: AuditResult, args: argparse.Namespace, console: Console) -> in
     except OSError as exc:
         print(f"gkeingress: cannot write {args.output}: {exc.strerror or exc}", file=sys.stderr)
         return EXIT_CANNOT_RUN
+    if report.internal_errors:
+        where = ", ".join(e.where for e in report.internal_errors)
+        print(
+            f"gkeingress: internal error in {where}: a bug in gkeingress (traceback above); "
+            "the rest of the report stands",
+            file=sys.stderr,
+        )
+        return EXIT_INTERNAL_ERROR
     failure = _why_not_run(report)
     if failure:
         print(f"gkeingress: {failure}", file=sys.stderr)
@@ -740,7 +757,20 @@ def _collect(args: argparse.Namespace) -> AuditResult:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; returns the exit code."""
+    """Run the command line; returns the exit code (3 for a bug in gkeingress, logged)."""
+    try:
+        return _main(argv)
+    except Exception as exc:
+        log.error("internal error: this is a bug in gkeingress", exc_info=exc)
+        print(
+            f"gkeingress: internal error ({type(exc).__name__}: {exc}): a bug in gkeingress; "
+            "the traceback is above",
+            file=sys.stderr,
+        )
+        return EXIT_INTERNAL_ERROR
+
+
+def _main(argv: Sequence[str] | None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
     if args.command in ONE_CLUSTER and not (args.demo or args.project):

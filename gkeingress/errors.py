@@ -1,6 +1,13 @@
-"""Exceptions raised when an audit cannot run at all (bad configuration, no credentials)."""
+"""Why an audit could not run, and what a report keeps of a bug in gkeingress.
+
+Exceptions are raised when an audit cannot run at all (bad configuration, no credentials);
+:class:`InternalError` is what a report keeps of a bug met during an audit.
+"""
 
 from __future__ import annotations
+
+import traceback
+from dataclasses import dataclass
 
 
 class GkeIngressError(Exception):
@@ -61,3 +68,31 @@ class ClusterUnreachable(AuditError):  # noqa: N818 - reads as what happened
         super().__init__(message, cli=cli)
         self.cluster = cluster
         self.reason = reason
+
+
+@dataclass(frozen=True, slots=True)
+class InternalError:
+    """A bug in gkeingress met during an audit, as a report keeps it (distinct from API failures).
+
+    Attributes:
+        where: what was running: ``check NEG_EMPTY``, or ``audit of projects/P/locations/L/clusters/C``.
+        error: the exception, as ``TypeError: ...``.
+        traceback: the exception's traceback, as Python prints it.
+    """
+
+    where: str
+    error: str
+    traceback: str
+
+    @classmethod
+    def of(cls, where: str, exc: BaseException) -> InternalError:
+        """The internal error ``exc`` raised inside ``where``."""
+        return cls(
+            where,
+            f"{type(exc).__name__}: {exc}",
+            "".join(traceback.format_exception(type(exc), exc, exc.__traceback__)),
+        )
+
+    def to_dict(self) -> dict[str, str]:
+        """JSON form."""
+        return {"where": self.where, "error": self.error, "traceback": self.traceback}

@@ -2,8 +2,9 @@
 
 :func:`audit_fleet` lists each project's clusters (``locations/-``), audits them side by side
 (bounded), and returns one :class:`FleetReport` whose findings and Ingresses name their cluster.
-A cluster that cannot be reached becomes a ``CLUSTER_UNREACHABLE`` finding with the reason; the
-rest of the fleet is still reported.
+A cluster that cannot be reached becomes a ``CLUSTER_UNREACHABLE`` finding with the reason; a
+cluster whose audit met a bug in gkeingress an ``INTERNAL_ERROR`` finding (and an entry of
+``FleetReport.internal_errors``); the rest of the fleet is still reported.
 """
 
 from __future__ import annotations
@@ -17,16 +18,17 @@ from typing import TYPE_CHECKING, Protocol
 from google.auth.credentials import Credentials
 
 from gkeingress.api import _credentials, _is_loopback, audit
+from gkeingress.checks import internal_error
 from gkeingress.checks.cluster import CLUSTER_UNREACHABLE
 from gkeingress.checks.registry import Hit
 from gkeingress.collect.container import ContainerReader
 from gkeingress.collect.evidence import EvidenceClients, EvidenceResult, read_evidence
-from gkeingress.collect.gate import DEFAULT_RATE, ApiGate
+from gkeingress.collect.gate import DEFAULT_RATE, ApiGate, is_api_failure
 from gkeingress.collect.monitoring import MONITORING_READ, build_monitoring_client
 from gkeingress.collect.progress import NO_PROGRESS, Progress
 from gkeingress.collect.run import list_compute
 from gkeingress.connect import GKE_SCOPES
-from gkeingress.errors import ArgumentError, AuditError, ClusterUnreachable
+from gkeingress.errors import ArgumentError, AuditError, ClusterUnreachable, InternalError
 from gkeingress.findings import Finding
 from gkeingress.report import FleetReport, Report
 from gkeingress.resources.cluster import ClusterInfo, cluster_path
@@ -163,7 +165,8 @@ def audit_fleet(
 
     Raises:
         AuditError: no projects, a malformed cluster name, or no Google credentials. Clusters that
-            cannot be reached do not raise: they are ``CLUSTER_UNREACHABLE`` findings.
+            cannot be reached do not raise: they are ``CLUSTER_UNREACHABLE`` findings (a bug in
+            gkeingress met while auditing one is logged and an ``INTERNAL_ERROR`` finding).
     """
     if not projects:
         raise AuditError("audit_fleet needs at least one project")
@@ -231,6 +234,8 @@ def audit_fleet(
         gate=gate,
     )
 
+    internal: list[InternalError] = []
+
     def one(cluster: ClusterInfo) -> Report | Finding:
         collection = listener.cluster_started(cluster.path)
         try:
@@ -259,7 +264,11 @@ def audit_fleet(
             return _unreachable(cluster.path, reason, str(exc))
         except Exception as exc:  # noqa: BLE001 - one cluster must not sink the fleet's report
             listener.cluster_done(cluster.path, str(exc))
-            return _unreachable(cluster.path, "api", f"{type(exc).__name__}: {exc}")
+            if is_api_failure(exc):
+                return _unreachable(cluster.path, "api", f"{type(exc).__name__}: {exc}")
+            error, finding = internal_error(f"audit of {cluster.path}", exc)
+            internal.append(error)
+            return replace(finding, cluster=cluster.path)
         listener.cluster_done(cluster.path, None)
         return result
 
@@ -273,4 +282,5 @@ def audit_fleet(
         fleet_findings=(*lost, *(o for o in outcomes if isinstance(o, Finding))),
         fleet_errors=tuple(errors),
         fleet_calls=gate.counts(),
+        fleet_internal_errors=tuple(internal),
     )

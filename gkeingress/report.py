@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from gkeingress.checks import CLUSTER_FACTS_UNREAD, unchecked_by_reason
 from gkeingress.display import HtmlView
+from gkeingress.errors import InternalError
 from gkeingress.findings import Finding, Severity
 from gkeingress.model import routing
 from gkeingress.model.timeline import Change, build_timeline
@@ -140,6 +141,8 @@ class Report(_Views):
     ``unchecked`` names the checks whose data the audit never asked for (the cluster's Container
     API facts, on an audit through a kubeconfig it could not tie to a cluster; the load
     balancers' evidence, when it was not read), and ``unchecked_reasons`` says why, by code.
+    ``internal_errors`` are bugs in gkeingress met during the audit (a check that raised), each
+    also an ``INTERNAL_ERROR`` finding; API failures are never among them.
     """
 
     project: str
@@ -148,6 +151,7 @@ class Report(_Views):
     _findings: tuple[Finding, ...]
     unchecked: tuple[str, ...] = ()
     unchecked_reasons: Mapping[str, str] = field(default_factory=dict)
+    internal_errors: tuple[InternalError, ...] = ()
 
     def why_unchecked(self, code: str) -> str:
         """Why the check ``code`` did not run (one of :attr:`unchecked`)."""
@@ -275,6 +279,7 @@ class Report(_Views):
             "ingresses": [ingress_to_dict(p) for p in self.topology.ingresses],
             "errors": [e.to_dict() for e in self.topology.snapshot.errors],
             "unchecked": [{"code": c, "reason": self.why_unchecked(c)} for c in self.unchecked],
+            "internal_errors": [e.to_dict() for e in self.internal_errors],
             "api_calls": self.api_calls,
             "waited_seconds": round(self.waited, 3),
             "retries": self.retries,
@@ -305,6 +310,8 @@ class FleetReport(_Views):
             cluster asked for but not found.
         fleet_errors: calls that failed outside any cluster's audit (listing a project's clusters).
         fleet_calls: calls made outside any cluster's audit, by call.
+        fleet_internal_errors: clusters whose audit raised an exception that is not an API
+            failure (a bug in gkeingress); each is also an ``INTERNAL_ERROR`` finding.
     """
 
     projects: tuple[str, ...]
@@ -314,6 +321,7 @@ class FleetReport(_Views):
     fleet_findings: tuple[Finding, ...] = ()
     fleet_errors: tuple[CollectionError, ...] = ()
     fleet_calls: Mapping[str, int] = field(default_factory=dict)
+    fleet_internal_errors: tuple[InternalError, ...] = ()
 
     @property
     def findings(self) -> list[Finding]:
@@ -330,6 +338,11 @@ class FleetReport(_Views):
     def errors(self) -> list[CollectionError]:
         """Failed calls: the fleet's, then each cluster's."""
         return [*self.fleet_errors, *(e for r in self.reports for e in r.errors)]
+
+    @property
+    def internal_errors(self) -> list[InternalError]:
+        """Bugs in gkeingress met: the fleet's (a cluster's audit that raised), then each cluster's."""
+        return [*self.fleet_internal_errors, *(e for r in self.reports for e in r.internal_errors)]
 
     @property
     def api_calls(self) -> dict[str, int]:
@@ -396,6 +409,14 @@ class FleetReport(_Views):
                     {**e.to_dict(), "cluster": r.cluster.path if r.cluster else None}
                     for r in self.reports
                     for e in r.errors
+                ),
+            ],
+            "internal_errors": [
+                *(e.to_dict() for e in self.fleet_internal_errors),
+                *(
+                    {**e.to_dict(), "cluster": r.cluster.path if r.cluster else None}
+                    for r in self.reports
+                    for e in r.internal_errors
                 ),
             ],
             "api_calls": self.api_calls,

@@ -6,6 +6,7 @@ list it below, and add its scenario test. Codes are public API: never rename or 
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -30,10 +31,13 @@ from gkeingress.checks import (
     sync_errors,
 )
 from gkeingress.checks.registry import AuditOptions, Check, Hit, Registry
+from gkeingress.errors import InternalError
 from gkeingress.findings import Finding, Severity
 from gkeingress.model.topology import Topology
 from gkeingress.reads import recording
 from gkeingress.snapshot import EVIDENCE_KINDS, CollectionError, DataKind, Snapshot
+
+log = logging.getLogger(__name__)
 
 CHECK_INCOMPLETE = Check(
     code="CHECK_INCOMPLETE",
@@ -41,7 +45,7 @@ CHECK_INCOMPLETE = Check(
     title="A check could not run: data it needs could not be read",
     explanation=(
         "An API call failed after retries (permission denied, API not enabled, custom resource not "
-        "installed, throttling, a malformed response) or a check met data it could not handle. "
+        "installed, throttling, a malformed response) or an object could not be read. "
         "A check that read data whose call failed is not trusted: its findings are dropped "
         "rather than report a false 'missing' or 'empty'; the report's `errors` list the failed "
         "calls."
@@ -51,9 +55,8 @@ CHECK_INCOMPLETE = Check(
         "permissions page), then audit again."
     ),
     evidence=(
-        "The check that was skipped and why: the calls that failed with their errors, or the "
-        "unexpected data the check failed on. `check` is the skipped code and `errors` the "
-        "failed calls, as in the report's `errors` (empty when the check itself failed)."
+        "The check that was skipped and why: the calls that failed with their errors. `check` "
+        "is the skipped code and `errors` the failed calls, as in the report's `errors`."
     ),
     links=(
         "https://cloud.google.com/iam/docs/roles-permissions/compute",
@@ -61,6 +64,49 @@ CHECK_INCOMPLETE = Check(
     ),
     requires=frozenset(),
 )
+
+INTERNAL_ERROR = Check(
+    code="INTERNAL_ERROR",
+    severity=Severity.ERROR,
+    title="gkeingress itself failed: a bug, not a fault of the cluster",
+    explanation=(
+        "A check, or a fleet's audit of one cluster, raised an exception that is not an API "
+        "failure: a bug in gkeingress. What it was judging is not judged; the rest of the audit "
+        "ran. The traceback is logged at ERROR on the `gkeingress` logger, kept in the report's "
+        "`internal_errors`, and the command exits with code 3."
+    ),
+    fix=(
+        "Report it to gkeingress's maintainers with the traceback (`internal_errors` in the JSON "
+        "report) and the gkeingress version; the other findings stand."
+    ),
+    evidence=(
+        "What failed (`where`: the check's code or the cluster), the exception (`error`) and "
+        "its `traceback`."
+    ),
+    links=("https://docs.python.org/3/library/logging.html",),
+    requires=frozenset(),
+)
+"""Emitted for a bug in gkeingress met during an audit (see :class:`~gkeingress.errors.InternalError`)."""
+
+
+def internal_error(where: str, exc: BaseException) -> tuple[InternalError, Finding]:
+    """Log a bug in gkeingress met inside ``where`` with its traceback; what the report keeps."""
+    log.error("internal error in %s: this is a bug in gkeingress", where, exc_info=exc)
+    error = InternalError.of(where, exc)
+    finding = INTERNAL_ERROR.finding(
+        Hit(
+            ingress=None,
+            resource=where,
+            message=(
+                f"gkeingress failed in {where} ({error.error}): a bug in gkeingress, not a fault "
+                "of the cluster; what it judges was not judged."
+            ),
+            remediation=INTERNAL_ERROR.fix,
+            evidence=error.to_dict(),
+        )
+    )
+    return error, finding
+
 
 REGISTRY = Registry(
     [
@@ -107,6 +153,7 @@ REGISTRY = Registry(
         provisioning.lb_resource_missing,
         changes.change_before_errors,
         CHECK_INCOMPLETE,
+        INTERNAL_ERROR,
         cluster.CLUSTER_UNREACHABLE,
         probing.PROBE_DISAGREES,
     ]
@@ -169,11 +216,14 @@ class CheckResults:
             evidence when it was not read): code → why. They had nothing to judge. (Data that
             was asked for and failed gives ``CHECK_INCOMPLETE`` instead.)
         reads: the kinds of data each check that ran read, by code.
+        internal_errors: the checks that raised (a bug in gkeingress), each also an
+            ``INTERNAL_ERROR`` finding.
     """
 
     findings: tuple[Finding, ...]
     unchecked: Mapping[str, str]
     reads: Mapping[str, frozenset[DataKind]]
+    internal_errors: tuple[InternalError, ...] = ()
 
 
 def run_checks(
@@ -183,6 +233,8 @@ def run_checks(
 
     A check that read a kind of data whose call failed yields ``CHECK_INCOMPLETE`` instead of
     its findings, whatever it declares in ``requires``: its answer may rest on what is missing.
+    A check that raises is a bug in gkeingress: logged with its traceback, an ``INTERNAL_ERROR``
+    finding and an entry of ``internal_errors``.
     Whether a check applies is part of the check: what ``applies`` reads counts too.
     """
     snapshot = topology.snapshot
@@ -190,6 +242,7 @@ def run_checks(
     findings: list[Finding] = []
     unchecked: dict[str, str] = {}
     reads: dict[str, frozenset[DataKind]] = {}
+    internal: list[InternalError] = []
     for item in registry:
         if item.run is None:
             continue
@@ -200,8 +253,10 @@ def run_checks(
                     if item.applies is None or item.applies(options)
                     else []
                 )
-            except Exception as exc:  # noqa: BLE001 - a broken check must not sink the audit
-                findings.append(_incomplete(item, f"the check failed on unexpected data: {exc!r}"))
+            except Exception as exc:  # noqa: BLE001 - a bug in one check must not sink the audit
+                error, finding = internal_error(f"check {item.code}", exc)
+                internal.append(error)
+                findings.append(finding)
                 continue
         kinds = sorted(k for k in read if isinstance(k, DataKind))
         reads[item.code] = frozenset(kinds)
@@ -214,19 +269,21 @@ def run_checks(
         if why:
             unchecked[item.code] = "; ".join(why)
         findings.extend(found)
-    return CheckResults(tuple(findings), unchecked, reads)
+    return CheckResults(tuple(findings), unchecked, reads, tuple(internal))
 
 
 __all__ = [
     "CHECK_INCOMPLETE",
     "CLUSTER_FACTS_UNREAD",
     "EVIDENCE_UNREAD",
+    "INTERNAL_ERROR",
     "REGISTRY",
     "AuditOptions",
     "Check",
     "CheckResults",
     "Hit",
     "Registry",
+    "internal_error",
     "run_checks",
     "unchecked_by_reason",
 ]

@@ -24,6 +24,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
+import google.auth.exceptions
 import requests
 import tenacity
 import urllib3.exceptions
@@ -76,6 +77,23 @@ BAD_BODY = (
     json_format.ParseError,  # a Compute or Container body the client could not parse
 )
 """What a response whose body was cut short or is not valid JSON raises while it is read."""
+
+
+API_FAILURES: tuple[type[BaseException], ...] = (
+    gexc.GoogleAPIError,  # Compute, Container and Monitoring answers, retries given up
+    google.auth.exceptions.GoogleAuthError,  # credentials refused or not refreshable
+    requests.RequestException,
+    urllib3.exceptions.HTTPError,  # the Kubernetes client's transport
+    OSError,  # connections, TLS, timeouts
+    *BAD_BODY,
+)
+"""What an API call raises when the API or the network fails, as opposed to a bug in gkeingress.
+(The Kubernetes client's ``ApiException`` carries an HTTP status: see :func:`is_api_failure`.)"""
+
+
+def is_api_failure(exc: BaseException) -> bool:
+    """True when ``exc`` is an API's or the network's failure, not a bug in gkeingress."""
+    return isinstance(exc, API_FAILURES) or isinstance(getattr(exc, "status", None), int)
 
 
 def _wrapped(exc: BaseException) -> Iterator[BaseException]:

@@ -14,6 +14,7 @@ from collections.abc import Iterable, Sequence
 from html import escape
 
 from gkeingress.display import register_html
+from gkeingress.errors import InternalError
 from gkeingress.findings import Finding, Severity
 from gkeingress.model.paths import BROKEN, MISSING, OK, UNKNOWN, Lane, PathHop, request_path
 from gkeingress.model.routing import Hop, Route
@@ -104,6 +105,7 @@ CSS = """
 .gki .finding .fix{color:#3c4043}
 .gki .finding .fix b{color:#188038}
 .gki .errors{border:1px solid #f9ab00;background:#fef7e0;padding:6px 10px;margin:0 0 12px}
+.gki .internal{border:1px solid #d93025;background:#fce8e6;padding:6px 10px;margin:0 0 12px}
 .gki figure.route-path{margin:6px 0;overflow-x:auto}
 .gki .route-path .path{display:flex;flex-wrap:wrap;row-gap:8px;align-items:flex-start}
 .gki .route{margin:0 0 14px}
@@ -387,6 +389,17 @@ def _collection_errors(errors: Sequence[CollectionError]) -> str:
     )
 
 
+def _internal_errors(errors: Sequence[InternalError]) -> str:
+    if not errors:
+        return ""
+    items = "".join(f"<li><code>{_e(e.where)}</code>: {_e(e.error)}</li>" for e in errors)
+    return (
+        f'<div class="internal"><b>Internal errors ({len(errors)}):</b> bugs in gkeingress, '
+        f"not faults of the cluster; what they judge was not judged (INTERNAL_ERROR).<ul>{items}"
+        "</ul></div>"
+    )
+
+
 def _ordered(report: Report) -> list[tuple[PairedIngress, list[Finding]]]:
     """Ingresses with their findings, the worst verdict first."""
     return [(p, list(p.findings)) for p in worst_first(report.ingresses)]
@@ -423,7 +436,8 @@ def _report_body(report: Report) -> str:
     rows = _ordered(report)
     sections = "".join(_section(p, f) for p, f in rows)
     return (
-        f"{_summary(report)}{_collection_errors(report.errors)}{_index(rows)}{_LEGEND}"
+        f"{_summary(report)}{_internal_errors(report.internal_errors)}"
+        f"{_collection_errors(report.errors)}{_index(rows)}{_LEGEND}"
         f"{_cluster_findings(report)}{sections}"
     )
 
@@ -445,7 +459,10 @@ def _fleet_body(fleet: FleetReport) -> str:
         f"{_report_body(r)}</section>"
         for r in fleet.reports
     )
-    return f"{head}{_collection_errors(fleet.fleet_errors)}{unreachable}{clusters}"
+    return (
+        f"{head}{_internal_errors(fleet.fleet_internal_errors)}"
+        f"{_collection_errors(fleet.fleet_errors)}{unreachable}{clusters}"
+    )
 
 
 def report_html(report: AuditResult) -> str:

@@ -18,6 +18,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from gkeingress.checks import REGISTRY, Check, Registry
+from gkeingress.errors import InternalError
 from gkeingress.findings import Finding, Severity
 from gkeingress.report import AuditResult, Report
 from gkeingress.snapshot import CollectionError, DataKind
@@ -86,6 +87,7 @@ def _run(
     errors: Sequence[CollectionError],
     successful: bool,
     verdicts: Mapping[str, dict[str, Any]] | None = None,
+    internal_errors: Sequence[InternalError] = (),
 ) -> dict[str, Any]:
     rules = list(registry)
     index = {item.code: i for i, item in enumerate(rules)}
@@ -97,6 +99,15 @@ def _run(
             "properties": error.to_dict(),
         }
         for error in errors
+    ] + [
+        {
+            "level": "error",
+            "message": {"text": f"internal error in {bug.where}: {bug.error}"},
+            "descriptor": {"id": "INTERNAL_ERROR"},
+            "exception": {"kind": bug.error.partition(":")[0], "message": bug.error},
+            "properties": bug.to_dict(),
+        }
+        for bug in internal_errors
     ]
     return {
         "tool": {
@@ -123,7 +134,9 @@ def _cluster_run(report: Report, registry: Registry) -> dict[str, Any]:
         project=report.project,
         findings=report.findings,
         errors=report.errors,
-        successful=not report.topology.snapshot.failed(DataKind.INGRESSES),
+        successful=not report.topology.snapshot.failed(DataKind.INGRESSES)
+        and not report.internal_errors,
+        internal_errors=report.internal_errors,
         verdicts={p.name: p.verdict.to_dict() for p in report.ingresses if p.verdict},
     )
 
@@ -150,7 +163,8 @@ def to_sarif(report: AuditResult, registry: Registry = REGISTRY) -> dict[str, An
             project=",".join(report.projects),
             findings=report.fleet_findings,
             errors=report.fleet_errors,
-            successful=not report.fleet_errors,
+            successful=not report.fleet_errors and not report.fleet_internal_errors,
+            internal_errors=report.fleet_internal_errors,
         )
         runs = [fleet, *(_cluster_run(r, registry) for r in report.reports)]
     return {"$schema": SCHEMA, "version": "2.1.0", "runs": runs}

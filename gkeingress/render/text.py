@@ -174,6 +174,13 @@ def _counts(report: AuditResult) -> Text:
         (f"{counts['warning']} warnings", STYLE[Severity.WARNING] if counts["warning"] else ""),
         f", {counts['info']} info",
         (f"; {len(report.errors)} API call(s) failed", "yellow") if report.errors else "",
+        (
+            f"; {len(report.internal_errors)} internal error(s): a bug in gkeingress, see "
+            "INTERNAL_ERROR",
+            "bold red",
+        )
+        if report.internal_errors
+        else "",
     )
 
 
