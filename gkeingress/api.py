@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import ipaddress
 import os
 from collections.abc import Callable
 from dataclasses import replace
@@ -13,7 +14,7 @@ from urllib.parse import urlsplit
 
 import google.auth
 import google.auth.exceptions
-from google.auth.credentials import AnonymousCredentials, Credentials
+from google.auth.credentials import Credentials
 from kubernetes import client as k8s
 from kubernetes import config as k8s_config
 
@@ -109,20 +110,25 @@ def kube_client_from_config(
 
 
 def _is_loopback(endpoint: str | None) -> bool:
+    """True when ``endpoint`` is this machine (``localhost`` or a loopback IP address)."""
     host = urlsplit(endpoint if endpoint and "//" in endpoint else f"//{endpoint}").hostname
-    return host is not None and (host in {"localhost", "::1"} or host.startswith("127."))
+    if host is None:
+        return False
+    try:
+        return host == "localhost" or ipaddress.ip_address(host).is_loopback
+    except ValueError:  # a name such as 127.example.com: not an address
+        return False
 
 
 def _credentials(
-    credentials: Credentials | None,
-    compute_endpoint: str | None,
-    scopes: tuple[str, ...] = (COMPUTE_READONLY,),
+    credentials: Credentials | None, scopes: tuple[str, ...] = (COMPUTE_READONLY,)
 ) -> Credentials:
-    """The given credentials; none for a loopback endpoint (a test world); else ADC."""
+    """The caller's credentials, else Application Default Credentials; never chosen by endpoint.
+
+    A test world or a local emulator passes ``AnonymousCredentials()`` itself.
+    """
     if credentials is not None:
         return credentials
-    if _is_loopback(compute_endpoint):
-        return AnonymousCredentials()  # type: ignore[no-untyped-call]  # google-auth is unannotated
     try:
         found, _ = google.auth.default(scopes=list(scopes))
     except google.auth.exceptions.DefaultCredentialsError as exc:
@@ -245,8 +251,9 @@ def audit(
         project: GCP project id that holds the cluster's load balancers.
         kube_client: a ``kubernetes.client.ApiClient``; default: the ``cluster``'s, else
             ``kubeconfig``/``context``, else the current kubeconfig context.
-        credentials: Google credentials; default: Application Default Credentials, or none at
-            all for a loopback ``compute_endpoint`` (a test world such as ``gkeingress.testing``).
+        credentials: Google credentials, sent to every Google API whatever its endpoint;
+            default: Application Default Credentials. A test world (``gkeingress.testing``) or a
+            local emulator passes ``google.auth.credentials.AnonymousCredentials()``.
         compute_endpoint: Compute API endpoint, e.g. ``http://127.0.0.1:8123``; default: Google's.
         namespace: audit only the Ingresses of this namespace.
         now: the time for time-based judgements; default: the current UTC time.
@@ -295,7 +302,6 @@ def audit(
     _check_arguments(cluster, kube_client, kubeconfig, context)
     google_credentials = _credentials(
         credentials,
-        compute_endpoint,
         # The Container API is read for a named cluster and for a gcloud kubeconfig context.
         (
             *((COMPUTE_READONLY,) if kube_client is not None and cluster is None else GKE_SCOPES),

@@ -35,7 +35,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from types import TracebackType
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from rich import box
 from rich.console import Console
@@ -60,6 +60,9 @@ from gkeingress.report import AuditResult, FleetReport, Report
 from gkeingress.resources.cluster import cluster_path
 from gkeingress.resources.refs import parse_time
 from gkeingress.snapshot import DataKind
+
+if TYPE_CHECKING:
+    from google.auth.credentials import Credentials
 
 EXIT_OK, EXIT_FINDINGS, EXIT_CANNOT_RUN, EXIT_INTERNAL_ERROR = 0, 1, 2, 3
 EXIT_INTERRUPTED = 130
@@ -120,7 +123,17 @@ def _connection_options(parser: argparse.ArgumentParser, *, project_required: bo
     )
     parser.add_argument("--context", help="kubeconfig context (default: the current one)")
     parser.add_argument("--namespace", help="audit only this namespace's Ingresses")
-    parser.add_argument("--compute-endpoint", help="Compute API endpoint (default: Google's)")
+    parser.add_argument(
+        "--compute-endpoint",
+        help="Compute API endpoint, e.g. a proxy (default: Google's); the credentials still go",
+    )
+    parser.add_argument(
+        "--no-credentials",
+        dest="anonymous",
+        action="store_true",
+        help="send no Google credentials, for a fake or an emulator on this machine "
+        "(default: Application Default Credentials, whatever the endpoints)",
+    )
     parser.add_argument("--container-endpoint", help="Container API endpoint (default: Google's)")
     parser.add_argument(
         "--deep",
@@ -662,14 +675,22 @@ def _is_fleet(args: argparse.Namespace) -> bool:
     return bool(getattr(args, "all_clusters", False) or len(args.project or ()) > 1)
 
 
+def _anonymous() -> Credentials:
+    from google.auth.credentials import AnonymousCredentials  # noqa: PLC0415 - only to audit
+
+    return AnonymousCredentials()  # type: ignore[no-untyped-call]  # google-auth is unannotated
+
+
 def _report(args: argparse.Namespace, progress: _ProgressDisplay | None = None) -> AuditResult:
     if args.command == "demo" or getattr(args, "demo", False):
         return _demo_report(progress)
     from gkeingress import audit, audit_fleet  # noqa: PLC0415 - the API clients load only to audit
 
+    credentials = _anonymous() if args.anonymous else None
     if _is_fleet(args):
         return audit_fleet(
             args.project,
+            credentials=credentials,
             clusters=[args.cluster] if args.cluster else None,
             compute_endpoint=args.compute_endpoint,
             container_endpoint=args.container_endpoint,
@@ -686,6 +707,7 @@ def _report(args: argparse.Namespace, progress: _ProgressDisplay | None = None) 
     ingress = getattr(args, "ingress", None)
     return audit(
         args.project[0],
+        credentials=credentials,
         kubeconfig=args.kubeconfig,
         context=args.context,
         # Routing through a named Ingress needs its namespace only (GKE's default backend too).

@@ -144,7 +144,8 @@ def audit_fleet(
         projects: GCP project ids; each one's clusters are listed in every location.
         clusters: audit only these (``projects/P/locations/L/clusters/C`` or ``LOCATION/NAME``);
             default: all.
-        credentials: Google credentials; default: ADC (none for a loopback test endpoint).
+        credentials: Google credentials, sent to every Google API whatever its endpoint;
+            default: Application Default Credentials (a test world passes anonymous ones).
         compute_endpoint: Compute API endpoint; default: Google's.
         container_endpoint: Container API endpoint; default: Google's.
         use_private_endpoint: connect to each cluster's private endpoint.
@@ -178,7 +179,6 @@ def audit_fleet(
             raise ArgumentError("clusters", name, str(exc)) from exc
     google_credentials = _credentials(
         credentials,
-        container_endpoint or compute_endpoint,
         (*GKE_SCOPES, *((MONITORING_READ,) if evidence else ())),
     )
     listed: list[ClusterInfo] = []

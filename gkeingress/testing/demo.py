@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from google.auth.credentials import AnonymousCredentials
+
 from gkeingress.api import audit
 from gkeingress.collect.progress import Progress
 from gkeingress.report import Report
@@ -26,6 +28,7 @@ def audit_demo(*, progress: Progress | None = None, world: World | None = None) 
         return audit(
             world.project,
             kube_client=kube_client,
+            credentials=AnonymousCredentials(),  # type: ignore[no-untyped-call]  # unannotated
             compute_endpoint=server.compute_endpoint,
             monitoring_endpoint=monitoring.endpoint,
             now=DEMO_NOW,

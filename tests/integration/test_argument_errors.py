@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from google.auth.credentials import AnonymousCredentials
 
 from gkeingress import audit
 from gkeingress.cli import main
@@ -76,7 +77,7 @@ def test_unknown_context_lists_the_contexts(
 ) -> None:
     """A --context the kubeconfig does not hold is named with the ones it does, and nothing is called."""
     args = ["audit", "--project", "demo-project", "--kubeconfig", kubeconfig, "--context", "prod"]
-    assert main([*args, "--compute-endpoint", server.url]) == 2
+    assert main([*args, "--no-credentials", "--compute-endpoint", server.url]) == 2
     assert _err(capsys) == (
         "gkeingress: --context prod: no such context in the kubeconfig (it has: fake)\n"
     )
@@ -98,7 +99,10 @@ def test_unwritable_output_is_found_before_the_audit(
     """--output into a directory that does not exist fails at once: no API is called for nothing."""
     target = tmp_path / "reports" / "today.json"
     args = ["audit", "--project", "demo-project", "--kubeconfig", kubeconfig]
-    assert main([*args, "--compute-endpoint", server.url, "--output", str(target)]) == 2
+    assert (
+        main([*args, "--no-credentials", "--compute-endpoint", server.url, "--output", str(target)])
+        == 2
+    )
     assert _err(capsys) == (
         f"gkeingress: --output {target}: directory {target.parent} does not exist\n"
     )
@@ -141,7 +145,9 @@ def test_project_that_does_not_exist_is_one_line_and_exit_2(
 ) -> None:
     """A mistyped --project gives one clear line, not a report of every resource "missing"."""
     args = ["audit", "--project", "demo-projetc", "--kubeconfig", kubeconfig]
-    assert main([*args, "--compute-endpoint", server.url, "--format", "json"]) == 2
+    assert (
+        main([*args, "--no-credentials", "--compute-endpoint", server.url, "--format", "json"]) == 2
+    )
     out, err = capsys.readouterr()
     assert out == ""
     [line] = err.splitlines()
@@ -165,6 +171,7 @@ def test_project_closed_to_the_credentials_stops_the_library_audit(server: FakeG
         audit(
             "demo-project",
             kube_client=server.kube_client(),
+            credentials=AnonymousCredentials(),
             compute_endpoint=server.url,
             now=DEMO_NOW,
         )
@@ -187,6 +194,7 @@ def test_one_readable_list_is_not_an_unreadable_project(server: FakeGKE) -> None
     report = audit(
         "demo-project",
         kube_client=server.kube_client(),
+        credentials=AnonymousCredentials(),
         compute_endpoint=server.url,
         now=DEMO_NOW,
     )

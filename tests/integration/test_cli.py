@@ -44,6 +44,7 @@ def _audit(server: FakeGKE, kubeconfig: str, *extra: str) -> list[str]:
         "demo-project",
         "--kubeconfig",
         kubeconfig,
+        "--no-credentials",
         "--compute-endpoint",
         server.url,
         *extra,
@@ -104,6 +105,7 @@ def test_no_kubeconfig_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str
                 "p",
                 "--kubeconfig",
                 missing,
+                "--no-credentials",
                 "--compute-endpoint",
                 "http://127.0.0.1:9",
             ]

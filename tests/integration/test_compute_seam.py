@@ -107,6 +107,7 @@ def _report(server: FakeGKE, world: World, reader: PageReader) -> Report:
         return audit(
             world.project,
             kube_client=kube_client,
+            credentials=AnonymousCredentials(),
             compute_endpoint=server.compute_endpoint,
             now=DEMO_NOW,
             compute_lists=lists,

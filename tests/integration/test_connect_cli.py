@@ -17,7 +17,7 @@ def _fleet() -> Iterator[FakeFleet]:
     builder = WorldBuilder()
     incidents.http_load_balancing_disabled(builder)
     with FakeFleet([builder.world]) as fleet:
-        # A loopback endpoint gets no Google credentials: this control plane lets them in.
+        # --no-credentials sends no Google token: this control plane lets the caller in.
         fleet.clusters[CLUSTER].authenticate = None
         yield fleet
 
@@ -27,6 +27,7 @@ def _args(fleet: FakeFleet, *extra: str) -> list[str]:
         "audit",
         "--project",
         "demo-project",
+        "--no-credentials",
         "--compute-endpoint",
         fleet.url,
         "--container-endpoint",

@@ -3,6 +3,7 @@
 from collections.abc import Iterator
 
 import pytest
+from google.auth.credentials import AnonymousCredentials
 
 from gkeingress import Report, audit
 from gkeingress.checks import REGISTRY
@@ -18,7 +19,13 @@ def _server() -> Iterator[FakeGKE]:
 
 def _audit(server: FakeGKE) -> Report:
     with server.kube_client() as client:
-        return audit("demo-project", kube_client=client, compute_endpoint=server.url, now=DEMO_NOW)
+        return audit(
+            "demo-project",
+            kube_client=client,
+            credentials=AnonymousCredentials(),
+            compute_endpoint=server.url,
+            now=DEMO_NOW,
+        )
 
 
 def test_permission_denied_on_negs_is_not_an_empty_neg(server: FakeGKE) -> None:

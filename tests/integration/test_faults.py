@@ -194,7 +194,12 @@ def test_the_whole_audit_is_read_only(server: FakeGKE) -> None:
     """A deep audit of the demo world sends no request that could change anything."""
     with server.kube_client() as client:
         audit(
-            "demo-project", kube_client=client, compute_endpoint=server.url, now=DEMO_NOW, deep=True
+            "demo-project",
+            kube_client=client,
+            credentials=AnonymousCredentials(),
+            compute_endpoint=server.url,
+            now=DEMO_NOW,
+            deep=True,
         )
     assert server.mutating_requests == []
     methods = {(r.method, r.path.rsplit("/", 1)[-1]) for r in server.requests if r.method != "GET"}

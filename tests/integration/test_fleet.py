@@ -249,9 +249,15 @@ def test_all_clusters_from_the_command_line(
 ) -> None:
     """`audit --project A --project B` audits the fleet; exit 1 for its errors, JSON per cluster."""
     for server in fleet.clusters.values():
-        server.authenticate = None  # a loopback endpoint gets no Google credentials
+        server.authenticate = None  # --no-credentials: no Google token to check
     args = ["audit", "--project", "team-a", "--project", "team-b", "--quiet", "--format", "json"]
-    endpoints = ["--compute-endpoint", fleet.url, "--container-endpoint", fleet.url]
+    endpoints = [
+        "--no-credentials",
+        "--compute-endpoint",
+        fleet.url,
+        "--container-endpoint",
+        fleet.url,
+    ]
     assert main([*args, *endpoints]) == 1
     report = json.loads(capsys.readouterr().out)
     assert report["summary"]["audited"] == 3

@@ -66,7 +66,8 @@ def test_a_check_that_raises_is_an_internal_error_in_every_format(
     assert "NEG_EMPTY" in codes  # the other checks ran
     [record] = _bug_records(caplog)
     assert record.name == "gkeingress.checks"
-    assert record.exc_info is not None and record.exc_info[0] is TypeError
+    assert record.exc_info is not None
+    assert record.exc_info[0] is TypeError
     assert BROKEN_CODE in record.getMessage()
 
     document = report.to_dict()
@@ -75,7 +76,9 @@ def test_a_check_that_raises_is_an_internal_error_in_every_format(
     [run] = to_sarif(report)["runs"]
     [invocation] = run["invocations"]
     assert invocation["executionSuccessful"] is False
-    assert "INTERNAL_ERROR" in {n["descriptor"]["id"] for n in invocation["toolExecutionNotifications"]}
+    assert "INTERNAL_ERROR" in {
+        n["descriptor"]["id"] for n in invocation["toolExecutionNotifications"]
+    }
     console = Console(record=True, width=200)
     render(report, console)
     assert "; 1 internal error(s): a bug in gkeingress, see INTERNAL_ERROR" in console.export_text()
@@ -102,7 +105,8 @@ def test_the_command_exits_3_and_logs_the_traceback(
     assert f"internal error in check {BROKEN_CODE}: a bug in gkeingress" in err
     assert [e["where"] for e in json.loads(out)["internal_errors"]] == [f"check {BROKEN_CODE}"]
     [record] = _bug_records(caplog)
-    assert record.exc_info is not None and record.exc_info[0] is TypeError
+    assert record.exc_info is not None
+    assert record.exc_info[0] is TypeError
 
 
 def test_a_crash_outside_the_checks_exits_3_with_its_traceback(

@@ -1,5 +1,7 @@
 """Auditing one namespace still sees GKE's default backend in kube-system."""
 
+from google.auth.credentials import AnonymousCredentials
+
 from gkeingress import audit
 from gkeingress.testing import DEMO_NOW, FakeGKE, demo_world
 
@@ -10,6 +12,7 @@ def test_namespace_audit_reads_the_default_backend_from_kube_system() -> None:
         report = audit(
             "demo-project",
             kube_client=client,
+            credentials=AnonymousCredentials(),
             compute_endpoint=server.url,
             namespace="shop",
             now=DEMO_NOW,

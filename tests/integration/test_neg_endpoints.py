@@ -95,7 +95,11 @@ def test_only_the_mismatched_negs_are_listed_and_judged() -> None:
     assert snapshot.calls["compute listNetworkEndpoints networkEndpointGroups"] == 2
     with FakeGKE(world) as server, server.kube_client() as client:
         report = audit(
-            "demo-project", kube_client=client, compute_endpoint=server.url, now=DEMO_NOW
+            "demo-project",
+            kube_client=client,
+            credentials=AnonymousCredentials(),
+            compute_endpoint=server.url,
+            now=DEMO_NOW,
         )
     found = {f.ingress for f in report.findings if f.code == "NEG_ENDPOINTS_OUT_OF_SYNC"}
     assert found == {"cart/cart", "basket/basket"}
@@ -156,11 +160,23 @@ def test_listing_needs_the_documented_permission() -> None:
     """Without compute.networkEndpointGroups.get the listing fails, named, and only its check is skipped."""
     allow = frozenset(COMPUTE_PERMISSIONS) | kubernetes_permissions()
     with FakeGKE(_world(neg_detach_failing), allow=allow) as server, server.kube_client() as kc:
-        granted = audit("demo-project", kube_client=kc, compute_endpoint=server.url, now=DEMO_NOW)
+        granted = audit(
+            "demo-project",
+            kube_client=kc,
+            credentials=AnonymousCredentials(),
+            compute_endpoint=server.url,
+            now=DEMO_NOW,
+        )
     assert granted.errors == []
     less = allow - {"compute.networkEndpointGroups.get"}
     with FakeGKE(_world(neg_detach_failing), allow=less) as server, server.kube_client() as kc:
-        report = audit("demo-project", kube_client=kc, compute_endpoint=server.url, now=DEMO_NOW)
+        report = audit(
+            "demo-project",
+            kube_client=kc,
+            credentials=AnonymousCredentials(),
+            compute_endpoint=server.url,
+            now=DEMO_NOW,
+        )
     [error] = report.errors
     assert error.status == 403
     assert "needs compute.networkEndpointGroups.get" in error.message

@@ -3,6 +3,7 @@
 import kubernetes_validate
 import pytest
 import yaml
+from google.auth.credentials import AnonymousCredentials
 
 from gkeingress import Report, audit, audit_fleet
 from gkeingress.permissions import (
@@ -22,6 +23,7 @@ def _audit(allow: frozenset[str], **options: object) -> tuple[Report, FakeGKE]:
         report = audit(
             "demo-project",
             kube_client=client,
+            credentials=AnonymousCredentials(),
             compute_endpoint=server.url,
             now=DEMO_NOW,
             **options,

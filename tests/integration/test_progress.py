@@ -5,6 +5,8 @@ from __future__ import annotations
 import threading
 from collections import Counter
 
+from google.auth.credentials import AnonymousCredentials
+
 from gkeingress import Report, audit
 from gkeingress.collect.progress import HEALTH, LISTS
 from gkeingress.testing import DEMO_NOW, FakeGKE, FaultResponse, demo_world, kube_error
@@ -35,6 +37,7 @@ def _audit(server: FakeGKE, progress: Recording) -> Report:
         return audit(
             "demo-project",
             kube_client=client,
+            credentials=AnonymousCredentials(),
             compute_endpoint=server.url,
             now=DEMO_NOW,
             progress=progress,

@@ -1,5 +1,7 @@
 """Regional external Ingresses audited over HTTP, through the real clients."""
 
+from google.auth.credentials import AnonymousCredentials
+
 from gkeingress import analyse, audit
 from gkeingress.testing import DEMO_NOW, FakeGKE, WorldBuilder, snapshot_of
 from gkeingress.testing.incidents_regional import healthy_tickets, regional_probe_moved
@@ -12,7 +14,13 @@ def test_regional_health_is_read_and_judged_over_http() -> None:
     regional_probe_moved(builder)
     world = builder.world
     with FakeGKE(world) as server, server.kube_client() as client:
-        report = audit(world.project, kube_client=client, compute_endpoint=server.url, now=DEMO_NOW)
+        report = audit(
+            world.project,
+            kube_client=client,
+            credentials=AnonymousCredentials(),
+            compute_endpoint=server.url,
+            now=DEMO_NOW,
+        )
         asked = {r.path for r in server.requests}
     expected = analyse(snapshot_of(world, DEMO_NOW), now=DEMO_NOW)
     assert report.errors == []

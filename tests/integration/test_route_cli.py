@@ -58,7 +58,15 @@ def test_route_over_http_takes_the_audit_connection_options(
 ) -> None:
     """`route` reads the cluster and project like `audit` does, --namespace included."""
     argv = ["route", "http://shop.example.com/api", "--project", "demo-project"]
-    argv += ["--kubeconfig", kubeconfig, "--compute-endpoint", server.url, "--namespace", "shop"]
+    argv += [
+        "--kubeconfig",
+        kubeconfig,
+        "--no-credentials",
+        "--compute-endpoint",
+        server.url,
+        "--namespace",
+        "shop",
+    ]
     assert main(argv) == 0
     out = capsys.readouterr().out
     assert "http://shop.example.com/api → Ingress shop/web" in out
