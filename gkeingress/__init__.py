@@ -8,6 +8,9 @@ what is broken and why::
     report = gkeingress.audit("my-project")
     for finding in report.findings:
         print(finding.severity, finding.code, finding.ingress, finding.message)
+
+Your own checks run beside the shipped ones: declare them with :func:`check`, add them to a
+:class:`Registry` with :data:`REGISTRY`'s, and pass ``registry=`` to :func:`audit`.
 """
 
 import importlib
@@ -15,7 +18,8 @@ from typing import TYPE_CHECKING, Any
 
 import gkeingress.render.html  # noqa: F401 - registers the notebook views of the public types
 from gkeingress.analysis import analyse
-from gkeingress.checks import REGISTRY, Check
+from gkeingress.checks import REGISTRY, AuditOptions, Check, Hit, Registry
+from gkeingress.checks.registry import check
 from gkeingress.errors import (
     ArgumentError,
     AuditError,
@@ -26,10 +30,10 @@ from gkeingress.errors import (
 from gkeingress.findings import Finding, Severity
 from gkeingress.model.routing import Hop, Route
 from gkeingress.model.timeline import Change
-from gkeingress.model.topology import PairedIngress, Reference, ServiceBackend
+from gkeingress.model.topology import PairedIngress, Reference, ServiceBackend, Topology
 from gkeingress.report import FleetReport, Report
 from gkeingress.resources.cluster import ClusterInfo
-from gkeingress.snapshot import CollectionError, Snapshot
+from gkeingress.snapshot import CollectionError, DataKind, Snapshot
 from gkeingress.version import __version__
 
 if TYPE_CHECKING:
@@ -61,28 +65,34 @@ __all__ = [
     "REGISTRY",
     "ArgumentError",
     "AuditError",
+    "AuditOptions",
     "Change",
     "Check",
     "ClusterInfo",
     "ClusterUnreachable",
     "CollectionError",
+    "DataKind",
     "Finding",
     "FleetProgress",
     "FleetReport",
     "GkeIngressError",
+    "Hit",
     "Hop",
     "MissingDependencyError",
     "PairedIngress",
     "Reference",
+    "Registry",
     "Report",
     "Route",
     "ServiceBackend",
     "Severity",
     "Snapshot",
+    "Topology",
     "__version__",
     "analyse",
     "audit",
     "audit_fleet",
+    "check",
     "collect",
     "wait",
 ]

@@ -19,6 +19,7 @@ from kubernetes import client as k8s
 from kubernetes import config as k8s_config
 
 from gkeingress.analysis import analyse
+from gkeingress.checks import REGISTRY, Registry
 from gkeingress.collect.compute import ComputeResult, project_unreadable
 from gkeingress.collect.evidence import EvidenceClients, EvidenceResult, read_evidence
 from gkeingress.collect.gate import DEFAULT_RATE, ApiGate
@@ -244,6 +245,7 @@ def audit(
     monitoring_client: MetricServiceClient | None = None,
     monitoring_endpoint: str | None = None,
     project_evidence: EvidenceResult | None = None,
+    registry: Registry = REGISTRY,
 ) -> Report:
     """Audit every GKE Ingress of a cluster against the load balancers of ``project``.
 
@@ -291,6 +293,8 @@ def audit(
         project_evidence: the project's evidence, already read with
             :func:`gkeingress.collect.read_evidence` (as :func:`gkeingress.audit_fleet` does once
             per project); default: read here when ``evidence``.
+        registry: the checks to run; default: :data:`gkeingress.REGISTRY`. Add your own with
+            ``Registry([*REGISTRY, my_check])`` (see the docs' page on your own checks).
 
     Raises:
         ArgumentError: ``cluster``, ``kubeconfig`` or ``context`` is wrong; checked before any
@@ -368,5 +372,9 @@ def audit(
         raise AuditError(unreadable)
     snapshot = replace(snapshot, cluster=info, errors=(*snapshot.errors, *problems))
     return analyse(
-        snapshot, now=now, propagation_window=propagation_window, errors_since=errors_since
+        snapshot,
+        now=now,
+        propagation_window=propagation_window,
+        errors_since=errors_since,
+        registry=registry,
     )

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Protocol
 from google.auth.credentials import Credentials
 
 from gkeingress.api import _credentials, _is_loopback, audit
-from gkeingress.checks import internal_error
+from gkeingress.checks import REGISTRY, Registry, internal_error
 from gkeingress.checks.cluster import CLUSTER_UNREACHABLE
 from gkeingress.checks.registry import Hit
 from gkeingress.collect.container import ContainerReader
@@ -134,6 +134,7 @@ def audit_fleet(
     errors_window: timedelta = timedelta(hours=6),
     monitoring_client: MetricServiceClient | None = None,
     monitoring_endpoint: str | None = None,
+    registry: Registry = REGISTRY,
 ) -> FleetReport:
     """Audit every GKE cluster of ``projects`` with Application Default Credentials alone.
 
@@ -163,6 +164,7 @@ def audit_fleet(
         monitoring_client: the ``MetricServiceClient`` for every project; default: one built
             with the same credentials.
         monitoring_endpoint: Cloud Monitoring's gRPC ``host:port``; default: Google's.
+        registry: the checks to run on every cluster; default: :data:`gkeingress.REGISTRY`.
 
     Raises:
         AuditError: no projects, a malformed cluster name, or no Google credentials. Clusters that
@@ -257,6 +259,7 @@ def audit_fleet(
                 project_evidence=found.get(cluster.project),
                 monitoring_client=monitoring_client,
                 monitoring_endpoint=monitoring_endpoint,
+                registry=registry,
             )
         except AuditError as exc:  # unreachable, or its project's Compute lists all refused
             listener.cluster_done(cluster.path, str(exc))
