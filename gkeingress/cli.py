@@ -571,6 +571,7 @@ def _run_wait(args: argparse.Namespace, on_progress: Callable[[WaitProgress], No
         return wait(
             args.project[0],
             args.ingress,
+            credentials=_anonymous() if args.anonymous else None,
             kubeconfig=args.kubeconfig,
             context=args.context,
             cluster=args.cluster,
@@ -590,6 +591,7 @@ def _run_wait(args: argparse.Namespace, on_progress: Callable[[WaitProgress], No
             world.project,
             args.ingress,
             kube_client=kube,
+            credentials=_anonymous(),
             compute_endpoint=server.compute_endpoint,
             clock=rollout.clock,
             sleep=rollout.sleep,

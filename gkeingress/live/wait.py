@@ -132,7 +132,7 @@ def wait(
     if not namespace or not name or "/" in name:
         raise ArgumentError("ingress", ingress, "not namespace/name")
     _check_arguments(cluster, kube_client, kubeconfig, context)
-    google_credentials = _credentials(credentials, compute_endpoint, GKE_SCOPES)
+    google_credentials = _credentials(credentials, GKE_SCOPES)
     time_of = _Clock(clock, started_at or datetime.now(timezone.utc))
     client, info, _ = _connection(
         project,

@@ -14,6 +14,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from google.auth.credentials import AnonymousCredentials
 
 from gkeingress.cli import main
 from gkeingress.errors import AuditError
@@ -70,6 +71,7 @@ def _wait(server: FakeGKE, rollout: Rollout, ingress: str, **options: Any) -> Wa
             server.world.project,
             ingress,
             kube_client=kube,
+            credentials=AnonymousCredentials(),
             compute_endpoint=server.compute_endpoint,
             clock=rollout.clock,
             sleep=rollout.sleep,
@@ -272,6 +274,7 @@ def test_the_library_leaves_ctrl_c_and_signal_handlers_to_the_caller(
             server.world.project,
             NEWSLETTER,
             kube_client=kube,
+            credentials=AnonymousCredentials(),
             compute_endpoint=server.compute_endpoint,
             clock=rollout.clock,
             sleep=interrupted,
