@@ -24,7 +24,25 @@ from gkeingress.live.probe import ProbeResult
 from gkeingress.model.answers import Answer, endpoint_health
 from gkeingress.model.topology import PairedIngress
 from gkeingress.report import Report
+from gkeingress.snapshot import DataKind
 
+SERVING_READS = frozenset(
+    {
+        DataKind.INGRESSES,
+        DataKind.EVENTS,
+        DataKind.SERVICES,
+        DataKind.ENDPOINT_SLICES,
+        DataKind.PODS,
+        DataKind.URL_MAPS,
+        DataKind.TARGET_PROXIES,
+        DataKind.FORWARDING_RULES,
+        DataKind.BACKEND_SERVICES,
+        DataKind.HEALTH_CHECKS,
+        DataKind.NEGS,
+        DataKind.BACKEND_HEALTH,
+    }
+)
+"""What the judgement of serving reads: a failed read of one of these is never taken for serving."""
 SERVING_ANSWERS = frozenset({Answer.BACKEND, Answer.REDIRECT})
 """What a probed URL must get from the load balancer: the application, or its HTTPS redirect."""
 
@@ -247,7 +265,12 @@ def _probe_hop(result: ProbeResult) -> HopState:
 def assess(
     report: Report, ingress: str, probes: Sequence[ProbeResult] = ()
 ) -> tuple[HopState, ...]:
-    """Every hop a serving load balancer needs for ``ingress``, and where each stands."""
+    """Every hop a serving load balancer needs for ``ingress``, and where each stands.
+
+    A read the judgement needs that failed (the Ingress, its Services, its load balancer's
+    resources, getHealth) is a hop of its own that is not ok: the checks that needed it could
+    not run, so what they would have found is unknown, never taken for serving.
+    """
     paired = report.ingress(ingress)
     findings = report.findings_for(ingress)
     codes = {f.code for f in findings}
@@ -269,5 +292,9 @@ def assess(
             hops.append(
                 HopState(finding.code, finding.message, False, needs_change, code=finding.code)
             )
+    failed = [e for e in report.errors if e.kind in SERVING_READS]
+    if failed:
+        calls = "; ".join(f"{e.call}: {e.status_text or e.message}" for e in failed)
+        hops.append(HopState("API reads", f"{len(failed)} failed ({calls})", False))
     hops += [_probe_hop(p) for p in probes]
     return tuple(hops)

@@ -32,7 +32,12 @@ from gkeingress.testing.scenarios import (
     probe_on_other_port,
     proxy_deleted,
 )
-from gkeingress.testing.server.protocol import RecordedRequest
+from gkeingress.testing.server.protocol import (
+    FaultResponse,
+    IncomingRequest,
+    RecordedRequest,
+    kube_error,
+)
 from gkeingress.testing.world import World
 
 NEWSLETTER = "newsletter/newsletter"
@@ -433,3 +438,35 @@ def test_without_the_wait_permissions_the_gets_fail_by_name_and_nothing_is_calle
     assert not result.serving
     refused = {e.call.split(" ")[0] for e in result.report.errors if e.status == 403}
     assert "compute.urlMaps.get" in refused
+
+
+def test_a_read_that_fails_mid_wait_keeps_the_last_state_never_a_false_deletion() -> None:
+    """The Ingress list is refused after the first round: no false deletion, no false serving."""
+    world, rollout = _settling()
+    refused = kube_error(403, "Forbidden", 'ingresses.networking.k8s.io is forbidden: User "ci"')
+
+    def refuse_ingress_lists(request: IncomingRequest) -> FaultResponse | None:
+        return refused if request.path.endswith("/namespaces/newsletter/ingresses") else None
+
+    with FakeGKE(world) as server:
+
+        def after_first_round(progress: WaitProgress) -> None:
+            if progress.round == 1:
+                server.faults.append(refuse_ingress_lists)
+
+        result = _wait(
+            server,
+            rollout,
+            NEWSLETTER,
+            on_progress=after_first_round,
+            timeout=timedelta(minutes=8),
+        )
+    # The last Ingress read stays, so the wait never ends as "deleted"; and with the checks
+    # that read the Ingress unable to run, it never ends as serving either.
+    assert result.outcome is Outcome.TIMEOUT
+    reads = next(h for h in result.hops if h.name == "API reads")
+    assert reads.state.startswith("1 failed (list ingress newsletter/newsletter: 403 Forbidden")
+    assert any(
+        e.call == "list ingress newsletter/newsletter" and e.status == 403
+        for e in result.report.errors
+    )
