@@ -24,6 +24,12 @@ from gkeingress.collect.compute import ComputeResult, project_unreadable
 from gkeingress.collect.evidence import EvidenceClients, EvidenceResult, read_evidence
 from gkeingress.collect.gate import DEFAULT_RATE, ApiGate
 from gkeingress.collect.kubernetes import CONNECTIONS
+from gkeingress.collect.logs import (
+    DEFAULT_MAX_ENTRIES,
+    LOGGING_READ,
+    build_logging_client,
+    read_logs,
+)
 from gkeingress.collect.monitoring import MONITORING_READ, build_monitoring_client
 from gkeingress.collect.progress import NO_PROGRESS, Progress
 from gkeingress.collect.run import collect
@@ -35,6 +41,7 @@ from gkeingress.resources.monitoring import TimeWindow
 from gkeingress.snapshot import CollectionError
 
 if TYPE_CHECKING:
+    from google.cloud.logging_v2.services.logging_service_v2 import LoggingServiceV2Client
     from google.cloud.monitoring_v3 import MetricServiceClient
 
 COMPUTE_READONLY = "https://www.googleapis.com/auth/compute.readonly"
@@ -246,6 +253,9 @@ def audit(
     monitoring_endpoint: str | None = None,
     project_evidence: EvidenceResult | None = None,
     registry: Registry = REGISTRY,
+    logging_client: LoggingServiceV2Client | None = None,
+    logging_endpoint: str | None = None,
+    max_log_entries: int = DEFAULT_MAX_ENTRIES,
 ) -> Report:
     """Audit every GKE Ingress of a cluster against the load balancers of ``project``.
 
@@ -295,6 +305,12 @@ def audit(
             per project); default: read here when ``evidence``.
         registry: the checks to run; default: :data:`gkeingress.REGISTRY`. Add your own with
             ``Registry([*REGISTRY, my_check])`` (see the docs' page on your own checks).
+        logging_client: a ``google.cloud.logging_v2`` ``LoggingServiceV2Client`` for the request,
+            health-check and Admin Activity audit logs (three queries, whatever the number of
+            Ingresses); default: one built with the same credentials as the Compute clients (for
+            a loopback ``compute_endpoint``, only when ``logging_endpoint`` is given).
+        logging_endpoint: Cloud Logging's gRPC ``host:port``; default: Google's.
+        max_log_entries: the most entries each log query reads, newest first (default 5000).
 
     Raises:
         ArgumentError: ``cluster``, ``kubeconfig`` or ``context`` is wrong; checked before any
@@ -309,14 +325,13 @@ def audit(
         # The Container API is read for a named cluster and for a gcloud kubeconfig context.
         (
             *((COMPUTE_READONLY,) if kube_client is not None and cluster is None else GKE_SCOPES),
-            *((MONITORING_READ,) if evidence else ()),
+            *((MONITORING_READ, LOGGING_READ) if evidence else ()),
         ),
     )
     gate = ApiGate(rate=rate_limit)
     moment = now or datetime.now(timezone.utc)
-    window = TimeWindow.ending(
-        moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc), errors_window
-    )
+    window_end = moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    window = TimeWindow.ending(window_end, errors_window)
     own_monitoring = (
         evidence
         and project_evidence is None
@@ -338,6 +353,29 @@ def audit(
             gate=gate,
             progress=progress or NO_PROGRESS,
         )
+    own_logging = (
+        evidence
+        and logging_client is None
+        and (logging_endpoint is not None or not _is_loopback(compute_endpoint))
+    )
+    logging = (
+        build_logging_client(google_credentials, logging_endpoint)
+        if own_logging
+        else logging_client
+    )
+    logs = (
+        functools.partial(
+            read_logs,
+            window=window,
+            now=window_end,
+            client=logging,
+            gate=gate,
+            max_entries=max_log_entries,
+            progress=progress or NO_PROGRESS,
+        )
+        if evidence and logging is not None
+        else None
+    )
     client, info, problems = _connection(
         project,
         cluster,
@@ -361,12 +399,15 @@ def audit(
             progress=progress or NO_PROGRESS,
             compute_lists=compute_lists,
             evidence=reader,
+            logs=logs,
         )
     finally:
         if kube_client is None:  # made here, so closed here; a caller's client stays open
             client.close()  # type: ignore[no-untyped-call]  # kubernetes is unannotated
         if own_monitoring and monitoring is not None:
             monitoring.transport.close()  # type: ignore[no-untyped-call]  # the client is unannotated
+        if own_logging and logging is not None:
+            logging.transport.close()  # type: ignore[no-untyped-call]  # the client is unannotated
     unreadable = project_unreadable(project, snapshot.errors)
     if unreadable:
         raise AuditError(unreadable)

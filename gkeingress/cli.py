@@ -47,6 +47,7 @@ from rich.text import Text
 
 from gkeingress.checks import REGISTRY, Check
 from gkeingress.collect.gate import DEFAULT_RATE
+from gkeingress.collect.logs import DEFAULT_MAX_ENTRIES
 from gkeingress.collect.progress import HEALTH, LISTS, Progress
 from gkeingress.errors import ArgumentError, AuditError
 from gkeingress.findings import Severity
@@ -160,6 +161,19 @@ def _connection_options(parser: argparse.ArgumentParser, *, project_required: bo
         help="Cloud Monitoring gRPC endpoint (default: Google's)",
     )
     parser.add_argument(
+        "--logging-endpoint",
+        metavar="HOST:PORT",
+        help="Cloud Logging gRPC endpoint (default: Google's)",
+    )
+    parser.add_argument(
+        "--max-log-entries",
+        type=_positive,
+        default=DEFAULT_MAX_ENTRIES,
+        metavar="N",
+        help="the most entries each Cloud Logging query reads, newest first "
+        f"(default {DEFAULT_MAX_ENTRIES})",
+    )
+    parser.add_argument(
         "--rate-limit",
         type=_rate,
         default=DEFAULT_RATE,
@@ -178,6 +192,13 @@ def _rate(text: str) -> float | None:
     if rate < 0:
         raise argparse.ArgumentTypeError(f"{text!r} is not a number of calls per second (0: none)")
     return rate or None
+
+
+def _positive(text: str) -> int:
+    """Read ``--max-log-entries``: a whole number above zero."""
+    if not text.isdigit() or not int(text):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number above zero")
+    return int(text)
 
 
 _SPAN = re.compile(r"(\d+)([smhd])")
@@ -705,6 +726,8 @@ def _report(args: argparse.Namespace, progress: _ProgressDisplay | None = None) 
             evidence=args.evidence,
             errors_window=args.errors_window,
             monitoring_endpoint=args.monitoring_endpoint,
+            logging_endpoint=args.logging_endpoint,
+            max_log_entries=args.max_log_entries,
         )
     ingress = getattr(args, "ingress", None)
     return audit(
@@ -725,6 +748,8 @@ def _report(args: argparse.Namespace, progress: _ProgressDisplay | None = None) 
         evidence=args.evidence,
         errors_window=args.errors_window,
         monitoring_endpoint=args.monitoring_endpoint,
+        logging_endpoint=args.logging_endpoint,
+        max_log_entries=args.max_log_entries,
     )
 
 

@@ -24,6 +24,7 @@ from gkeingress.checks.registry import Hit
 from gkeingress.collect.container import ContainerReader
 from gkeingress.collect.evidence import EvidenceClients, EvidenceResult, read_evidence
 from gkeingress.collect.gate import DEFAULT_RATE, ApiGate, is_api_failure
+from gkeingress.collect.logs import DEFAULT_MAX_ENTRIES, LOGGING_READ
 from gkeingress.collect.monitoring import MONITORING_READ, build_monitoring_client
 from gkeingress.collect.progress import NO_PROGRESS, Progress
 from gkeingress.collect.run import list_compute
@@ -135,6 +136,8 @@ def audit_fleet(
     monitoring_client: MetricServiceClient | None = None,
     monitoring_endpoint: str | None = None,
     registry: Registry = REGISTRY,
+    logging_endpoint: str | None = None,
+    max_log_entries: int = DEFAULT_MAX_ENTRIES,
 ) -> FleetReport:
     """Audit every GKE cluster of ``projects`` with Application Default Credentials alone.
 
@@ -165,6 +168,9 @@ def audit_fleet(
             with the same credentials.
         monitoring_endpoint: Cloud Monitoring's gRPC ``host:port``; default: Google's.
         registry: the checks to run on every cluster; default: :data:`gkeingress.REGISTRY`.
+        logging_endpoint: Cloud Logging's gRPC ``host:port``; default: Google's. Each cluster's
+            audit reads its own Ingresses' logs (three queries per cluster).
+        max_log_entries: the most entries each log query reads.
 
     Raises:
         AuditError: no projects, a malformed cluster name, or no Google credentials. Clusters that
@@ -181,7 +187,7 @@ def audit_fleet(
             raise ArgumentError("clusters", name, str(exc)) from exc
     google_credentials = _credentials(
         credentials,
-        (*GKE_SCOPES, *((MONITORING_READ,) if evidence else ())),
+        (*GKE_SCOPES, *((MONITORING_READ, LOGGING_READ) if evidence else ())),
     )
     listed: list[ClusterInfo] = []
     errors: list[CollectionError] = []
@@ -260,6 +266,8 @@ def audit_fleet(
                 monitoring_client=monitoring_client,
                 monitoring_endpoint=monitoring_endpoint,
                 registry=registry,
+                logging_endpoint=logging_endpoint,
+                max_log_entries=max_log_entries,
             )
         except AuditError as exc:  # unreachable, or its project's Compute lists all refused
             listener.cluster_done(cluster.path, str(exc))

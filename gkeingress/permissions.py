@@ -2,7 +2,8 @@
 
 ``roles/compute.viewer`` on the project grants every Compute permission below, and
 ``roles/container.clusterViewer`` the two Container API permissions an audit by cluster name needs,
-``roles/monitoring.viewer`` the evidence permission (the load balancers' request counts);
+``roles/monitoring.viewer`` and ``roles/logging.viewer`` the evidence permissions (the load
+balancers' request counts; their request, health-check and audit logs);
 the Kubernetes rules are a read-only ClusterRole (:func:`cluster_role_yaml`). Without one of them
 the audit still runs, and the checks that needed the data report ``CHECK_INCOMPLETE`` naming the
 missing permission.
@@ -50,8 +51,14 @@ CONTAINER_PERMISSIONS: tuple[str, ...] = (
 )
 """GKE IAM permissions for connecting through the Container API (``roles/container.clusterViewer``)."""
 
+LOGGING_PERMISSION = "logging.logEntries.list"
+"""The one Cloud Logging permission the audit needs (``roles/logging.viewer`` grants it): request,
+health-check and Admin Activity audit logs. ``logging.privateLogEntries.list`` is not needed: it
+guards Data Access audit logs, which the audit does not read."""
+
 EVIDENCE_PERMISSIONS: tuple[str, ...] = (
     "monitoring.timeSeries.list",  # the load balancers' request counts (roles/monitoring.viewer)
+    LOGGING_PERMISSION,  # request, health-check and audit logs (roles/logging.viewer)
 )
 """IAM permissions for reading the load balancers' own evidence (skipped with ``evidence=False``)."""
 

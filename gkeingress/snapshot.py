@@ -34,6 +34,7 @@ from gkeingress.resources.k8s import (
     Service,
     ServiceNetworkEndpointGroup,
 )
+from gkeingress.resources.logs import AuditRecord, LogRead, ProbeLog, RequestLog
 from gkeingress.resources.monitoring import RequestCounts, TimeWindow
 
 
@@ -63,10 +64,20 @@ class DataKind(str, enum.Enum):
     NEG_ENDPOINTS = "networkEndpoints"
     CLUSTER = "cluster"
     REQUEST_COUNTS = "requestCounts"
+    REQUEST_LOGS = "requestLogs"
+    HEALTH_CHECK_LOGS = "healthCheckLogs"
+    AUDIT_LOGS = "auditLogs"
 
 
-EVIDENCE_KINDS: frozenset[DataKind] = frozenset({DataKind.REQUEST_COUNTS})
-"""The kinds read with the load balancers' evidence (``Snapshot.evidence_window`` set)."""
+EVIDENCE_KINDS = frozenset(
+    {
+        DataKind.REQUEST_COUNTS,
+        DataKind.REQUEST_LOGS,
+        DataKind.HEALTH_CHECK_LOGS,
+        DataKind.AUDIT_LOGS,
+    }
+)
+"""The load balancer's own evidence: read only when the audit asks for it (``evidence=True``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,7 +125,10 @@ class Snapshot:
     ``cluster`` is the cluster as the Container API describes it, when the audit read it (None
     otherwise, e.g. a kubeconfig context that does not name a GKE cluster). ``evidence_window`` is
     the window the load balancer's own evidence (``request_counts``, ...) was read over; None when
-    the audit did not read evidence.
+    the audit did not read evidence, and ``evidence_kinds`` the kinds of it the audit asked for
+    (read or failed). ``request_logs``, ``probe_logs`` and ``audit_records`` are
+    what Cloud Logging returned, and ``log_reads`` how each query was made (empty when the logs
+    were not read).
     """
 
     project: str
@@ -142,7 +156,12 @@ class Snapshot:
     neg_endpoints: tuple[NegEndpoints, ...] = ()
     cluster: ClusterInfo | None = None
     evidence_window: TimeWindow | None = None
+    evidence_kinds: frozenset[DataKind] = frozenset()
     request_counts: tuple[RequestCounts, ...] = ()
+    request_logs: tuple[RequestLog, ...] = ()
+    probe_logs: tuple[ProbeLog, ...] = ()
+    audit_records: tuple[AuditRecord, ...] = ()
+    log_reads: tuple[LogRead, ...] = ()
     errors: tuple[CollectionError, ...] = ()
     calls: Mapping[str, int] = field(default_factory=dict)
     waited: float = 0.0
@@ -321,6 +340,9 @@ def _with_answers(
 
 _EVIDENCE_VIEWS: dict[DataKind, tuple[str, Callable[[Mapping[str, Any]], object]]] = {
     DataKind.REQUEST_COUNTS: ("request_counts", RequestCounts.from_json),
+    DataKind.REQUEST_LOGS: ("request_logs", RequestLog.from_json),
+    DataKind.HEALTH_CHECK_LOGS: ("probe_logs", ProbeLog.from_json),
+    DataKind.AUDIT_LOGS: ("audit_records", AuditRecord.from_json),
 }
 """Evidence answers: the Snapshot field each kind fills and the view that reads one item."""
 
@@ -330,10 +352,12 @@ def with_evidence(
     window: TimeWindow,
     answers: Mapping[DataKind, Sequence[Mapping[str, Any]]],
     errors: Sequence[CollectionError] = (),
+    reads: Sequence[LogRead] = (),
 ) -> Snapshot:
     """``snapshot`` plus the load balancer's evidence read over ``window``.
 
     An item that cannot be read is left out and recorded as a :class:`CollectionError`.
+    ``reads`` say how each Cloud Logging query was made.
     """
     fields: dict[str, list[object]] = {}
     problems = [*snapshot.errors, *errors]
@@ -343,14 +367,17 @@ def with_evidence(
         for item in items:
             try:
                 parsed.append(view(item))
-            except (KeyError, TypeError, ValueError) as exc:
+            except (KeyError, TypeError, ValueError, AttributeError) as exc:
                 problems.append(
                     CollectionError(kind, "parse", f"could not read {kind.value}: {exc!r}")
                 )
+    asked = {*answers, *(e.kind for e in errors)}
     return replace(
         snapshot,
         evidence_window=window,
+        evidence_kinds=snapshot.evidence_kinds | asked,
         errors=tuple(problems),
+        log_reads=(*snapshot.log_reads, *reads),
         **{name: tuple(values) for name, values in fields.items()},  # type: ignore[arg-type]  # by view
     )
 
@@ -380,5 +407,15 @@ derived_from(
         "identity": (DataKind.CLUSTER_IDENTITY,),
         "cluster": (DataKind.CLUSTER,),
     },
-    plain=("project", "collected_at", "evidence_window", "errors", "calls", "waited", "retries"),
+    plain=(
+        "project",
+        "collected_at",
+        "evidence_window",
+        "evidence_kinds",
+        "log_reads",
+        "errors",
+        "calls",
+        "waited",
+        "retries",
+    ),
 )

@@ -7,6 +7,11 @@ the Kubernetes OpenAPI schemas that ``kubernetes-validate`` ships (additional pr
 Container API ``Cluster`` JSON must parse strictly with ``google.cloud.container_v1.Cluster``, and
 Cloud Monitoring series with ``google.cloud.monitoring_v3.TimeSeries``.
 
+Cloud Logging entries must parse strictly into ``google.cloud.logging_v2.types.LogEntry`` (an audit
+log's ``protoPayload`` into ``google.cloud.audit.AuditLog``), and the load balancer's
+``jsonPayload``, a free-form Struct in the message, may hold only the fields its logging pages
+document.
+
 Sources: the demo world and every scenario of :mod:`gkeingress.testing.scenarios`,
 :mod:`gkeingress.testing.incidents_cluster`, :mod:`gkeingress.testing.incidents_regional` and
 :mod:`gkeingress.testing.incidents_live` (each
@@ -40,10 +45,12 @@ from gkeingress.testing import (
     WorldBuilder,
     demo_world,
     incidents_cluster,
+    incidents_evidence,
     incidents_live,
     incidents_regional,
 )
 from gkeingress.testing import scenarios as scenarios_module
+from gkeingress.testing.fake_logging import log_entry
 from tests.conftest import CASSETTES, ROOT
 
 JSONDict = dict[str, Any]
@@ -346,7 +353,31 @@ WORLDS: dict[str, World] = {
     **{name: _built(fn) for name, fn in sorted(scenario_functions(incidents_cluster).items())},
     **{name: _built(fn) for name, fn in sorted(scenario_functions(incidents_regional).items())},
     **{name: _built(fn) for name, fn in sorted(scenario_functions(incidents_live).items())},
+    **{name: _built(fn) for name, fn in sorted(scenario_functions(incidents_evidence).items())},
 }
+
+LB_PAYLOAD_FIELDS = frozenset(
+    {"@type", "statusDetails", "proxyStatus", "backendTargetProjectNumber", "remoteIp"}
+)
+"""``jsonPayload`` fields of a load balancer request log (Cloud Load Balancing logging page)."""
+PROBE_RESULT_FIELDS = frozenset(
+    {
+        "healthState",
+        "previousHealthState",
+        "detailedHealthState",
+        "previousDetailedHealthState",
+        "probeResultText",
+        "probeRequest",
+        "ipAddress",
+        "targetIp",
+        "targetPort",
+        "probeSourceIp",
+        "probeCompletionTimestamp",
+        "responseLatency",
+        "healthCheckProtocol",
+    }
+)
+"""``jsonPayload.healthCheckProbeResult`` fields (health check logging page)."""
 
 
 def _name(obj: JSONDict) -> str:
@@ -377,6 +408,12 @@ def world_compute_cases() -> Iterator[Any]:
                     endpoint,
                     id=f"{world_name}:listNetworkEndpoints {neg}#{i}",
                 )
+
+
+def world_log_cases() -> Iterator[Any]:
+    for world_name, world in WORLDS.items():
+        for i, entry in enumerate(world.log_entries):
+            yield pytest.param(entry, id=f"{world_name}:{entry['logName'].rsplit('/', 1)[-1]}#{i}")
 
 
 def world_cluster_cases() -> Iterator[Any]:
@@ -455,6 +492,7 @@ def test_there_is_something_to_check() -> None:
     assert len(WORLDS) > 2
     assert any(True for _ in world_cluster_cases())
     assert any(True for _ in world_time_series_cases())
+    assert any(True for _ in world_log_cases())
     assert cassette_files(), f"no cassettes under {CASSETTES}"
     assert any(True for _ in cassette_compute_cases())
     assert any(True for _ in cassette_kube_cases())
@@ -484,6 +522,19 @@ def test_world_time_series_parses_strictly(series: JSONDict) -> None:
     """A Cloud Monitoring series of a fake world is a valid ``TimeSeries`` of INT64 DELTA points."""
     parse_strictly(monitoring_v3.TimeSeries, series)
     assert (series["metricKind"], series["valueType"]) == ("DELTA", "INT64")
+
+
+@pytest.mark.parametrize("entry", list(world_log_cases()))
+def test_world_log_entry_parses_strictly(entry: JSONDict) -> None:
+    """A Cloud Logging entry of a fake world is a valid ``LogEntry`` with a documented payload."""
+    log_entry(entry)  # LogEntry, and an AuditLog protoPayload, with unknown fields rejected
+    payload = entry.get("jsonPayload", {})
+    probe = payload.get("healthCheckProbeResult")
+    if probe is not None:
+        assert set(payload) == {"healthCheckProbeResult"}
+        assert set(probe) <= PROBE_RESULT_FIELDS, set(probe) - PROBE_RESULT_FIELDS
+    else:
+        assert set(payload) <= LB_PAYLOAD_FIELDS, set(payload) - LB_PAYLOAD_FIELDS
 
 
 @pytest.mark.parametrize("obj", list(world_kube_cases()))

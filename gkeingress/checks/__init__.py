@@ -21,8 +21,10 @@ from gkeingress.checks import (
     hosts,
     ingress_class,
     ingress_references,
+    lb_logs,
     negs,
     observed_errors,
+    probe_logs,
     probing,
     provisioning,
     routing,
@@ -145,6 +147,15 @@ REGISTRY = Registry(
         cluster.cluster_not_vpc_native,
         backend_health.backend_unhealthy,
         firewall.health_check_firewall_missing,
+        probe_logs.health_check_probe_failing,
+        probe_logs.health_check_logging_disabled,
+        # What did the load balancer log about the errors?
+        lb_logs.lb_no_healthy_backend,
+        lb_logs.lb_backend_connection_closed,
+        lb_logs.lb_backend_timeout,
+        lb_logs.lb_unmatched_urls_404,
+        lb_logs.lb_application_404,
+        lb_logs.lb_logging_disabled,
         # What did the controller say, is it finished, and what changed before the errors?
         sync_errors.sync_error,
         controller_annotations.controller_annotation_malformed,
@@ -181,7 +192,7 @@ CLUSTER_FACTS_UNREAD = (
 
 EVIDENCE_UNREAD = (
     "the load balancers' own evidence was not read (--no-evidence, audit(evidence=False), or a "
-    "test world without Cloud Monitoring): audit with it to check them"
+    "test world without Cloud Monitoring or Cloud Logging): audit with it to check them"
 )
 """Why the checks that need the load balancers' evidence did not run."""
 
@@ -191,8 +202,7 @@ def _unread(snapshot: Snapshot) -> dict[DataKind, str]:
     unread: dict[DataKind, str] = {}
     if snapshot.cluster is None and not snapshot.failed(DataKind.CLUSTER):
         unread[DataKind.CLUSTER] = CLUSTER_FACTS_UNREAD
-    if snapshot.evidence_window is None:
-        unread.update(dict.fromkeys(EVIDENCE_KINDS, EVIDENCE_UNREAD))
+    unread.update(dict.fromkeys(EVIDENCE_KINDS - snapshot.evidence_kinds, EVIDENCE_UNREAD))
     return unread
 
 

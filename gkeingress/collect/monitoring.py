@@ -17,6 +17,7 @@ from google.auth.credentials import Credentials
 from google.protobuf.json_format import MessageToDict
 
 from gkeingress.collect.gate import ApiGate, google_reasons, status_of
+from gkeingress.collect.grpc_client import grpc_client
 from gkeingress.collect.progress import NO_PROGRESS, Progress
 from gkeingress.resources.monitoring import GROUP_BY, REQUEST_METRICS, RequestMetric, TimeWindow
 from gkeingress.snapshot import CollectionError, DataKind
@@ -39,26 +40,15 @@ CALL = "monitoring.timeSeries.list"
 def build_monitoring_client(
     credentials: Credentials | None, endpoint: str | None
 ) -> MetricServiceClient:
-    """A ``MetricServiceClient`` with ``credentials``; a loopback ``endpoint`` gets plain gRPC.
-
-    ``endpoint`` is ``host:port`` (default: Google's). A loopback one is a test world
-    (:class:`gkeingress.testing.FakeMonitoring`): no TLS, no credentials.
-    """
-    from google.api_core.client_options import ClientOptions  # noqa: PLC0415 - optional client
+    """A ``MetricServiceClient`` with ``credentials``; a loopback ``endpoint`` gets plain gRPC."""
     from google.cloud import monitoring_v3  # noqa: PLC0415 - import gkeingress stays light
+    from google.cloud.monitoring_v3.services.metric_service.transports import (  # noqa: PLC0415
+        MetricServiceGrpcTransport,
+    )
 
-    if endpoint and endpoint.startswith(("127.", "localhost", "[::1]")):
-        import grpc  # noqa: PLC0415 - comes with the client
-        from google.cloud.monitoring_v3.services.metric_service.transports import (  # noqa: PLC0415
-            MetricServiceGrpcTransport,
-        )
-
-        channel = grpc.insecure_channel(endpoint)
-        return monitoring_v3.MetricServiceClient(
-            transport=MetricServiceGrpcTransport(channel=channel)
-        )
-    options = ClientOptions(api_endpoint=endpoint) if endpoint else None
-    return monitoring_v3.MetricServiceClient(credentials=credentials, client_options=options)
+    return grpc_client(
+        monitoring_v3.MetricServiceClient, MetricServiceGrpcTransport, credentials, endpoint
+    )
 
 
 def _error(metric: RequestMetric, exc: Exception) -> CollectionError:

@@ -20,6 +20,7 @@ from gkeingress.collect.health import (
     health_targets,
 )
 from gkeingress.collect.kubernetes import KubernetesCollector
+from gkeingress.collect.logs import LogResult
 from gkeingress.collect.progress import HEALTH, LISTS, NO_PROGRESS, Progress
 from gkeingress.snapshot import (
     DataKind,
@@ -42,6 +43,7 @@ def collect(
     progress: Progress = NO_PROGRESS,
     compute_lists: ComputeResult | None = None,
     evidence: EvidenceResult | Callable[[], EvidenceResult] | None = None,
+    logs: Callable[[Snapshot], LogResult] | None = None,
 ) -> Snapshot:
     """Read both APIs, read-only, and return what they said (and every call that failed).
 
@@ -52,7 +54,9 @@ def collect(
     ``progress`` hears of each phase and each finished call. ``compute_lists`` are the project's
     Compute lists when they were already read (:func:`list_compute`): a fleet reads them once per
     project, not once per cluster. ``evidence`` is the load balancer's evidence, already read (a
-    fleet's, per project), or what reads it beside the lists; None reads none.
+    fleet's, per project), or what reads it beside the lists; None reads none. ``logs`` reads the
+    log evidence of the Ingresses listed (:func:`gkeingress.collect.logs.read_logs`), beside the
+    second phase; None reads none.
     """
     gate = gate or ApiGate()
     kube_collector = KubernetesCollector(kube_client, gate, namespace, progress)
@@ -86,21 +90,25 @@ def collect(
     )
     progress.phase(HEALTH)
     health, endpoints = health_targets(first, deep=deep), endpoint_targets(first, deep=deep)
-    groups = (
-        GroupCollector(
-            project,
-            credentials=credentials,
-            endpoint=compute_endpoint,
-            gate=gate,
-            progress=progress,
-        ).collect(health, endpoints)
-        if health or endpoints
-        else GroupResult()  # nothing to ask: no clients to build
-    )
+    with ThreadPoolExecutor(1) as pool:  # the logs there, the per-group calls here
+        logs_job = pool.submit(logs, first) if logs is not None else None
+        groups = (
+            GroupCollector(
+                project,
+                credentials=credentials,
+                endpoint=compute_endpoint,
+                gate=gate,
+                progress=progress,
+            ).collect(health, endpoints)
+            if health or endpoints
+            else GroupResult()  # nothing to ask: no clients to build
+        )
+        logged = logs_job.result() if logs_job is not None else None
     second = with_backend_health(first, groups.answers[DataKind.BACKEND_HEALTH], groups.errors)
     third = with_neg_endpoints(second, groups.answers[DataKind.NEG_ENDPOINTS])
+    fourth = found.into(third) if found is not None else third
     return replace(
-        found.into(third) if found is not None else third,
+        logged.into(fourth) if logged is not None else fourth,
         calls=gate.counts(),
         waited=gate.waited,
         retries=gate.retries,

@@ -212,10 +212,14 @@ class BackendService(ComputeResource):
     protocol: str = "HTTP"
     port_name: str = ""
     load_balancing_scheme: str = ""
+    timeout_sec: int = 30
+    log_enabled: bool = False
+    log_sample_rate: float = 1.0
 
     @classmethod
     def from_json(cls, data: JSON, project: str) -> BackendService:
         """Build from a ``compute#backendService``."""
+        log_config = data.get("logConfig") or {}
         return cls(
             **_common(data, project, "backendServices"),
             backends=tuple(
@@ -229,6 +233,9 @@ class BackendService(ComputeResource):
             protocol=str(data.get("protocol", "HTTP")),
             port_name=str(data.get("portName", "")),
             load_balancing_scheme=str(data.get("loadBalancingScheme", "")),
+            timeout_sec=int(data.get("timeoutSec", 30)),
+            log_enabled=bool(log_config.get("enable", False)),
+            log_sample_rate=float(log_config.get("sampleRate", 1.0)),
         )
 
     @property
@@ -258,6 +265,7 @@ class HealthCheck(ComputeResource):
     host: str = ""
     check_interval_sec: int = 5
     timeout_sec: int = 5
+    log_enabled: bool = False
 
     @classmethod
     def from_json(cls, data: JSON, project: str) -> HealthCheck:
@@ -273,6 +281,7 @@ class HealthCheck(ComputeResource):
             host=str(probe.get("host", "")),
             check_interval_sec=int(data.get("checkIntervalSec", 5)),
             timeout_sec=int(data.get("timeoutSec", 5)),
+            log_enabled=bool((data.get("logConfig") or {}).get("enable", False)),
         )
 
     @property
@@ -287,6 +296,7 @@ class NetworkEndpointGroup(ComputeResource):
 
     size: int = 0
     network: str = ""
+    id: str = ""
 
     @classmethod
     def from_json(cls, data: JSON, project: str) -> NetworkEndpointGroup:
@@ -295,6 +305,7 @@ class NetworkEndpointGroup(ComputeResource):
             **_common(data, project, "networkEndpointGroups"),
             size=int(data.get("size", 0)),
             network=str(data.get("network", "")),
+            id=str(data.get("id", "")),
         )
 
     @property

@@ -22,8 +22,14 @@ def _populate(builder: WorldBuilder, ingresses: int, zones: int) -> World:
 
 def world_of(ingresses: int, *, zones: int = 3) -> World:
     """``ingresses`` healthy Ingresses, each routing to two NEG-backed Services spread over ``zones``."""
+    return builder_of(ingresses, zones=zones).world
+
+
+def builder_of(ingresses: int, *, zones: int = 3) -> WorldBuilder:
+    """The builder of :func:`world_of`, to add to its world (``app-NNNN`` Ingresses)."""
     builder = WorldBuilder(zones=[f"us-central1-{z}" for z in "abcdef"[:zones]])
-    return _populate(builder, ingresses, zones)
+    _populate(builder, ingresses, zones)
+    return builder
 
 
 def fleet_of(clusters: int, projects: int, ingresses: int, *, zones: int = 3) -> list[World]:

@@ -14,6 +14,16 @@ from datetime import timedelta
 from gkeingress.testing.builder import Path, Rule, WorldBuilder
 from gkeingress.testing.incidents_annotations import neg_status_truncated
 from gkeingress.testing.incidents_changes import rollout_before_errors
+from gkeingress.testing.incidents_evidence import (
+    application_404s,
+    keepalive_resets,
+    probe_404_logged,
+    probe_blocked_logged,
+    request_logging_off,
+    slow_reports,
+    unlogged_probes,
+    unmatched_paths,
+)
 from gkeingress.testing.incidents_routing import api_moved_map_stale, bare_ip_404, exact_api_path
 from gkeingress.testing.traffic import frontend_of, incident_traffic
 from gkeingress.testing.world import JSONDict, World
@@ -507,6 +517,29 @@ INCIDENTS: tuple[Incident, ...] = (
     Incident(exact_api_path, "PATH_SUBPATHS_NOT_ROUTED", frozenset({"LB_ERRORS_OBSERVED"})),
     Incident(bare_ip_404, "DEFAULT_BACKEND_404"),
     Incident(neg_status_truncated, "CONTROLLER_ANNOTATION_MALFORMED"),
+    # Seen in what the load balancer logged (keepalive_resets: only there).
+    Incident(keepalive_resets, "LB_BACKEND_CONNECTION_CLOSED"),
+    Incident(
+        probe_404_logged,
+        "HEALTH_CHECK_PROBE_FAILING",
+        frozenset({"HEALTH_CHECK_PATH_MISMATCH", "BACKEND_UNHEALTHY", "LB_NO_HEALTHY_BACKEND"}),
+    ),
+    Incident(
+        probe_blocked_logged,
+        "LB_NO_HEALTHY_BACKEND",
+        frozenset(
+            {"HEALTH_CHECK_FIREWALL_MISSING", "BACKEND_UNHEALTHY", "HEALTH_CHECK_PROBE_FAILING"}
+        ),
+    ),
+    Incident(
+        unlogged_probes,
+        "HEALTH_CHECK_LOGGING_DISABLED",
+        frozenset({"BACKEND_UNHEALTHY", "LB_NO_HEALTHY_BACKEND"}),
+    ),
+    Incident(slow_reports, "LB_BACKEND_TIMEOUT"),
+    Incident(unmatched_paths, "LB_UNMATCHED_URLS_404"),
+    Incident(application_404s, "LB_APPLICATION_404"),
+    Incident(request_logging_off, "LB_LOGGING_DISABLED"),
 )
 """The demo's incidents; together they show every finding code. Those with load balancer traffic
 show when their errors began, from which ``CHANGE_BEFORE_ERRORS`` looks back."""

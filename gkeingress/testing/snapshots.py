@@ -6,8 +6,10 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 
 from gkeingress.collect.health import endpoint_targets, health_targets
+from gkeingress.collect.logs import DEFAULT_MAX_ENTRIES, QUERIES, log_scope
 from gkeingress.collect.monitoring import time_series_request
 from gkeingress.resources.cluster import ClusterInfo
+from gkeingress.resources.logs import LogRead
 from gkeingress.resources.monitoring import REQUEST_METRICS, TimeWindow
 from gkeingress.snapshot import (
     ClusterIdentity,
@@ -18,6 +20,7 @@ from gkeingress.snapshot import (
     with_evidence,
     with_neg_endpoints,
 )
+from gkeingress.testing.logfilter import compile_filter
 from gkeingress.testing.monitoring import answer
 from gkeingress.testing.world import World
 
@@ -56,6 +59,26 @@ def _identity(world: World) -> ClusterIdentity:
     return ClusterIdentity(uid=uid, kube_system_uid=kube_system)
 
 
+def _read_logs(snapshot: Snapshot, world: World, window: TimeWindow) -> Snapshot:
+    """``snapshot`` plus the world's log entries each of the collector's own filters selects."""
+    scope = log_scope(snapshot, window.start, snapshot.collected_at)
+    entries, reads = {}, []
+    for kind, make_filter in QUERIES:
+        text = make_filter(scope)
+        selected = compile_filter(text)
+        found = sorted(
+            (e for e in world.log_entries if selected(e)),
+            key=lambda e: str(e["timestamp"]),
+            reverse=True,
+        )
+        entries[kind] = found[:DEFAULT_MAX_ENTRIES]
+        truncated = len(found) > DEFAULT_MAX_ENTRIES
+        reads.append(
+            LogRead(kind.value, text, scope.start, scope.end, len(entries[kind]), truncated)
+        )
+    return with_evidence(snapshot, window, entries, reads=reads)
+
+
 def snapshot_of(
     world: World,
     collected_at: datetime,
@@ -67,7 +90,8 @@ def snapshot_of(
 
     A world with one cluster (``world.clusters``) is audited as that cluster: ``Snapshot.cluster``.
     Its evidence is read over ``errors_window`` before ``collected_at`` as the audit asks for it
-    (None: not read, as ``audit(evidence=False)``).
+    (None: not read, as ``audit(evidence=False)``): the request counts, and the log entries each
+    of the collector's own queries selects.
     """
     first = build_snapshot(
         world.project,
@@ -103,4 +127,5 @@ def snapshot_of(
             {world.project: world.time_series}, time_series_request(world.project, metric, window)
         )
     ]
-    return with_evidence(third, window, {DataKind.REQUEST_COUNTS: series})
+    counted = with_evidence(third, window, {DataKind.REQUEST_COUNTS: series})
+    return _read_logs(counted, world, window)

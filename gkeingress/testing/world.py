@@ -85,6 +85,8 @@ class World:
         time_series: Cloud Monitoring series as the load balancers write them (``TimeSeries``
             JSON, one-minute ``DELTA`` points, every label), served by
             :class:`~gkeingress.testing.FakeMonitoring`.
+        log_entries: Cloud Logging entries as LogEntry JSON (camelCase, ``logName`` naming the
+            project), served by :class:`gkeingress.testing.fake_logging.FakeLogging`.
     """
 
     project: str = "demo-project"
@@ -94,6 +96,7 @@ class World:
     network_endpoints: dict[str, list[JSONDict]] = field(default_factory=dict)
     clusters: list[JSONDict] = field(default_factory=list)
     time_series: list[JSONDict] = field(default_factory=list)
+    log_entries: list[JSONDict] = field(default_factory=list)
 
     def kube_objects(self, plural: str) -> list[JSONDict]:
         """The (mutable) list of objects of one kind."""

@@ -26,6 +26,7 @@ from gkeingress.analysis import analyse
 from gkeingress.api import audit, kube_client_from_config
 from gkeingress.findings import Severity
 from gkeingress.testing import DEMO_NOW, FakeGKE, demo_world, snapshot_of
+from gkeingress.testing.fake_logging import FakeLogging
 from gkeingress.testing.monitoring import FakeMonitoring
 from gkeingress.testing.scenarios import INCIDENTS
 from tests.conftest import CASSETTES
@@ -51,13 +52,15 @@ def audit_demo_over_http(record_mode: str) -> Report:
     """Audit the demo world through the real clients, as ``gkeingress demo`` does (same clock).
 
     When replaying, the fake server still listens but must not see a single request: the
-    cassette answers everything HTTP carries. Cloud Monitoring speaks gRPC, which cassettes do not
-    hold: the demo's :class:`FakeMonitoring` answers it live on loopback, as in ``gkeingress demo``.
+    cassette answers everything HTTP carries. Cloud Monitoring and Cloud Logging speak gRPC, which
+    cassettes do not hold: the demo's :class:`FakeMonitoring` and :class:`FakeLogging` answer it
+    live on loopback, as in ``gkeingress demo``.
     """
     world = demo_world()
     with (
         FakeGKE(world) as server,
         FakeMonitoring(world) as monitoring,
+        FakeLogging(world) as logs,
         server.kube_client() as kube_client,
     ):
         report = audit(
@@ -68,6 +71,7 @@ def audit_demo_over_http(record_mode: str) -> Report:
             credentials=AnonymousCredentials(),
             compute_endpoint=server.compute_endpoint,
             monitoring_endpoint=monitoring.endpoint,
+            logging_client=logs.client(),
             now=DEMO_NOW,
         )
         if record_mode == "none":

@@ -1,0 +1,239 @@
+"""Incidents seen in what the load balancer logged, in the style of :mod:`.scenarios`.
+
+Each function adds one Ingress and the Cloud Logging entries its incident leaves (request logs,
+health-check logs, Admin Activity audit logs; see :class:`~gkeingress.testing.traffic.Traffic`).
+Most break the configuration too, so the logs confirm a cause the configuration checks already
+see; :func:`keepalive_resets` breaks nothing in the configuration: only its logs show the fault.
+The errors begin at :data:`ONSET`.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from gkeingress.testing.builder import Path, Rule, WorldBuilder
+from gkeingress.testing.logbook import LogBook, gke_robot
+
+ONSET = timedelta(minutes=40)
+"""How long before the builder's ``now`` the errors of these incidents began."""
+ALICE = "alice@example.com"
+PIPELINE = "deployer@ci-project.iam.gserviceaccount.com"
+
+
+def keepalive_resets(b: WorldBuilder) -> None:
+    """``basket/basket``: gunicorn's 2 s keep-alive closes connections the load balancer reuses.
+
+    Everything is configured right and every endpoint is healthy; now and then a request meets a
+    connection the pod is closing and the load balancer answers 502
+    ``backend_connection_closed_before_data_sent_to_client``.
+    """
+    b.service("basket", "basket")
+    b.ingress("basket", "basket", rules=[Rule("basket.example.com", [Path("/", "basket")])])
+    traffic = LogBook(b)
+    pods = [p for p in b.world.kube_objects("pods") if p["metadata"]["namespace"] == "basket"]
+    for i, pod in enumerate(pods):
+        traffic.requests(
+            "basket",
+            "basket",
+            url="http://basket.example.com/api/cart",
+            status=502,
+            details="backend_connection_closed_before_data_sent_to_client",
+            since=b.now - timedelta(hours=3) + i * timedelta(minutes=7),
+            count=9,
+            every=timedelta(minutes=17),
+            backend=("basket", 80),
+            server_ip=pod["status"]["podIP"],
+            latency=0.0021,
+        )
+
+
+def _probes_fail_from_onset(b: WorldBuilder, name: str, *, detailed: str, result: str) -> LogBook:
+    """``name/name`` goes unhealthy just before :data:`ONSET`, as its logging health check says.
+
+    Every endpoint's probe fails with ``result``, and from the onset the load balancer answers one
+    request a minute with 502 ``failed_to_pick_backend``.
+    """
+    b.mark_unhealthy(name, name, 80)
+    b.health_check(name, name, 80)["logConfig"] = {"enable": True}
+    book = LogBook(b)
+    book.probes(
+        name,
+        name,
+        80,
+        at=b.now - ONSET - timedelta(seconds=30),
+        healthy=False,
+        detailed=detailed,
+        previous="HEALTHY",
+        result=result,
+    )
+    book.requests(
+        name,
+        name,
+        url=f"http://{name}.example.com/",
+        status=502,
+        details="failed_to_pick_backend",
+        since=b.now - ONSET,
+        count=40,
+        every=timedelta(minutes=1),
+        backend=(name, 80),
+    )
+    return book
+
+
+def probe_404_logged(b: WorldBuilder) -> None:
+    """``warehouse/warehouse``: Alice edited the health check to probe ``/``; the pods answer 404 there.
+
+    The health check logs every endpoint going UNHEALTHY with ``HTTP response: 404``, and from
+    then on the load balancer answers 502 ``failed_to_pick_backend``.
+    """
+    b.service("warehouse", "warehouse", probe_path="/ready")
+    b.ingress(
+        "warehouse", "warehouse", rules=[Rule("warehouse.example.com", [Path("/", "warehouse")])]
+    )
+    check = b.health_check("warehouse", "warehouse", 80)
+    check["httpHealthCheck"]["requestPath"] = "/"
+    book = _probes_fail_from_onset(
+        b, "warehouse", detailed="UNHEALTHY", result="HTTP response: 404, Error: Probe failed"
+    )
+    book.compute_write(
+        "healthChecks",
+        check["name"],
+        "patch",
+        at=b.now - ONSET - timedelta(minutes=3),
+        principal=ALICE,
+    )
+
+
+def probe_blocked_logged(b: WorldBuilder) -> None:
+    """``gateway/gateway``: a pipeline removed port 8443 from the health-check firewall rule.
+
+    The probes time out connecting, the health check logs TIMEOUT for every endpoint, and the load
+    balancer answers 502 ``failed_to_pick_backend``.
+    """
+    b.service("gateway", "gateway", target_port=8443, container_port=8443)
+    b.ingress("gateway", "gateway", rules=[Rule("gateway.example.com", [Path("/", "gateway")])])
+    b.close_l7_firewall("8443")
+    book = _probes_fail_from_onset(
+        b,
+        "gateway",
+        detailed="TIMEOUT",
+        result="HTTP response: , Error: Timeout waiting for connect",
+    )
+    book.compute_write(
+        "firewalls",
+        b.namer.firewall,
+        "patch",
+        at=b.now - ONSET - timedelta(minutes=2),
+        principal=PIPELINE,
+    )
+
+
+def slow_reports(b: WorldBuilder) -> None:
+    """``exports/exports``: the yearly report takes longer than the backend service's 30 s."""
+    b.service("exports", "exports")
+    b.ingress("exports", "exports", rules=[Rule("exports.example.com", [Path("/", "exports")])])
+    LogBook(b).requests(
+        "exports",
+        "exports",
+        url="http://exports.example.com/export/yearly",
+        status=502,
+        details="backend_timeout",
+        since=b.now - ONSET,
+        count=12,
+        every=timedelta(minutes=3),
+        backend=("exports", 80),
+        latency=30.004,
+    )
+
+
+def unmatched_paths(b: WorldBuilder) -> None:
+    """``manual/manual``: clients ask for ``/v2/...``, which the Ingress does not route: GKE's 404."""
+    b.service("manual", "manual")
+    b.ingress("manual", "manual", rules=[Rule("manual.example.com", [Path("/v1", "manual")])])
+    traffic = LogBook(b)
+    for url, count in (
+        ("http://manual.example.com/v2/guide", 30),
+        ("http://manual.example.com/v2/api", 12),
+        ("http://www.manual.example.com/v1/intro", 5),
+    ):
+        traffic.requests(
+            "manual",
+            "manual",
+            url=url,
+            status=404,
+            details="response_sent_by_backend",
+            since=b.now - ONSET,
+            count=count,
+            every=timedelta(seconds=45),
+        )
+
+
+def application_404s(b: WorldBuilder) -> None:
+    """``products/products``: the load balancer routes ``/products/*`` right; the app has no such route."""
+    b.service("products", "products")
+    b.ingress(
+        "products", "products", rules=[Rule("shop.example.org", [Path("/products", "products")])]
+    )
+    LogBook(b).requests(
+        "products",
+        "products",
+        url="http://shop.example.org/products/items/42",
+        status=404,
+        details="response_sent_by_backend",
+        since=b.now - ONSET,
+        count=25,
+        every=timedelta(minutes=1),
+        backend=("products", 80),
+        server_ip="10.8.0.2",
+    )
+
+
+def request_logging_off(b: WorldBuilder) -> None:
+    """``ledger/ledger``: a BackendConfig turned request logging off, so its errors leave no log."""
+    b.service("ledger", "ledger")
+    b.ingress("ledger", "ledger", rules=[Rule("ledger.example.com", [Path("/", "ledger")])])
+    service = b.kube_object("services", "ledger", "ledger")
+    service["metadata"]["annotations"]["cloud.google.com/backend-config"] = (
+        '{"default": "ledger-bc"}'
+    )
+    b.world.kube_objects("backendconfigs").append(
+        {
+            "apiVersion": "cloud.google.com/v1",
+            "kind": "BackendConfig",
+            "metadata": {"name": "ledger-bc", "namespace": "ledger"},
+            "spec": {"logging": {"enable": False}},
+        }
+    )
+    b.backend_service("ledger", "ledger", 80)["logConfig"] = {"enable": False}
+    LogBook(b).compute_write(
+        "urlMaps",
+        b.kube_object("ingresses", "ledger", "ledger")["metadata"]["annotations"][
+            "ingress.kubernetes.io/url-map"
+        ],
+        "update",
+        at=b.now - timedelta(hours=5),
+        principal=gke_robot(),
+    )
+
+
+def unlogged_probes(b: WorldBuilder) -> None:
+    """``kiosk/kiosk``: every probe fails, nothing in the configuration says why, and no log does.
+
+    The pods are ready and the health check probes their readiness path, but the load balancer
+    finds every endpoint unhealthy and answers 502 ``failed_to_pick_backend``. The health-check
+    logs, which would show each probe's answer, were never turned on.
+    """
+    b.service("kiosk", "kiosk")
+    b.ingress("kiosk", "kiosk", rules=[Rule("kiosk.example.com", [Path("/", "kiosk")])])
+    b.mark_unhealthy("kiosk", "kiosk", 80)
+    LogBook(b).requests(
+        "kiosk",
+        "kiosk",
+        url="http://kiosk.example.com/",
+        status=502,
+        details="failed_to_pick_backend",
+        since=b.now - ONSET,
+        count=20,
+        every=timedelta(minutes=2),
+        backend=("kiosk", 80),
+    )
