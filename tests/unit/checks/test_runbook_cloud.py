@@ -57,7 +57,8 @@ def test_deep_audit_finds_unhealthy_endpoints_the_annotation_missed(builder: Wor
     shallow = analyse(snapshot_of(builder.world, DEMO_NOW), now=DEMO_NOW)
     deep = analyse(snapshot_of(builder.world, DEMO_NOW, deep=True), now=DEMO_NOW)
     assert codes(shallow, "shop/web") == []
-    assert codes(deep, "shop/web") == ["BACKEND_UNHEALTHY"]
+    # Nothing in the configuration explains it, so the health check's logs are asked for too.
+    assert codes(deep, "shop/web") == ["BACKEND_UNHEALTHY", "HEALTH_CHECK_LOGGING_DISABLED"]
 
 
 def test_shared_vpc_cluster_without_health_check_firewall(
