@@ -43,12 +43,6 @@ LB_KEEPALIVE_SECONDS = 600
 """How long the load balancer keeps an idle connection to a backend open."""
 TOP = 5
 
-_REQUIRES = (
-    DataKind.INGRESSES,
-    DataKind.URL_MAPS,
-    DataKind.BACKEND_SERVICES,
-    DataKind.REQUEST_LOGS,
-)
 _LOGGING_LINK = "https://cloud.google.com/load-balancing/docs/https/https-logging-monitoring"
 _TROUBLESHOOTING_LINK = (
     "https://cloud.google.com/kubernetes-engine/docs/troubleshooting/load-balancing"
@@ -190,7 +184,24 @@ def _evidence(paired: PairedIngress, name: str, entries: Sequence[RequestLog]) -
         "`top_paths` and `explained_by` (code and message) hold them."
     ),
     links=(_TROUBLESHOOTING_LINK, _LOGGING_LINK),
-    requires=_REQUIRES,
+    requires=(
+        DataKind.BACKEND_CONFIGS,
+        DataKind.BACKEND_SERVICES,
+        DataKind.CLUSTER_IDENTITY,
+        DataKind.ENDPOINT_SLICES,
+        DataKind.FIREWALLS,
+        DataKind.FORWARDING_RULES,
+        DataKind.HEALTH_CHECKS,
+        DataKind.INGRESSES,
+        DataKind.NEGS,
+        DataKind.NEG_ENDPOINTS,
+        DataKind.PODS,
+        DataKind.REQUEST_LOGS,
+        DataKind.SERVICES,
+        DataKind.SVCNEGS,
+        DataKind.TARGET_PROXIES,
+        DataKind.URL_MAPS,
+    ),
 )
 def lb_no_healthy_backend(topology: Topology, options: AuditOptions) -> Iterator[Hit]:
     """Report backends the load balancer found without healthy endpoints, and why."""
@@ -259,7 +270,16 @@ _KEEPALIVE_FIX = (
         "https://cloud.google.com/load-balancing/docs/https#timeouts_and_retries",
         _LOGGING_LINK,
     ),
-    requires=_REQUIRES,
+    requires=(
+        DataKind.CLUSTER_IDENTITY,
+        DataKind.FORWARDING_RULES,
+        DataKind.INGRESSES,
+        DataKind.PODS,
+        DataKind.REQUEST_LOGS,
+        DataKind.SERVICES,
+        DataKind.TARGET_PROXIES,
+        DataKind.URL_MAPS,
+    ),
 )
 def lb_backend_connection_closed(topology: Topology, options: AuditOptions) -> Iterator[Hit]:
     """Report backends that closed the load balancer's kept-alive connections."""
@@ -306,7 +326,16 @@ def lb_backend_connection_closed(topology: Topology, options: AuditOptions) -> I
         "https://cloud.google.com/kubernetes-engine/docs/how-to/ingress-configuration#timeout",
         _LOGGING_LINK,
     ),
-    requires=_REQUIRES,
+    requires=(
+        DataKind.BACKEND_SERVICES,
+        DataKind.CLUSTER_IDENTITY,
+        DataKind.FORWARDING_RULES,
+        DataKind.INGRESSES,
+        DataKind.REQUEST_LOGS,
+        DataKind.SERVICES,
+        DataKind.TARGET_PROXIES,
+        DataKind.URL_MAPS,
+    ),
 )
 def lb_backend_timeout(topology: Topology, options: AuditOptions) -> Iterator[Hit]:
     """Report backends whose requests outlasted the backend service timeout."""
@@ -375,7 +404,20 @@ def _default_backend_names(paired: PairedIngress) -> set[str]:
         "https://cloud.google.com/kubernetes-engine/docs/concepts/ingress#default_backend",
         _LOGGING_LINK,
     ),
-    requires=_REQUIRES,
+    requires=(
+        DataKind.BACKEND_HEALTH,
+        DataKind.BACKEND_SERVICES,
+        DataKind.CLUSTER_IDENTITY,
+        DataKind.FORWARDING_RULES,
+        DataKind.HEALTH_CHECKS,
+        DataKind.INGRESSES,
+        DataKind.NEGS,
+        DataKind.PODS,
+        DataKind.REQUEST_LOGS,
+        DataKind.SERVICES,
+        DataKind.TARGET_PROXIES,
+        DataKind.URL_MAPS,
+    ),
 )
 def lb_unmatched_urls_404(topology: Topology, options: AuditOptions) -> Iterator[Hit]:
     """Report URLs the URL map matched no rule for, with routing's explanation of each."""
@@ -430,7 +472,15 @@ def lb_unmatched_urls_404(topology: Topology, options: AuditOptions) -> Iterator
         "`service`, `requests`, `statuses`, `details`, `first`, `last` and `top_paths` hold them."
     ),
     links=(_LOGGING_LINK,),
-    requires=_REQUIRES,
+    requires=(
+        DataKind.CLUSTER_IDENTITY,
+        DataKind.FORWARDING_RULES,
+        DataKind.INGRESSES,
+        DataKind.REQUEST_LOGS,
+        DataKind.SERVICES,
+        DataKind.TARGET_PROXIES,
+        DataKind.URL_MAPS,
+    ),
 )
 def lb_application_404(topology: Topology, options: AuditOptions) -> Iterator[Hit]:
     """Report 404s the application itself answered, per backend service."""
@@ -490,7 +540,13 @@ def _logging_yaml(name: str) -> str:
         "https://cloud.google.com/kubernetes-engine/docs/how-to/ingress-configuration#http_logging",
         _LOGGING_LINK,
     ),
-    requires=_REQUIRES,
+    requires=(
+        DataKind.BACKEND_SERVICES,
+        DataKind.CLUSTER_IDENTITY,
+        DataKind.INGRESSES,
+        DataKind.REQUEST_LOGS,
+        DataKind.SERVICES,
+    ),
 )
 def lb_logging_disabled(topology: Topology, options: AuditOptions) -> Iterator[Hit]:
     """Report user backend services whose requests are not logged, with the BackendConfig to fix it."""

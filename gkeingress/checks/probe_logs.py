@@ -29,14 +29,6 @@ _HTTP_STATUS = re.compile(r"HTTP response: (?P<status>\d{3})")
 _CONNECT = ("timeout waiting for connect", "connection refused", "connect: ")
 PATH_CODE = "HEALTH_CHECK_PATH_MISMATCH"
 CONNECT_CODES = ("HEALTH_CHECK_PORT_MISMATCH", "HEALTH_CHECK_FIREWALL_MISSING")
-_REQUIRES = (
-    DataKind.INGRESSES,
-    DataKind.BACKEND_SERVICES,
-    DataKind.HEALTH_CHECKS,
-    DataKind.NEGS,
-    DataKind.PODS,
-    DataKind.HEALTH_CHECK_LOGS,
-)
 _LINKS = (
     "https://cloud.google.com/load-balancing/docs/health-check-logging",
     "https://cloud.google.com/kubernetes-engine/docs/troubleshooting/ingress-health-checks",
@@ -122,7 +114,24 @@ def _probed(topology: Topology) -> Iterator[tuple[PairedIngress, ServiceBackend,
         "IPs), `kind` (`path`, `connect` or `other`) and `confirms` hold them."
     ),
     links=_LINKS,
-    requires=_REQUIRES,
+    requires=(
+        DataKind.BACKEND_CONFIGS,
+        DataKind.BACKEND_SERVICES,
+        DataKind.CLUSTER_IDENTITY,
+        DataKind.ENDPOINT_SLICES,
+        DataKind.FIREWALLS,
+        DataKind.FORWARDING_RULES,
+        DataKind.HEALTH_CHECKS,
+        DataKind.HEALTH_CHECK_LOGS,
+        DataKind.INGRESSES,
+        DataKind.NEGS,
+        DataKind.NEG_ENDPOINTS,
+        DataKind.PODS,
+        DataKind.SERVICES,
+        DataKind.SVCNEGS,
+        DataKind.TARGET_PROXIES,
+        DataKind.URL_MAPS,
+    ),
 )
 def health_check_probe_failing(topology: Topology, options: AuditOptions) -> Iterator[Hit]:
     """Report backends whose endpoints' latest probe entry is unhealthy, and what it confirms."""
@@ -198,7 +207,25 @@ def health_check_probe_failing(topology: Topology, options: AuditOptions) -> Ite
     ),
     evidence="The health check and the backend service. `health_check` and `backend_service` hold them.",
     links=_LINKS,
-    requires=_REQUIRES,
+    requires=(
+        DataKind.BACKEND_CONFIGS,
+        DataKind.BACKEND_HEALTH,
+        DataKind.BACKEND_SERVICES,
+        DataKind.CLUSTER_IDENTITY,
+        DataKind.ENDPOINT_SLICES,
+        DataKind.FIREWALLS,
+        DataKind.FORWARDING_RULES,
+        DataKind.HEALTH_CHECKS,
+        DataKind.HEALTH_CHECK_LOGS,
+        DataKind.INGRESSES,
+        DataKind.NEGS,
+        DataKind.NEG_ENDPOINTS,
+        DataKind.PODS,
+        DataKind.SERVICES,
+        DataKind.SVCNEGS,
+        DataKind.TARGET_PROXIES,
+        DataKind.URL_MAPS,
+    ),
 )
 def health_check_logging_disabled(topology: Topology, options: AuditOptions) -> Iterator[Hit]:
     """Report health checks that do not log, of unhealthy backends no configuration explains."""
