@@ -3,7 +3,9 @@
 The log checks say *what happened* (no healthy backend, probes failing); the configuration checks
 say *why*. :func:`causes` runs the configuration checks that can explain a backend without
 endpoints to send to, and files each hit under the backend it names, so a log finding can point
-at them. A check whose data could not be read is not asked (it would report a false "missing").
+at them. The checks run inside the asking check, so what they read is recorded as its reads: when
+their data could not be read, the asking check is reported as not checked, never as "nothing
+explains it".
 """
 
 from __future__ import annotations
@@ -57,10 +59,9 @@ def causes(
     topology: Topology, options: AuditOptions, checks: Sequence[Check] = UNREACHABLE_CAUSES
 ) -> Mapping[tuple[str, str], tuple[Cause, ...]]:
     """The hits of ``checks`` filed by (Ingress, backend service name) of each backend they name."""
-    snapshot = topology.snapshot
     hits: dict[str, list[tuple[str, Hit]]] = defaultdict(list)
     for item in checks:
-        if item.run is None or any(snapshot.failed(kind) for kind in item.requires):
+        if item.run is None:
             continue
         for hit in item.run(topology, options):
             if hit.ingress is not None:

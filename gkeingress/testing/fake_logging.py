@@ -19,7 +19,7 @@ import base64
 import hashlib
 import json
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from concurrent import futures
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -88,13 +88,14 @@ class FakeLogging:
 
     Attributes:
         world: the world whose ``log_entries`` are served (read on every request).
-        denied: projects whose entries the caller may not list (``PERMISSION_DENIED``).
+        refuse: which requests the caller may not make (``PERMISSION_DENIED``), given the projects
+            and the filter; None refuses none.
         faults: statuses to answer, one per request, before serving normally (e.g. throttling).
         requests: every request received, in order.
     """
 
     world: World
-    denied: set[str] = field(default_factory=set)
+    refuse: Callable[[frozenset[str], str], bool] | None = None
     faults: list[tuple[grpc.StatusCode, str]] = field(default_factory=list)
     requests: list[LoggedRequest] = field(default_factory=list)
     _server: grpc.Server | None = None
@@ -177,7 +178,7 @@ class FakeLogging:
         if fault is not None:
             raise _RefusalError(*fault)
         projects = _projects(request.resource_names)
-        if projects & self.denied:
+        if self.refuse is not None and self.refuse(frozenset(projects), request.filter):
             raise _RefusalError(grpc.StatusCode.PERMISSION_DENIED, PERMISSION_DENIED_MESSAGE)
         if request.page_size < 0 or request.page_size > MAX_PAGE_SIZE:
             raise _RefusalError(

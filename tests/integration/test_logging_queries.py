@@ -133,7 +133,7 @@ def test_without_permission_each_query_fails_naming_logging_log_entries_list(
 ):
     """A 403 is recorded per kind of evidence with the permission to grant; nothing is raised."""
     healthy_shop(builder)
-    with FakeLogging(builder.world, denied={"demo-project"}) as fake:
+    with FakeLogging(builder.world, refuse=lambda projects, _: "demo-project" in projects) as fake:
         result, _ = _collect(fake, _scope(builder))
 
     assert result.entries == {}

@@ -26,6 +26,7 @@ from gkeingress.testing import (
     google_error,
     kube_error,
 )
+from gkeingress.testing.fake_logging import FakeLogging
 from gkeingress.testing.monitoring import FakeMonitoring
 from gkeingress.testing.scenarios import HEALTHY, INCIDENTS
 from gkeingress.testing.server import IncomingRequest
@@ -63,6 +64,13 @@ FAILING: dict[DataKind, Callable[[str], bool]] = {
 }
 """The HTTP requests that read each kind of data, by URL path (the APIs' own paths). Request
 counts come from Cloud Monitoring over gRPC: that kind fails by permission instead."""
+
+LOGS: dict[DataKind, str] = {
+    DataKind.REQUEST_LOGS: "httpRequest.status",
+    DataKind.HEALTH_CHECK_LOGS: "compute.googleapis.com%2Fhealthchecks",
+    DataKind.AUDIT_LOGS: "cloudaudit.googleapis.com%2Factivity",
+}
+"""What the Cloud Logging query of each kind of log, over gRPC, has in its filter."""
 
 Summary = dict[str, list[tuple[str, str | None, str, str]]]
 
@@ -111,12 +119,20 @@ def _monitoring(world: World) -> Iterator[FakeMonitoring]:
         yield monitoring
 
 
+@pytest.fixture(name="logging", scope="module")
+def _logging(world: World) -> Iterator[FakeLogging]:
+    with FakeLogging(world) as logging:
+        yield logging
+
+
 @pytest.fixture(name="kubeconfig", scope="module")
 def _kubeconfig_file(server: FakeGKE, tmp_path_factory: pytest.TempPathFactory) -> str:
     return _kubeconfig(server, tmp_path_factory.mktemp("kube") / "config")
 
 
-def _audit(server: FakeGKE, monitoring: FakeMonitoring, kubeconfig: str) -> Report:
+def _audit(
+    server: FakeGKE, monitoring: FakeMonitoring, logging: FakeLogging, kubeconfig: str
+) -> Report:
     return audit(
         "demo-project",
         kubeconfig=kubeconfig,
@@ -124,6 +140,7 @@ def _audit(server: FakeGKE, monitoring: FakeMonitoring, kubeconfig: str) -> Repo
         compute_endpoint=server.url,
         container_endpoint=server.url,
         monitoring_endpoint=monitoring.endpoint,
+        logging_endpoint=logging.address,
         now=DEMO_NOW,
         deep=True,
         rate_limit=None,
@@ -138,8 +155,10 @@ def _by_code(report: Report) -> Summary:
 
 
 @pytest.fixture(name="healthy", scope="module")
-def _healthy(server: FakeGKE, monitoring: FakeMonitoring, kubeconfig: str) -> Report:
-    return _audit(server, monitoring, kubeconfig)
+def _healthy(
+    server: FakeGKE, monitoring: FakeMonitoring, logging: FakeLogging, kubeconfig: str
+) -> Report:
+    return _audit(server, monitoring, logging, kubeconfig)
 
 
 def test_the_healthy_audit_reads_everything(healthy: Report) -> None:
@@ -152,13 +171,14 @@ def test_the_healthy_audit_reads_everything(healthy: Report) -> None:
 
 def test_every_kind_of_data_is_failed_below() -> None:
     """The table below covers every kind of data the audit reads."""
-    assert {*FAILING, DataKind.REQUEST_COUNTS} == set(DataKind)
+    assert {*FAILING, *LOGS, DataKind.REQUEST_COUNTS} == set(DataKind)
 
 
 @pytest.mark.parametrize("kind", list(DataKind), ids=lambda kind: kind.name)
-def test_a_failed_kind_skips_its_checks_and_changes_no_other(
+def test_a_failed_kind_skips_its_checks_and_changes_no_other(  # noqa: PLR0917 - pytest fixtures
     server: FakeGKE,
     monitoring: FakeMonitoring,
+    logging: FakeLogging,
     kubeconfig: str,
     healthy: Report,
     kind: DataKind,
@@ -166,14 +186,17 @@ def test_a_failed_kind_skips_its_checks_and_changes_no_other(
     """With one kind's calls refused, its checks say so and every other check answers as before."""
     if kind is DataKind.REQUEST_COUNTS:
         monitoring.allow = frozenset()  # no permission at all: PERMISSION_DENIED
+    elif kind in LOGS:
+        logging.refuse = lambda _, text: LOGS[kind] in text
     else:
         fails = FAILING[kind]
         server.faults.append(lambda req: _forbidden(req) if fails(req.path) else None)
     try:
-        report = _audit(server, monitoring, kubeconfig)
+        report = _audit(server, monitoring, logging, kubeconfig)
     finally:
         server.faults.clear()
         monitoring.allow = None
+        logging.refuse = None
     assert report.errors, f"no call for {kind.value} failed"
     assert {e.kind for e in report.errors} == {kind}
 
