@@ -16,7 +16,7 @@ from gkeingress.model import routing
 from gkeingress.model.timeline import Change, build_timeline
 from gkeingress.model.topology import PairedIngress, ServiceBackend, Topology
 from gkeingress.resources.cluster import ClusterInfo
-from gkeingress.resources.gce import ComputeResource
+from gkeingress.resources.gce import ComputeResource, HealthCheck
 from gkeingress.snapshot import CollectionError
 
 if TYPE_CHECKING:
@@ -36,6 +36,17 @@ def _resource(resource: ComputeResource | None) -> dict[str, Any] | None:
     return {"name": resource.name, "location": resource.location, "self_link": resource.self_link}
 
 
+def _health_check(check: HealthCheck | None) -> dict[str, Any] | None:
+    """A health check's resource view, with what its description says of its origin."""
+    if check is None:
+        return None
+    return {
+        **(_resource(check) or {}),
+        "settings_from": check.settings_from.value if check.settings_from else None,
+        "service": check.described_service,
+    }
+
+
 def _backend(backend: ServiceBackend) -> dict[str, Any]:
     return {
         "service": backend.service_key,
@@ -47,7 +58,7 @@ def _backend(backend: ServiceBackend) -> dict[str, Any]:
         "ready_pods": sum(1 for p in backend.pods if p.ready and not p.terminating),
         "backend_service": _resource(backend.backend_service),
         "expected_backend_service": backend.backend_service_name,
-        "health_check": _resource(backend.health_check),
+        "health_check": _health_check(backend.health_check),
         "health_state": backend.health_state,
         "negs": [{**(_resource(n) or {}), "size": n.size} for n in backend.negs],
         "backend_config": backend.backend_config_name,
@@ -64,7 +75,7 @@ def ingress_to_dict(paired: PairedIngress) -> dict[str, Any]:
         "forwarding_rules": [_resource(r) for r in paired.forwarding_rules],
         "target_proxies": [_resource(p) for p in paired.target_proxies],
         "backend_services": [_resource(b) for b in paired.backend_services],
-        "health_checks": [_resource(h) for h in paired.health_checks],
+        "health_checks": [_health_check(h) for h in paired.health_checks],
         "negs": [_resource(n) for n in paired.negs],
         "backends": [_backend(b) for b in paired.backends],
         "references": [

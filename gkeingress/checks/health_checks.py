@@ -10,7 +10,7 @@ from gkeingress.checks.scope import managed
 from gkeingress.findings import Severity
 from gkeingress.model.probe import ServingExpectation
 from gkeingress.model.topology import ServiceBackend, Topology
-from gkeingress.resources.gce import HealthCheck
+from gkeingress.resources.gce import HealthCheck, HealthCheckConfig
 from gkeingress.resources.k8s import ServicePort
 from gkeingress.snapshot import DataKind
 
@@ -36,7 +36,8 @@ class _Compared(NamedTuple):
 def _checked_backends(topology: Topology) -> Iterator[_Compared]:
     """Backends with a health check and pods to compare it with, once per GKE Ingress and check.
 
-    Ingresses of another class (nginx, …) sharing the Service are not the health check's concern.
+    Ingresses of another class (nginx, …) sharing the Service are not the health check's concern,
+    and neither is a transparent health check: GKE's agent answers it on the pods' behalf.
     """
     seen: set[tuple[str, str]] = set()
     for paired in managed(topology):
@@ -44,8 +45,26 @@ def _checked_backends(topology: Topology) -> Iterator[_Compared]:
             hc, want, port = backend.health_check, backend.expectation, backend.port
             if hc is None or want is None or port is None or (paired.name, hc.name) in seen:
                 continue
+            if backend.transparent_health_check:
+                continue
             seen.add((paired.name, hc.name))
             yield _Compared(paired.name, backend, hc, want, port)
+
+
+_SETTINGS_FROM = {
+    HealthCheckConfig.DEFAULT: "ingress-gce's defaults",
+    HealthCheckConfig.READINESS_PROBE: "a readinessProbe",
+    HealthCheckConfig.BACKEND_CONFIG: "a BackendConfig",
+    HealthCheckConfig.TRANSPARENT: "transparent health checking",
+}
+
+
+def _settings_from(hc: HealthCheck) -> str:
+    """Where the health check's description says its settings came from, as a sentence."""
+    origin = hc.settings_from
+    if origin is None:
+        return ""
+    return f" Its description says ingress-gce made it from {_SETTINGS_FROM[origin]}."
 
 
 def _backend_config_fix(backend: ServiceBackend, field: str, value: object) -> str:
@@ -86,7 +105,11 @@ def _backend_config_fix(backend: ServiceBackend, field: str, value: object) -> s
         "comes from (BackendConfig, readinessProbe or the default `/`); when the readinessProbe "
         "was skipped or came after the health check, it says why. `health_check`, "
         "`health_check_path`, `expected_path` and `expected_from` hold these, and "
-        "`probe_skipped` the reason a probe was not used (or null)."
+        "`probe_skipped` the reason a probe was not used (or null). `settings_from` is where the "
+        "health check's description says ingress-gce took its settings from (`Default`, "
+        "`ReadinessProbe`, `BackendConfig`; null when it does not say), and the message says it. "
+        "A transparent health check (`networking.gke.io/transparent-health-checker`, description "
+        "`TransparentHC`) probes GKE's agent on `/api/podhealth` and is never a mismatch."
     ),
     links=(
         "https://cloud.google.com/kubernetes-engine/docs/troubleshooting/ingress-health-checks",
@@ -121,6 +144,7 @@ def health_check_path_mismatch(topology: Topology, options: AuditOptions) -> Ite
             message=(
                 f"Health check {hc.name} probes path {hc.request_path!r}, but the pods of Service "
                 f"{backend.service_key} answer on {want.path!r} ({want.path_source}).{why}"
+                f"{_settings_from(hc)}"
             ),
             remediation=_backend_config_fix(backend, "requestPath", want.path),
             evidence={
@@ -129,6 +153,7 @@ def health_check_path_mismatch(topology: Topology, options: AuditOptions) -> Ite
                 "expected_path": want.path,
                 "expected_from": want.path_source,
                 "probe_skipped": want.probe_skipped,
+                "settings_from": hc.settings_from,
             },
         )
 
@@ -164,6 +189,7 @@ def _undeclared_fixed_port(
                 if healthy
                 else ""
             )
+            + _settings_from(hc)
         ),
         remediation=(
             f"Set spec.healthCheck.port in BackendConfig {backend.namespace}/"
@@ -177,6 +203,7 @@ def _undeclared_fixed_port(
             "port_specification": hc.port_specification,
             "expected_port": want.serving_port,
             "declared_ports": declared,
+            "settings_from": hc.settings_from,
         },
         severity=Severity.WARNING if healthy else None,
     )
@@ -205,7 +232,9 @@ def _undeclared_fixed_port(
         "The health check, the port it probes, the port the pods (or nodes) are reached on and "
         "where that port comes from. `health_check`, `health_check_port`, `port_specification` "
         "(such as `USE_SERVING_PORT`) and `expected_port` hold them; for a BackendConfig port no "
-        "container declares, `declared_ports` lists the ports the containers do declare."
+        "container declares, `declared_ports` lists the ports the containers do declare. "
+        "`settings_from` is where the health check's description says its settings came from "
+        "(or null). A transparent health check (fixed port 7877 by default) is never a mismatch."
     ),
     links=(
         "https://cloud.google.com/kubernetes-engine/docs/troubleshooting/ingress-health-checks",
@@ -249,7 +278,7 @@ def health_check_port_mismatch(topology: Topology, options: AuditOptions) -> Ite
             resource=str(hc.ref),
             message=(
                 f"Health check {hc.name} probes port {actual}, but the pods are reached on port "
-                f"{expected} ({why})."
+                f"{expected} ({why}).{_settings_from(hc)}"
             ),
             remediation=_backend_config_fix(backend, "port", expected)
             if want.fixed_port is None
@@ -262,5 +291,6 @@ def health_check_port_mismatch(topology: Topology, options: AuditOptions) -> Ite
                 "health_check_port": hc.port,
                 "port_specification": hc.port_specification,
                 "expected_port": expected,
+                "settings_from": hc.settings_from,
             },
         )

@@ -19,6 +19,7 @@ from gkeingress.resources.k8s import BackendConfig, Container, HTTPGetProbe, Pod
 
 DEFAULT_PATH = "/"
 DEFAULT_BACKEND_PATH = "/healthz"  # --default-backend-health-check-path
+THC_PATH = "/api/podhealth"  # thcRequestPath: a transparent health check asks the THC agent
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,7 +22,7 @@ from typing import Generic, TypeVar
 from gkeingress.display import HtmlView
 from gkeingress.findings import Finding, Verdict
 from gkeingress.model.naming import Namer
-from gkeingress.model.probe import ServingExpectation, expect
+from gkeingress.model.probe import THC_PATH, ServingExpectation, expect
 from gkeingress.model.traffic import Traffic, traffic_of
 from gkeingress.reads import derived_from
 from gkeingress.resources.controller_annotations import name_problem
@@ -139,6 +139,24 @@ class ServiceBackend:
     def is_system_default(self) -> bool:
         """True for GKE's own default backend (``kube-system/default-http-backend``)."""
         return self.namespace == "kube-system" and self.ref == SYSTEM_DEFAULT_BACKEND
+
+    @property
+    def transparent_health_check(self) -> bool:
+        """True when the health check probes GKE's transparent health-check agent, not the app.
+
+        Its description says ``TransparentHC``, or the Service asks for transparent health checks
+        and the check has their shape (a fixed port, ``/api/podhealth``): it then follows the
+        pods' readiness wherever they serve, and its port and path are no mismatch.
+        """
+        hc = self.health_check
+        if hc is None:
+            return False
+        return hc.is_transparent or (
+            self.service is not None
+            and self.service.wants_transparent_health_checks
+            and hc.port_specification == "USE_FIXED_PORT"
+            and hc.request_path == THC_PATH
+        )
 
     def neg_endpoints_in(self, zone: str) -> tuple[NegEndpoint, ...]:
         """The endpoints the NEG controller puts in this port's NEG in ``zone``.
@@ -278,6 +296,10 @@ class Pairing:
         self.rules = _Index(snapshot.forwarding_rules)
         self.backend_services = _Index(snapshot.backend_services)
         self.health_checks = _Index(snapshot.health_checks)
+        self.described_health_checks: dict[str, list[HealthCheck]] = defaultdict(list)
+        for hc in snapshot.health_checks:
+            if hc.described_service:
+                self.described_health_checks[hc.described_service].append(hc)
         self.negs = _Index(snapshot.negs)
         self.services = {s.key: s for s in snapshot.services}
         self.backend_configs = {b.meta.key: b for b in snapshot.backend_configs}
@@ -445,6 +467,8 @@ class Pairing:
         health_check = None
         if backend_service is not None and backend_service.health_checks:
             health_check = self.health_checks.by_ref.get(backend_service.health_checks[0])
+        elif name:
+            health_check = self._described_health_check(f"{namespace}/{ref.service}", name, scope)
         status_name, zones = self._neg_status(service, port) if uses_neg else (None, ())
         neg_name = status_name or computed_neg
         negs = tuple(
@@ -475,6 +499,25 @@ class Pairing:
             expectation=expect(port, pods, config, system_default=system_default) if port else None,
             events=tuple(self.events.get(("Service", f"{namespace}/{ref.service}"), ())),
         )
+
+    def _described_health_check(
+        self, service: str, name: str, scope: str | None
+    ) -> HealthCheck | None:
+        """The health check whose JSON description names ``service``, when no backend service links one.
+
+        ingress-gce names a health check like its backend service and, for BackendConfig and
+        transparent checks, writes ``k8sResource: /namespaces/<ns>/services/<name>`` into its
+        description: the check of that name, else the only one describing the Service.
+        """
+        described = [
+            hc
+            for hc in self.described_health_checks.get(service, ())
+            if scope is None or hc.ref.scope == scope
+        ]
+        named = [hc for hc in described if hc.name == name]
+        if named:
+            return named[0]
+        return described[0] if len(described) == 1 else None
 
     def _selected(self, service: Service | None) -> tuple[Pod, ...]:
         """Pods a Service selects, found through the label index (an empty selector selects none)."""

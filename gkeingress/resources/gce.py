@@ -6,6 +6,7 @@ only what the audit reasons about. Missing optional fields take the API's docume
 
 from __future__ import annotations
 
+import enum
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -254,6 +255,34 @@ class BackendService(ComputeResource):
 _PROBE_KEYS = ("httpHealthCheck", "httpsHealthCheck", "http2HealthCheck", "tcpHealthCheck")
 
 
+class HealthCheckConfig(str, enum.Enum):
+    """Where ingress-gce took a health check's settings from (``HealthcheckConfig``)."""
+
+    DEFAULT = "Default"
+    READINESS_PROBE = "ReadinessProbe"
+    BACKEND_CONFIG = "BackendConfig"
+    TRANSPARENT = "TransparentHC"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+_TEXT_DESCRIPTIONS = {
+    "Default kubernetes L7 Loadbalancing health check.": HealthCheckConfig.DEFAULT,
+    "Default kubernetes L7 Loadbalancing health check for NEG.": HealthCheckConfig.DEFAULT,
+    "Default kubernetes L7 Loadbalancing health check for ILB.": HealthCheckConfig.DEFAULT,
+    "Default kubernetes L7 Loadbalancing health check for Regional XLB.": HealthCheckConfig.DEFAULT,
+    "Kubernetes L7 health check generated with readiness probe settings.": (
+        HealthCheckConfig.READINESS_PROBE
+    ),
+    "Kubernetes L7 health check generated with BackendConfig CRD.": (
+        HealthCheckConfig.BACKEND_CONFIG
+    ),
+    "Kubernetes L7 transparent health check.": HealthCheckConfig.TRANSPARENT,
+}
+"""The plain-text descriptions of ``pkg/translator/healthchecks.go`` (``DescriptionFor…``)."""
+
+
 @dataclass(frozen=True, slots=True)
 class HealthCheck(ComputeResource):
     """A health check; for ingress-gce backends it has the backend service's name."""
@@ -288,6 +317,43 @@ class HealthCheck(ComputeResource):
     def uses_serving_port(self) -> bool:
         """True when the check probes each endpoint on the port it serves on."""
         return self.port_specification == "USE_SERVING_PORT"
+
+    @property
+    def settings_from(self) -> HealthCheckConfig | None:
+        """Where ingress-gce took the settings from, as its description says; None if it does not.
+
+        The JSON description (``HealthcheckDesc``) names it in ``config``; the plain-text ones
+        ingress-gce writes otherwise (``pkg/translator/healthchecks.go``) say it in words.
+        """
+        config = _description_json(self.description).get("config")
+        if isinstance(config, str):
+            return next((c for c in HealthCheckConfig if c.value == config), None)
+        return _TEXT_DESCRIPTIONS.get(self.description)
+
+    @property
+    def described_service(self) -> str | None:
+        """``namespace/name`` of the Service the JSON description's ``k8sResource`` names."""
+        resource = _description_json(self.description).get("k8sResource")
+        parts = resource.split("/") if isinstance(resource, str) else []
+        if (
+            len(parts) == 5
+            and parts[0] == ""
+            and parts[1] == "namespaces"
+            and parts[3] == "services"
+        ):
+            return f"{parts[2]}/{parts[4]}"
+        return None
+
+    @property
+    def described_cluster(self) -> str | None:
+        """``/locations/<location>/clusters/<name>`` from the JSON description's ``k8sCluster``."""
+        cluster = _description_json(self.description).get("k8sCluster")
+        return cluster if isinstance(cluster, str) else None
+
+    @property
+    def is_transparent(self) -> bool:
+        """True for a transparent health check: it probes GKE's THC agent, not the application."""
+        return self.settings_from is HealthCheckConfig.TRANSPARENT
 
 
 @dataclass(frozen=True, slots=True)

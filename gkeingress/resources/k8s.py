@@ -21,6 +21,7 @@ JSON = Mapping[str, Any]
 CLASS_ANNOTATION = "kubernetes.io/ingress.class"
 NEG_ANNOTATION = "cloud.google.com/neg"
 NEG_STATUS_ANNOTATION = "cloud.google.com/neg-status"
+THC_ANNOTATION = "networking.gke.io/transparent-health-checker"  # {"enabled": true}
 BACKENDS_ANNOTATION = "ingress.kubernetes.io/backends"  # backend service name → its health
 BACKEND_CONFIG_ANNOTATIONS = (
     "cloud.google.com/backend-config",
@@ -367,6 +368,8 @@ class Service:
         neg_status: ``cloud.google.com/neg-status``: the NEGs the NEG controller made, and zones.
         backend_config_annotation: ``cloud.google.com/backend-config`` (GA, wins) or its beta
             spelling.
+        thc_annotation: ``networking.gke.io/transparent-health-checker``: transparent health
+            checks asked for.
     """
 
     meta: ObjectMeta
@@ -376,6 +379,7 @@ class Service:
     neg_annotation: JsonAnnotation
     neg_status: JsonAnnotation
     backend_config_annotation: JsonAnnotation
+    thc_annotation: JsonAnnotation
 
     @classmethod
     def from_json(cls, data: JSON) -> Service:
@@ -391,6 +395,7 @@ class Service:
             neg_annotation=JsonAnnotation.read(annotations, NEG_ANNOTATION),
             neg_status=JsonAnnotation.read(annotations, NEG_STATUS_ANNOTATION),
             backend_config_annotation=JsonAnnotation.read(annotations, *BACKEND_CONFIG_ANNOTATIONS),
+            thc_annotation=JsonAnnotation.read(annotations, THC_ANNOTATION),
         )
 
     @property
@@ -419,6 +424,12 @@ class Service:
         status = self.neg_status.value
         zones = status.get("zones") if isinstance(status, dict) else None
         return tuple(str(z) for z in zones) if isinstance(zones, list) else ()
+
+    @property
+    def wants_transparent_health_checks(self) -> bool:
+        """True when the Service asks for transparent health checks (``{"enabled": true}``)."""
+        value = self.thc_annotation.value
+        return isinstance(value, dict) and value.get("enabled") is True
 
     @property
     def wants_ingress_negs(self) -> bool:

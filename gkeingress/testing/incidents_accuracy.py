@@ -85,3 +85,30 @@ def exact_api_under_catch_all(b: WorldBuilder) -> None:
             )
         ],
     )
+
+
+def transparent_health_check(b: WorldBuilder) -> None:
+    """``reviews/reviews``: the Service asks for transparent health checks, and ingress-gce made one.
+
+    ``OverwriteWithTHC`` (``pkg/translator/healthchecks.go``): HTTP on fixed port 7877, path
+    ``/api/podhealth``, every 5 s, timeout 5 s, unhealthy after 10; the description is the JSON
+    ``HealthcheckDesc`` with ``config: TransparentHC``; the L7 firewall rule opens 7877. The pods
+    serve on 8080: no mismatch.
+    """
+    b.service("reviews", "reviews")
+    annotations = b.kube_object("services", "reviews", "reviews")["metadata"]["annotations"]
+    annotations["networking.gke.io/transparent-health-checker"] = '{"enabled":true}'
+    b.ingress("reviews", "reviews", rules=[Rule("reviews.example.com", [Path("/", "reviews")])])
+    check = b.health_check("reviews", "reviews", 80)
+    check.update(
+        checkIntervalSec=5,
+        timeoutSec=5,
+        unhealthyThreshold=10,
+        healthyThreshold=1,
+        description=health_check_description(b, "reviews", "reviews", "TransparentHC"),
+    )
+    check["httpHealthCheck"].update(
+        portSpecification="USE_FIXED_PORT", port=7877, requestPath="/api/podhealth"
+    )
+    # The firewall controller opens the THC port too (pkg/firewalls/controller.go).
+    b.compute_resource("firewalls", b.namer.firewall)["allowed"][0]["ports"].append("7877")

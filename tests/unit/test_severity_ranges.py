@@ -42,6 +42,7 @@ SCENARIOS: tuple[Scenario, ...] = (
     accuracy.backend_config_port_undeclared,
     accuracy.nginx_shares_service,
     accuracy.exact_api_under_catch_all,
+    accuracy.transparent_health_check,
     annotations.neg_status_truncated,
     annotations.url_map_annotation_edited,
     regional.healthy_tickets,

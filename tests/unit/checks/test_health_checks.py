@@ -6,6 +6,7 @@ from gkeingress.testing import Path, Rule, WorldBuilder
 from gkeingress.testing.incidents_accuracy import (
     backend_config_port_undeclared,
     nginx_shares_service,
+    transparent_health_check,
 )
 from gkeingress.testing.scenarios import health_check_port_edited, probe_on_other_port
 from tests.unit.conftest import Judge, codes, faults, only
@@ -176,3 +177,66 @@ def test_nginx_ingress_sharing_the_service_gets_no_health_check_finding(
     assert [
         f.code for f in report.findings_for("portal/portal-nginx") if f.code.startswith("HEALTH")
     ] == []
+
+
+def test_transparent_health_check_is_no_mismatch(builder: WorldBuilder, judge: Judge) -> None:
+    """A THC on port 7877 and /api/podhealth answers for the pods: neither port nor path mismatch."""
+    transparent_health_check(builder)
+    report = judge(builder)
+    assert codes(report, "reviews/reviews") == []
+    [view] = [
+        h
+        for i in report.to_dict()["ingresses"]
+        for h in i["health_checks"]
+        if h["name"] == builder.backend_name("reviews", "reviews", 80)
+    ]
+    assert view["settings_from"] == "TransparentHC"
+    assert view["service"] == "reviews/reviews"
+
+
+def test_thc_shape_with_the_annotation_but_a_plain_description(
+    builder: WorldBuilder, judge: Judge
+) -> None:
+    """With the Service's THC annotation, a 7877 /api/podhealth check is transparent even undescribed."""
+    transparent_health_check(builder)
+    builder.health_check("reviews", "reviews", 80)["description"] = ""
+    assert codes(judge(builder), "reviews/reviews") == []
+
+
+def test_thc_annotation_without_the_feature_still_compares(
+    builder: WorldBuilder, judge: Judge
+) -> None:
+    """The annotation alone changes nothing when ingress-gce made an ordinary check (feature off)."""
+    _web(builder, probe_path="/ready")
+    service = builder.kube_object("services", "shop", "web")
+    service["metadata"]["annotations"]["networking.gke.io/transparent-health-checker"] = (
+        '{"enabled":true}'
+    )
+    builder.health_check("shop", "web", 80)["httpHealthCheck"]["requestPath"] = "/"
+    finding = only(judge(builder), "shop/web", "HEALTH_CHECK_PATH_MISMATCH")
+    assert finding.evidence["settings_from"] == "ReadinessProbe"
+    assert finding.message.endswith(
+        "Its description says ingress-gce made it from a readinessProbe."
+    )
+
+
+def test_finding_says_the_settings_came_from_a_backend_config(
+    builder: WorldBuilder, judge: Judge
+) -> None:
+    """The JSON description's config BackendConfig is named in the message and the evidence."""
+    backend_config_port_undeclared(builder)
+    finding = only(judge(builder), "inventory/inventory", "HEALTH_CHECK_PORT_MISMATCH")
+    assert finding.evidence["settings_from"] == "BackendConfig"
+    assert "Its description says ingress-gce made it from a BackendConfig." in finding.message
+
+
+def test_health_check_paired_by_its_description_when_no_backend_service_links_it(
+    builder: WorldBuilder, judge: Judge
+) -> None:
+    """A backend service that lost its health-check link still finds the check its JSON names."""
+    backend_config_port_undeclared(builder)
+    builder.backend_service("inventory", "inventory", 80)["healthChecks"] = []
+    backend = judge(builder).ingress("inventory/inventory").backends[1]
+    assert backend.health_check is not None
+    assert backend.health_check.name == builder.backend_name("inventory", "inventory", 80)
+    assert backend.health_check.described_service == "inventory/inventory"
