@@ -6,9 +6,12 @@ a real address, and none resolves a real name.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import json
+import socket
 import ssl
+import threading
 from collections.abc import Iterator
 
 import pytest
@@ -16,7 +19,7 @@ import trustme
 
 from gkeingress import Report, analyse
 from gkeingress.cli import main
-from gkeingress.live.probe import ProbeError
+from gkeingress.live.probe import BODY_LIMIT, ProbeError
 from gkeingress.model.answers import Answer
 from gkeingress.testing import DEMO_NOW, WorldBuilder, snapshot_of
 from gkeingress.testing.incidents_live import TLS_HOST, tls_store
@@ -250,3 +253,54 @@ def test_probe_cli_as_json_and_exit_2_without_an_address(
     assert answer["observed"]["status"] == 502
     assert main(["probe", "--demo", "http://news.example.com/"]) == 2
     assert "newsletter/newsletter has no address yet" in capsys.readouterr().err
+
+
+def _shop_address(report: Report) -> str:
+    """shop/web's forwarding-rule IP, which connect_to sends to loopback."""
+    return report.ingress("shop/web").forwarding_rules[0].ip_address
+
+
+def _silent_listener() -> socket.socket:
+    """A loopback port that accepts connections and never answers."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.bind(("127.0.0.1", 0))
+    sock.listen(4)
+    return sock
+
+
+def test_a_load_balancer_that_never_answers_is_a_timeout(report: Report) -> None:
+    """Connected, then silence: the probe gives up after its timeout and says so."""
+    with _silent_listener() as silent:
+        port = silent.getsockname()[1]
+        result = report.probe(
+            "http://shop.example.com/",
+            connect_to={_shop_address(report): f"127.0.0.1:{port}"},
+            timeout=0.2,
+        )
+    assert (result.observed.answer, result.observed.status) == (Answer.TIMEOUT, None)
+    assert result.connected_to == f"127.0.0.1:{port}"
+    assert not result.agrees
+
+
+def test_only_the_start_of_a_long_body_is_read(report: Report) -> None:
+    """A download behind the URL is not fetched: at most BODY_LIMIT bytes are read."""
+    body = b"x" * (BODY_LIMIT * 4)
+    with _silent_listener() as server:
+        port = server.getsockname()[1]
+
+        def answer() -> None:
+            connection, _ = server.accept()
+            with connection:
+                connection.recv(4096)
+                head = f"HTTP/1.1 200 OK\r\nVia: 1.1 google\r\nContent-Length: {len(body)}\r\n\r\n"
+                with contextlib.suppress(OSError):  # the probe hangs up after its limit
+                    connection.sendall(head.encode() + body)
+
+        thread = threading.Thread(target=answer)
+        thread.start()
+        result = report.probe(
+            "http://shop.example.com/", connect_to={_shop_address(report): f"127.0.0.1:{port}"}
+        )
+        thread.join()
+    assert (result.observed.answer, result.observed.status) == (Answer.BACKEND, 200)
+    assert len(result.observed.body) == BODY_LIMIT
