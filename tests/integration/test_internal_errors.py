@@ -66,6 +66,7 @@ def test_a_check_that_raises_is_an_internal_error_in_every_format(
     assert "NEG_EMPTY" in codes  # the other checks ran
     [record] = _bug_records(caplog)
     assert record.name == "gkeingress.checks"
+    assert logging.getLogger("gkeingress").handlers == []  # the library configures no logging
     assert record.exc_info is not None
     assert record.exc_info[0] is TypeError
     assert BROKEN_CODE in record.getMessage()
