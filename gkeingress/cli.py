@@ -55,7 +55,7 @@ from gkeingress.live.probe import METHODS, ProbeError, ProbeResult
 from gkeingress.live.serving import WaitProgress, WaitResult, duration
 from gkeingress.model.routing import Route
 from gkeingress.render.sarif import to_sarif
-from gkeingress.render.text import STYLE, probe_text, render, route_text
+from gkeingress.render.text import STYLE, TextOptions, probe_text, render, route_text
 from gkeingress.render.waiting import progress_line, progress_table, result_text
 from gkeingress.report import AuditResult, FleetReport, Report
 from gkeingress.resources.cluster import cluster_path
@@ -75,7 +75,7 @@ Answered = TypeVar("Answered", Route, ProbeResult)
 """An answer to one URL: ``route``'s or ``probe``'s."""
 FORMATS = ("text", "json", "sarif", "html")
 REPORT_WIDTH = 100
-"""Columns of a text report written to a file."""
+"""Columns of a text report written to a file or a pipe."""
 
 
 def _output_options(parser: argparse.ArgumentParser, fail_on: str) -> None:
@@ -88,6 +88,17 @@ def _output_options(parser: argparse.ArgumentParser, fail_on: str) -> None:
         choices=("error", "warning", "never"),
         default=fail_on,
         help=f"exit 1 when a finding is at least this severe (default: {fail_on})",
+    )
+    parser.add_argument(
+        "--verbose",
+        action="store_true",
+        help="text: every finding in full, info too, and every Ingress's hops",
+    )
+    parser.add_argument(
+        "--min-severity",
+        choices=("info", "warning", "error"),
+        default="warning",
+        help="text: the least severe finding printed; the others are counted (default: warning)",
     )
     _quiet_option(parser)
 
@@ -444,11 +455,12 @@ def _write(report: AuditResult, args: argparse.Namespace, console: Console) -> N
         OSError: the output file cannot be written.
     """
     if args.format == "text":
+        options = TextOptions(verbose=args.verbose, min_severity=Severity(args.min_severity))
         if args.output:
             with Path(args.output).open("w", encoding="utf-8") as out:
-                render(report, Console(file=out, width=REPORT_WIDTH, highlight=False))
+                render(report, Console(file=out, width=REPORT_WIDTH, highlight=False), options)
         else:
-            render(report, console)
+            render(report, console, options)
         return
     document = _DOCUMENTS[args.format](report)
     if args.output:
@@ -829,6 +841,8 @@ def _main(argv: Sequence[str] | None) -> int:
             f"{args.command} goes through one cluster: give one --project and no --all-clusters"
         )
     console = Console(highlight=False)
+    if not console.is_terminal:
+        console = Console(highlight=False, width=REPORT_WIDTH)
     if args.command == "explain":
         return _explain(args.code, console)
     if args.command == "checks":

@@ -122,8 +122,9 @@ def resources_frame(report: AuditResult) -> pandas.DataFrame:
 
     ``hop`` is the column of the picture (``forwarding-rule``, ``target-proxy``, ``url-map``,
     ``backend-service``, ``health-check``, ``neg``, ``instance-group``, ``pods``); ``found`` is False
-    for a resource that is named but does not exist; ``health`` is ``ok``, ``broken``, ``missing``
-    or ``unknown``; ``findings`` holds the codes of the findings that point at the resource.
+    for a resource that is named but does not exist; ``health`` is ``ok``, ``degraded``,
+    ``broken``, ``missing`` or ``unknown``; ``findings`` holds the codes of the findings that point
+    at the resource.
 
     Raises:
         MissingDependencyError: pandas is not installed.

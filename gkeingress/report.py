@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, cast
@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any, cast
 from gkeingress.checks import CLUSTER_FACTS_UNREAD, unchecked_by_reason
 from gkeingress.display import HtmlView
 from gkeingress.errors import InternalError
-from gkeingress.findings import Finding, Severity
+from gkeingress.findings import Finding, Severity, VerdictState
 from gkeingress.model import routing
 from gkeingress.model.timeline import Change, build_timeline
 from gkeingress.model.topology import PairedIngress, ServiceBackend, Topology
@@ -63,6 +63,25 @@ def _backend(backend: ServiceBackend) -> dict[str, Any]:
         "negs": [{**(_resource(n) or {}), "size": n.size} for n in backend.negs],
         "backend_config": backend.backend_config_name,
     }
+
+
+def verdict_counts(ingresses: Iterable[PairedIngress]) -> list[tuple[VerdictState, int]]:
+    """How many Ingresses are in each verdict state, worst state first."""
+    counts = Counter(p.verdict.state for p in ingresses if p.verdict is not None)
+    return sorted(counts.items(), key=lambda item: -item[0].rank)
+
+
+def state_words(state: VerdictState) -> str:
+    """The state as a sentence says it: ``not provisioned``, ``not managed by GKE``."""
+    return state.label[0].lower() + state.label[1:]
+
+
+def _summary_line(name: str, ingresses: Sequence[PairedIngress], counts: Mapping[str, int]) -> str:
+    states = ", ".join(f"{n} {state_words(s)}" for s, n in verdict_counts(ingresses))
+    return (
+        f"<{name}: {len(ingresses)} Ingresses ({states}), {counts['error']} errors, "
+        f"{counts['warning']} warnings, {counts['info']} info>"
+    )
 
 
 def ingress_to_dict(paired: PairedIngress) -> dict[str, Any]:
@@ -278,6 +297,9 @@ class Report(_Views):
         counter = Counter(f.severity.value for f in self._findings)
         return {s.value: counter.get(s.value, 0) for s in Severity}
 
+    def __repr__(self) -> str:
+        return _summary_line(f"Report {self.project}", self.topology.ingresses, self.counts)
+
     def to_dict(self) -> dict[str, Any]:
         """JSON-serialisable form with stable keys (see ``schema_version``)."""
         return {
@@ -397,6 +419,10 @@ class FleetReport(_Views):
             for f in self.findings
             if f.ingress == ingress and (cluster is None or f.cluster == cluster)
         ]
+
+    def __repr__(self) -> str:
+        name = f"FleetReport {', '.join(self.projects)}, {len(self.reports)} cluster(s)"
+        return _summary_line(name, self.ingresses, self.counts)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON form: like a report's, with a ``cluster`` key on every finding, Ingress and error."""

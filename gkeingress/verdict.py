@@ -21,6 +21,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 
 from gkeingress.findings import Finding, Severity, Verdict, VerdictState
+from gkeingress.model.explain import by_id as index_by_id
+from gkeingress.model.explain import root_causes, why
 from gkeingress.model.health import Health, backend_health, findings_by_backend
 from gkeingress.model.topology import PairedIngress, ServiceBackend
 from gkeingress.model.traffic import Episode, ErrorClass, Traffic, top_codes
@@ -35,70 +37,6 @@ ROUTING_FAULTS = {
     "LB_RESOURCE_MISSING": "no answer",
 }
 """Codes that send some URLs nowhere or elsewhere, whatever the backends' health: what they get."""
-
-
-SHORTEST, LONGEST = 40, 200
-"""A clause is cut at the first sentence break after ``SHORTEST`` characters, and at a word before
-``LONGEST`` characters."""
-
-
-def clause(text: str) -> str:
-    """The first sentence or clause of a message: up to a ``. `` or ``; `` outside brackets.
-
-    A clause shorter than :data:`SHORTEST` runs on to the next break; one longer than
-    :data:`LONGEST` is cut at a space and ends with ``…``.
-    """
-    depth = 0
-    end = len(text)
-    for index, char in enumerate(text):
-        if char in "([{":
-            depth += 1
-        elif char in ")]}":
-            depth = max(0, depth - 1)
-        elif (
-            depth == 0
-            and index >= SHORTEST
-            and char in ".;"
-            and text[index + 1 : index + 2] in (" ", "\n")
-        ):
-            end = index
-            break
-    cut = text[:end].rstrip(".")
-    if len(cut) <= LONGEST:
-        return cut
-    return cut[: cut.rfind(" ", 0, LONGEST)].rstrip(",;:") + " …"
-
-
-def why(finding: Finding) -> str:
-    """One clause saying what is wrong: a controller event's own words, else the message's first."""
-    evidence = finding.evidence
-    said = evidence.get("message")
-    if finding.code == "SYNC_ERROR" and isinstance(said, str):
-        return f"ingress-gce reports {evidence.get('reason')}: {clause(said)}"
-    changes = evidence.get("changes")
-    if finding.code == "CHANGE_BEFORE_ERRORS" and changes and isinstance(changes[0], Mapping):
-        first = changes[0]
-        minutes = int(first.get("before_errors_seconds") or 0) // 60
-        return f"{first.get('description')}, {minutes} min before the errors began"
-    return clause(finding.message)
-
-
-def _roots(findings: Iterable[Finding], by_id: Mapping[str, Sequence[Finding]]) -> list[Finding]:
-    """The root causes behind ``findings``: each, or what explains it, up to what nothing explains."""
-    roots: dict[int, Finding] = {}
-    todo = list(findings)
-    seen: set[int] = set()
-    while todo:
-        finding = todo.pop()
-        if id(finding) in seen:
-            continue
-        seen.add(id(finding))
-        causes = [c for i in finding.caused_by for c in by_id.get(i, ())]
-        if causes:
-            todo.extend(causes)
-        else:
-            roots[id(finding)] = finding
-    return sorted(roots.values(), key=lambda f: -f.severity.rank)
 
 
 def _path(rule_path: str, path_type: str) -> str:
@@ -202,7 +140,7 @@ def _observed(
     server = episode.error_class is ErrorClass.SERVER
     if server and verdict.state in (VerdictState.SERVING, VerdictState.DEGRADED):
         seen = [f for f in findings if f.code == OBSERVED]
-        causes = [c for c in _roots(seen, lookup) or verdict.root_causes if c.code != OBSERVED]
+        causes = [c for c in root_causes(seen, lookup) or verdict.root_causes if c.code != OBSERVED]
         state = VerdictState.FAILING if episode.ratio >= FAILING_SHARE else VerdictState.DEGRADED
         worse = max(state, verdict.state, key=lambda s: s.rank)
         return Verdict(
@@ -235,12 +173,9 @@ def judge(
         now: the time the audit judges against.
         by_id: findings by id, to follow ``caused_by`` outside ``findings`` (default: these).
     """
-    index: dict[str, list[Finding]] = {}
-    for finding in findings:
-        index.setdefault(finding.id, []).append(finding)
-    lookup = by_id if by_id is not None else index
+    lookup = by_id if by_id is not None else index_by_id(findings)
     faults = [f for f in findings if f.severity is not Severity.INFO]
-    roots = _roots(faults, lookup)
+    roots = root_causes(faults, lookup)
     error_roots = [f for f in roots if f.severity is Severity.ERROR]
     pending = next((f for f in findings if f.code == PROPAGATION), None)
     if not paired.managed:
@@ -281,7 +216,7 @@ def _serving(
     partial = [i for i, h in enumerate(health) if h is Health.PARTIAL]
     if partial or routing or any(f.severity is Severity.ERROR for f in findings):
         urls = [u for i in partial for u in backend_urls(paired, paired.backends[i])]
-        causes = _roots((f for i in partial for f in named[i]), lookup) + routing or roots
+        causes = root_causes((f for i in partial for f in named[i]), lookup) + routing or roots
         subject = (
             f"{_join(urls)} served by part of their endpoints"
             if urls
@@ -314,7 +249,7 @@ def _failing(
         backend = paired.backends[index]
         where = ["every URL"] if every else backend_urls(paired, backend)
         urls += where
-        causes = _roots(named[index], lookup)
+        causes = root_causes(named[index], lookup)
         parts.append(
             _sentence(
                 f"502 on {_join(where)}",

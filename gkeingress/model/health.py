@@ -46,6 +46,9 @@ BACKEND_FAULTS = frozenset(
 """Codes whose findings keep a backend from serving: all of it at error severity, part of it (some
 zones or endpoints) at warning. ``NEG_MISSING`` is an error even when other zones still serve."""
 
+OBSERVED = "LB_ERRORS_OBSERVED"
+"""5xx the load balancer answered from a backend: at least part of it fails."""
+
 _ZONAL = frozenset({"NEG_MISSING"})
 """Backend faults about one zone's NEG: partial while another NEG of the backend has endpoints."""
 
@@ -101,6 +104,12 @@ def findings_by_backend(paired: PairedIngress, findings: Iterable[Finding]) -> l
     return found
 
 
+def findings_about(paired: PairedIngress, backend: ServiceBackend) -> list[Finding]:
+    """``paired.findings`` that concern ``backend``, one of ``paired.backends``."""
+    index = next(i for i, b in enumerate(paired.backends) if b is backend or b == backend)
+    return findings_by_backend(paired, paired.findings)[index]
+
+
 def _serving_groups(backend: ServiceBackend) -> bool:
     """True when some NEG of the backend has endpoints and is a backend of its backend service."""
     attached = (
@@ -140,9 +149,11 @@ def backend_health(backend: ServiceBackend, findings: Sequence[Finding]) -> Heal
 
     Failing when a finding says it cannot serve (an error of :data:`BACKEND_FAULTS`), when the
     Service or its port is missing, no selected pod is ready, every NEG is empty, or the
-    controller last saw it ``UNHEALTHY``; partial when a fault covers part of it; unknown when
-    nothing has health-checked it yet; else serving.
+    controller last saw it ``UNHEALTHY``; partial when a fault covers part of it or the load
+    balancer answered 5xx from it; unknown when nothing has health-checked it yet; else serving.
     """
     states = {_fault_health(backend, f) for f in findings if f.code in BACKEND_FAULTS}
+    if any(f.code == OBSERVED and f.evidence.get("error_class") == "5xx" for f in findings):
+        states.add(Health.PARTIAL)
     states |= set(_facts(backend))
     return next((s for s in _ORDER if s in states), Health.SERVING)

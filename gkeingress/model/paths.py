@@ -1,9 +1,13 @@
 """The path a request takes through one Ingress's load balancer, as columns of hops to draw.
 
 Forwarding rules → target proxies → URL map → per backend: backend service → health check → NEGs
-per zone → pods. Each hop has a state (``ok``, ``broken``, ``missing`` or ``unknown``) and the
-findings that point at it. Pure functions of the paired view; :mod:`gkeingress.render.html` draws
-it and :mod:`gkeingress.frames` tabulates it.
+per zone → pods. Each hop has a state (``ok``, ``degraded``, ``broken``, ``missing`` or
+``unknown``) and the findings that point at it. A hop's state comes from all the evidence, so it
+never contradicts a finding: a hop an error points at is broken, one a warning points at is at best
+degraded, and a backend service is as healthy as :func:`gkeingress.model.health.backend_health`
+says (not what the ``ingress.kubernetes.io/backends`` annotation last said). Pure functions of the
+paired view; :mod:`gkeingress.render.html` draws it, :mod:`gkeingress.render.text` prints it and
+:mod:`gkeingress.frames` tabulates it.
 """
 
 from __future__ import annotations
@@ -13,12 +17,21 @@ from dataclasses import dataclass, replace
 
 from gkeingress.findings import Finding, Severity
 from gkeingress.model.drift import target_of
+from gkeingress.model.health import Health, backend_health, finding_keys, findings_by_backend
 from gkeingress.model.topology import PairedIngress, ServiceBackend
 from gkeingress.resources.gce import BackendService, ComputeResource, UrlMap
 from gkeingress.resources.refs import ResourceRef
 
-OK, BROKEN, MISSING, UNKNOWN = "ok", "broken", "missing", "unknown"
-"""Hop states: works; exists but does not work; does not exist; not known yet."""
+OK, DEGRADED, BROKEN, MISSING, UNKNOWN = "ok", "degraded", "broken", "missing", "unknown"
+"""Hop states: works; works in part or with a warning; exists but does not work; does not exist;
+not known yet."""
+
+_HEALTH_STATE = {
+    Health.SERVING: OK,
+    Health.PARTIAL: DEGRADED,
+    Health.FAILING: BROKEN,
+    Health.UNKNOWN: UNKNOWN,
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -193,19 +206,19 @@ def _map_rules(paired: PairedIngress, url_map: UrlMap) -> tuple[MapRule, ...]:
     return tuple(lines)
 
 
-def _backend_service_hop(backend: ServiceBackend) -> PathHop:
+def _backend_service_hop(backend: ServiceBackend, health: Health) -> PathHop:
     resource = backend.backend_service
     if resource is None:
         return _absent(
             "backend-service", "backend service", None, backend.backend_service_name, "not found"
         )
-    state = backend.health_state
-    if state is None:
-        return _found(
-            "backend-service", "backend service", resource, UNKNOWN, "no health state yet"
-        )
-    healthy = state.upper() == "HEALTHY"
-    return _found("backend-service", "backend service", resource, OK if healthy else BROKEN, state)
+    said = backend.health_state or "no health state yet"
+    state = _HEALTH_STATE[health]
+    if health is Health.FAILING and said.upper() == "HEALTHY":
+        said = "no healthy endpoint (the backends annotation still says HEALTHY)"
+    elif health is Health.PARTIAL:
+        said = f"part of it fails ({said} per the backends annotation)"
+    return _found("backend-service", "backend service", resource, state, said)
 
 
 def _health_check_hops(backend: ServiceBackend) -> tuple[PathHop, ...]:
@@ -283,17 +296,18 @@ def _pods_hop(backend: ServiceBackend) -> PathHop:
     return PathHop("pods", "Service → pods", name, OK if ready else BROKEN, detail, keys=keys)
 
 
-def _lanes(paired: PairedIngress) -> list[Lane]:
+def _lanes(paired: PairedIngress, findings: Sequence[Finding]) -> list[Lane]:
+    named = findings_by_backend(paired, findings)
     lanes = [
         Lane(
             f"{b.service_key}:{b.ref.port}",
             b.is_default,
-            _backend_service_hop(b),
+            _backend_service_hop(b, backend_health(b, about)),
             _health_check_hops(b),
             _group_hops(b),
             _pods_hop(b),
         )
-        for b in paired.backends
+        for b, about in zip(paired.backends, named, strict=True)
     ]
     for ref in paired.references:
         if ref.kind == "backend service":
@@ -318,8 +332,22 @@ def _strings(values: Iterable[object]) -> Iterator[str]:
             yield from (v for v in value if isinstance(v, str))
 
 
+OBSERVATIONS = frozenset({"LB_ERRORS_OBSERVED"})
+"""Codes that report what the load balancer answered. Their resource (the URL map the metrics are
+kept by) is not at fault: 5xx point at the backend services that answered them, 4xx at the
+Ingress; and they degrade a hop, never break it (the faults that explain them do)."""
+
+
 def _place(hops: Sequence[PathHop], finding: Finding) -> list[int]:
     """Indexes of the hops ``finding`` points at: by its resource, else by its evidence."""
+    if finding.code in OBSERVATIONS:
+        served = finding_keys(finding) - {finding.resource}
+        server = finding.evidence.get("error_class") == "5xx"
+        return [
+            i
+            for i, h in enumerate(hops)
+            if server and h.hop == "backend-service" and served & set(h.keys)
+        ]
     by_resource = [i for i, h in enumerate(hops) if finding.resource in h.keys]
     if by_resource:
         return by_resource
@@ -328,16 +356,23 @@ def _place(hops: Sequence[PathHop], finding: Finding) -> list[int]:
 
 
 def _mark(hop: PathHop, findings: list[Finding]) -> PathHop:
-    broken = hop.state in (OK, UNKNOWN) and any(f.severity is Severity.ERROR for f in findings)
-    return replace(hop, findings=tuple(findings), state=BROKEN if broken else hop.state)
+    """The hop with the findings that point at it: an error breaks it, a warning degrades it."""
+    state = hop.state
+    severities = {Severity.WARNING if f.code in OBSERVATIONS else f.severity for f in findings}
+    if state in (OK, UNKNOWN, DEGRADED) and Severity.ERROR in severities:
+        state = BROKEN
+    elif state == OK and Severity.WARNING in severities:
+        state = DEGRADED
+    return replace(hop, findings=tuple(findings), state=state)
 
 
 def request_path(paired: PairedIngress, findings: Sequence[Finding] | None = None) -> RequestPath:
     """The picture of ``paired``; findings default to ``paired.findings``.
 
     A finding marks the hops its ``resource`` names (else the hops its evidence names, else the
-    Ingress); an error marks a hop that otherwise works as broken.
+    Ingress); an error marks a hop that otherwise works as broken, a warning as degraded.
     """
+    shown = paired.findings if findings is None else findings
     ingress = paired.ingress
     addresses = ", ".join(ingress.addresses)
     ingress_hop = PathHop(
@@ -349,10 +384,10 @@ def request_path(paired: PairedIngress, findings: Sequence[Finding] | None = Non
         keys=(paired.name, f"Ingress {paired.name}"),
     )
     rules, proxies, url_map = _frontend(paired)
-    lanes = _lanes(paired)
+    lanes = _lanes(paired, shown)
     flat = [ingress_hop, *rules, *proxies, url_map, *(h for lane in lanes for h in lane.hops)]
     marks: list[list[Finding]] = [[] for _ in flat]
-    for finding in paired.findings if findings is None else findings:
+    for finding in shown:
         for index in _place(flat, finding) or [0]:
             marks[index].append(finding)
     marked = iter([_mark(h, m) for h, m in zip(flat, marks, strict=True)])

@@ -211,6 +211,13 @@ class PairedIngress(HtmlView):
         """``namespace/name``."""
         return self.ingress.key
 
+    def __repr__(self) -> str:
+        state = f" {self.verdict.state.value}" if self.verdict else ""
+        return (
+            f"<PairedIngress {self.name}{state}: {len(self.findings)} findings, "
+            f"{len(self.backends)} backends>"
+        )
+
     @property
     def backend_services(self) -> tuple[BackendService, ...]:
         """The backend services of the Ingress: its backends', then any other the URL map uses."""

@@ -16,7 +16,16 @@ from html import escape
 from gkeingress.display import register_html
 from gkeingress.errors import InternalError
 from gkeingress.findings import Finding, Severity
-from gkeingress.model.paths import BROKEN, MISSING, OK, UNKNOWN, Lane, PathHop, request_path
+from gkeingress.model.paths import (
+    BROKEN,
+    DEGRADED,
+    MISSING,
+    OK,
+    UNKNOWN,
+    Lane,
+    PathHop,
+    request_path,
+)
 from gkeingress.model.routing import Hop, Route
 from gkeingress.model.topology import PairedIngress
 from gkeingress.model.traffic import ERROR_RATIO, observed_ratio, observed_summary
@@ -77,6 +86,8 @@ CSS = """
 .gki .hop.missing{border:2px dashed #d93025;background:#f8f9fa}
 .gki .hop.missing .name{text-decoration:line-through;color:#80868b}
 .gki .hop.unknown{border-color:#9aa0a6;background:#f1f3f4}
+.gki .hop.degraded{border-color:#f9ab00;background:#fef7e0}
+.gki .hop.degraded .state{color:#8a5300}
 .gki .state{float:right;font-weight:700}
 .gki .hop.ok .state{color:#188038}.gki .hop.broken .state,.gki .hop.missing .state{color:#d93025}
 .gki .hop.unknown .state{color:#5f6368}
@@ -126,7 +137,7 @@ CSS = """
 .gki .legend .hop{display:inline-block;width:auto;padding:0 6px;margin-right:6px}
 """
 
-_STATE_MARK = {OK: "✔", BROKEN: "✖", MISSING: "missing", UNKNOWN: "?"}
+_STATE_MARK = {OK: "✔", DEGRADED: "▲", BROKEN: "✖", MISSING: "missing", UNKNOWN: "?"}
 _MARK = {Severity.ERROR: "✖", Severity.WARNING: "▲", Severity.INFO: "ℹ"}
 _ARROW = (
     '<svg class="arrow" viewBox="0 0 22 14" aria-hidden="true">'
@@ -269,6 +280,7 @@ def _picture(paired: PairedIngress, findings: Sequence[Finding]) -> str:
 
 _LEGEND = (
     '<div class="legend">Hops: <span class="hop ok">✔ works</span>'
+    '<span class="hop degraded">▲ partly works</span>'
     '<span class="hop broken">✖ broken</span><span class="hop missing">missing</span>'
     '<span class="hop unknown">? not known yet</span>'
     '<span class="hop ok flagged sev-error">a finding points here</span></div>'

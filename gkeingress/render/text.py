@@ -1,113 +1,45 @@
-"""The terminal report: a summary, then per Ingress its load balancer as a tree and its findings.
+"""The terminal report: the answer first, worst Ingress first, each fault once, fit to copy from.
 
-Each finding is a table row (severity, code, then resource and message) with its fix directly under
-the message; cluster-wide findings and the API calls that failed come last. Laid out for 100
-columns. :func:`route_text` is ``gkeingress route``'s answer.
+A summary line, then per Ingress its verdict (state and headline), its root causes (each with its
+message and fix, the findings it explains folded beneath it as one line each) and the hops of its
+load balancer that do not work; a serving Ingress without a fault is one line. Info findings are
+counted at the end unless they are a verdict's root cause, ``verbose`` or ``min_severity=INFO``;
+``verbose`` also prints every Ingress's hops and each consequence in full. Cluster-wide findings
+and the API calls that failed come last.
+
+Text is wrapped at spaces only, so resource names, URLs and commands are never split (a longer
+one than the line goes on a line of its own); commands in a fix are set on lines of their own.
+Laid out for 100 columns. :func:`route_text` is ``gkeingress route``'s answer.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import re
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 
 from rich import box
-from rich.console import Console, Group, RenderableType
+from rich.console import Console, ConsoleOptions, RenderableType, RenderResult
 from rich.panel import Panel
+from rich.segment import Segment
+from rich.style import Style
 from rich.table import Table
 from rich.text import Text
-from rich.tree import Tree
 
 from gkeingress.findings import Finding, Severity, VerdictState
 from gkeingress.live.probe import ProbeResult
+from gkeingress.model.paths import OK, PathHop, request_path
 from gkeingress.model.routing import Route
-from gkeingress.model.topology import PairedIngress, ServiceBackend
+from gkeingress.model.topology import PairedIngress
 from gkeingress.model.traffic import ERROR_RATIO, observed_ratio, observed_summary
-from gkeingress.report import AuditResult, FleetReport, Report
-from gkeingress.resources.gce import ComputeResource
+from gkeingress.report import AuditResult, FleetReport, Report, state_words, verdict_counts
 from gkeingress.snapshot import CollectionError
 from gkeingress.verdict import fold, worst_first
 
 STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
 MARK = {Severity.ERROR: "✖", Severity.WARNING: "▲", Severity.INFO: "ℹ"}
 INCOMPLETE = "CHECK_INCOMPLETE"
-
-
-def _name(resource: ComputeResource | None, missing: str = "not found") -> Text:
-    if resource is None:
-        return Text(missing, style="red")
-    where = "" if resource.location == "global" else f" ({resource.location})"
-    return Text(resource.name + where)
-
-
-def _backend_tree(tree: Tree, backend: ServiceBackend) -> None:
-    label = Text(f"{backend.service_key}:{backend.ref.port}", style="bold")
-    if backend.is_default:
-        label.append(" default backend", style="dim")
-    ready = sum(1 for p in backend.pods if p.ready and not p.terminating)
-    label.append(f"  {ready}/{len(backend.pods)} pods ready", style="green" if ready else "red")
-    if backend.health_state:
-        color = "green" if backend.health_state.upper() == "HEALTHY" else "red"
-        label.append(f"  {backend.health_state}", style=color)
-    node = tree.add(label)
-    node.add(Text("backend service ").append_text(_name(backend.backend_service)))
-    if backend.health_check is not None:
-        hc = backend.health_check
-        port = "serving port" if hc.uses_serving_port else f"port {hc.port}"
-        node.add(Text(f"health check {hc.name}: {hc.type} {hc.request_path} on {port}"))
-    for neg in backend.negs:
-        node.add(Text(f"NEG {neg.zone}: {neg.size} endpoint(s)", style="" if neg.size else "red"))
-
-
-def ingress_header(paired: PairedIngress) -> Text:
-    """One line naming an Ingress: ``namespace/name``, its addresses and its class."""
-    ingress = paired.ingress
-    header = Text(paired.name, style="bold")
-    header.append(f"  {', '.join(ingress.addresses) or 'no address'}", style="green")
-    cls = ingress.class_annotation or ingress.ingress_class_name or "gce (default)"
-    header.append(f"  class {cls}")
-    if not paired.managed:
-        header.append("  (not a GKE Ingress)", style="dim")
-    return header
-
-
-def ingress_tree(paired: PairedIngress) -> Tree:
-    """The load balancer of one Ingress, frontend to pods, under its header."""
-    tree = Tree(ingress_header(paired))
-    for rule in paired.forwarding_rules:
-        tree.add(Text(f"forwarding rule {rule.name} {rule.ip_address}:{rule.port_range}"))
-    for proxy in paired.target_proxies:
-        tree.add(Text(f"target {'HTTPS' if proxy.https else 'HTTP'} proxy {proxy.name}"))
-    tree.add(Text("URL map ").append_text(_name(paired.url_map)))
-    for backend in paired.backends:
-        _backend_tree(tree, backend)
-    return tree
-
-
-def findings_table(findings: Sequence[Finding]) -> Table:
-    """One row per finding: severity, code, then the resource, the message and the fix under it.
-
-    Root causes come first; the findings each explains follow it, marked ``↳``.
-    """
-    table = Table(box=box.SIMPLE_HEAD, expand=True, show_edge=False, pad_edge=False, leading=1)
-    table.add_column("severity", no_wrap=True)
-    table.add_column("code", no_wrap=True)
-    table.add_column("resource / what is wrong / → fix", overflow="fold")
-    for root, beneath in fold(findings):
-        for finding in (root, *beneath):
-            style = STYLE[finding.severity]
-            table.add_row(
-                Text(f"{MARK[finding.severity]} {finding.severity.value}", style=style),
-                Text(("↳ " if finding is not root else "") + finding.code, style=style),
-                Text.assemble(
-                    (finding.resource, "dim"),
-                    "\n",
-                    finding.message,
-                    "\n",
-                    (f"→ {finding.remediation}", "green"),
-                ),
-            )
-    return table
-
-
 VERDICT_STYLE = {
     VerdictState.FAILING: "bold red",
     VerdictState.NOT_PROVISIONED: "bold red",
@@ -116,15 +48,154 @@ VERDICT_STYLE = {
     VerdictState.NOT_MANAGED: "dim",
     VerdictState.SERVING: "green",
 }
+VERDICT_MARK = {
+    VerdictState.FAILING: "✖",
+    VerdictState.NOT_PROVISIONED: "✖",
+    VerdictState.DEGRADED: "▲",
+    VerdictState.PROPAGATING: "…",
+    VerdictState.NOT_MANAGED: "-",
+    VerdictState.SERVING: "✔",
+}
+HOP_MARK = {"ok": "✔", "degraded": "▲", "broken": "✖", "missing": "✖", "unknown": "?"}
+HOP_STYLE = {"ok": "green", "degraded": "yellow", "broken": "red", "missing": "red", "unknown": ""}
+_COMMAND = re.compile(r"`([^`]+)`|^((?:kubectl|gcloud) [^`]+?)(?=, or |, and |$)")
+"""A command in a fix: quoted in backticks, or the fix itself when it starts with one."""
 
 
-def verdict_text(paired: PairedIngress) -> Text:
-    """The verdict's state and headline, e.g. ``Failing  502 on …``."""
-    verdict = paired.verdict
-    if verdict is None:
-        return Text()
-    return Text.assemble(
-        (verdict.state.label, VERDICT_STYLE[verdict.state]), "  ", verdict.headline
+@dataclass(frozen=True, slots=True)
+class TextOptions:
+    """What the text report shows.
+
+    Attributes:
+        verbose: every finding in full (info too), and every Ingress's hops.
+        min_severity: the least severe finding shown; less severe ones are only counted.
+    """
+
+    verbose: bool = False
+    min_severity: Severity = Severity.WARNING
+
+    def shows(self, finding: Finding, roots: frozenset[str] = frozenset()) -> bool:
+        """True when ``finding`` is printed, not only counted; verdicts' ``roots`` always are."""
+        return (
+            self.verbose or finding.severity.rank >= self.min_severity.rank or finding.id in roots
+        )
+
+
+class Indented:
+    """Text wrapped at spaces to the width left after ``left`` columns of indent, no padding after."""
+
+    def __init__(self, text: Text, left: int) -> None:
+        self.text = text
+        self.left = left
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        """Each wrapped line, indented."""
+        indent = Segment(" " * self.left)
+        for line in self.text.wrap(console, max(options.max_width - self.left, 1)):
+            if self.left:
+                yield indent
+            line.rstrip()
+            yield from line.render(console)
+            yield Segment.line()
+
+
+class Command:
+    """A shell command on lines of its own.
+
+    A command longer than the line is split at spaces with a backslash ending each line but the
+    last, so it still pastes as one command.
+    """
+
+    def __init__(self, command: str, left: int) -> None:
+        self.command = command
+        self.left = left
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        """The command's lines, indented, each but the last ending in a backslash."""
+        width = max(options.max_width - self.left - 4, 20)
+        lines: list[str] = []
+        for word in _SHELL_WORD.findall(self.command):
+            if lines and len(lines[-1]) + 1 + len(word) <= width:
+                lines[-1] += " " + word
+            else:
+                lines.append(word)
+        for index, line in enumerate(lines):
+            more = " \\" if index < len(lines) - 1 else ""
+            yield Segment(" " * self.left + ("" if index == 0 else "  "))
+            yield Segment(line + more, Style(bold=True))
+            yield Segment.line()
+
+
+_SHELL_WORD = re.compile(r"""(?:[^\s'"]+|'[^']*'|"[^"]*")+""")
+"""A shell word: quoted parts are kept whole, so a command is never split inside quotes."""
+
+COMMAND_ALONE = 30
+"""Commands at least this long are set on lines of their own; shorter ones stay in the sentence."""
+
+
+def fix_lines(remediation: str, left: int) -> Iterator[RenderableType]:
+    """``→ fix``, each long command it holds on lines of its own, so it copies whole."""
+    prose = Text("→ ", style="green")
+    done = 0
+    for match in _COMMAND.finditer(remediation):
+        command = match.group(1) or match.group(2)
+        if len(command) < COMMAND_ALONE:
+            continue
+        prose.append(remediation[done : match.start()].rstrip(), style="green")
+        if prose.plain.strip() not in ("→", ""):
+            yield Indented(prose, left)
+        yield Command(command, left + 2)
+        done = match.end()
+        prose = Text("  ", style="green")
+    prose.append(remediation[done:].lstrip(", ").replace("`", ""), style="green")
+    if prose.plain.strip():
+        yield Indented(prose, left)
+
+
+def finding_lines(finding: Finding, left: int, *, full: bool = True) -> Iterator[RenderableType]:
+    """A finding: mark, code and resource on one line; with ``full``, its message and its fix."""
+    style = STYLE[finding.severity]
+    yield Indented(
+        Text.assemble(
+            (f"{MARK[finding.severity]} {finding.code}", style), "  ", (finding.resource, "dim")
+        ),
+        left,
+    )
+    if full:
+        yield Indented(Text(finding.message), left + 2)
+        yield from fix_lines(finding.remediation, left + 2)
+
+
+def _findings(
+    findings: Sequence[Finding],
+    options: TextOptions,
+    left: int,
+    roots: frozenset[str] = frozenset(),
+) -> Iterator[RenderableType]:
+    """Root causes in full, each with the findings it explains folded beneath (``↳``)."""
+    for root, beneath in fold(findings):
+        if not options.shows(root, roots):
+            continue
+        yield from finding_lines(root, left)
+        for finding in beneath:
+            if not options.shows(finding):
+                continue
+            if options.verbose:
+                yield Indented(Text("↳ explains:", style="dim"), left + 2)
+                yield from finding_lines(finding, left + 4)
+            else:
+                yield Indented(
+                    Text.assemble(("↳ ", "dim"), *finding_lines_short(finding)), left + 2
+                )
+
+
+def finding_lines_short(finding: Finding) -> tuple[tuple[str, str], ...]:
+    """A consequence in one line: mark, code, resource."""
+    style = STYLE[finding.severity]
+    return (
+        (f"{MARK[finding.severity]} {finding.code}", style),
+        ("  ", ""),
+        (finding.resource, "dim"),
     )
 
 
@@ -147,23 +218,77 @@ def observed_line(paired: PairedIngress) -> Text | None:
     )
 
 
-def _panel(paired: PairedIngress, findings: Sequence[Finding], incomplete: int) -> Panel:
-    worst = max((f.severity for f in findings), key=lambda s: s.rank, default=None)
-    border = STYLE[worst] if worst and worst is not Severity.INFO else "green"
-    if findings:
-        verdict: RenderableType = findings_table(findings)
-    elif incomplete:
-        verdict = Text(f"? no faults found, but {incomplete} check(s) could not run", "yellow")
-    else:
-        verdict = Text("✔ no faults found", style="green")
-    observed = observed_line(paired)
-    parts = (
-        verdict_text(paired),
-        *((observed,) if observed else ()),
-        ingress_tree(paired),
-        verdict,
+def ingress_header(paired: PairedIngress) -> Text:
+    """One line naming an Ingress: verdict state, ``namespace/name``, addresses and class."""
+    ingress = paired.ingress
+    verdict = paired.verdict
+    header = Text()
+    if verdict is not None:
+        style = VERDICT_STYLE[verdict.state]
+        header.append(f"{VERDICT_MARK[verdict.state]} {verdict.state.label}", style=style)
+        header.append("  ")
+    header.append(paired.name, style="bold")
+    header.append(f"  {', '.join(ingress.addresses) or 'no address'}", style="green")
+    cls = ingress.class_annotation or ingress.ingress_class_name or "gce (default)"
+    header.append(f"  class {cls}")
+    return header
+
+
+def _hop_text(hop: PathHop) -> Text:
+    where = f" {hop.location}" if hop.location and hop.location != "global" else ""
+    return Text.assemble(
+        (f"{HOP_MARK[hop.state]} ", HOP_STYLE[hop.state]),
+        f"{hop.kind}{where} ",
+        (hop.name, "dim"),
+        f": {hop.detail}" if hop.detail else "",
     )
-    return Panel(Group(*parts), border_style=border)
+
+
+def hop_lines(paired: PairedIngress, *, every: bool) -> Iterator[RenderableType]:
+    """The hops of the Ingress's load balancer, from the same evidence as the HTML picture.
+
+    With ``every`` the whole path, lane by lane, each hop named; else one line listing the hops
+    that do not work (none when no load balancer was built).
+    """
+    path = request_path(paired)
+    if not every:
+        built = paired.ingress.addresses or paired.forwarding_rules
+        bad = [h for h in path.hops if h.state != OK and h.hop != "ingress"]
+        if built and bad:
+            line = Text("where it breaks: ", style="dim")
+            for index, hop in enumerate(bad):
+                line.append("; " if index else "")
+                line.append(f"{HOP_MARK[hop.state]} ", style=HOP_STYLE[hop.state])
+                line.append(f"{hop.kind}: {hop.detail}")
+            yield Indented(line, 2)
+        return
+    for hop in (*path.forwarding_rules, *path.target_proxies, path.url_map):
+        yield Indented(_hop_text(hop), 2)
+    for lane in path.lanes:
+        title = lane.title + (" (default backend)" if lane.default else "")
+        yield Indented(Text(title, style="bold"), 2)
+        for hop in lane.hops:
+            yield Indented(_hop_text(hop), 4)
+
+
+def ingress_lines(paired: PairedIngress, options: TextOptions) -> Iterator[RenderableType]:
+    """One Ingress: its header, its verdict's headline, its faults and where its path breaks.
+
+    A serving Ingress with no finding to show is its header and headline on one line.
+    """
+    verdict = paired.verdict
+    headline = verdict.headline if verdict else ""
+    roots = frozenset(f.id for f in verdict.root_causes) if verdict else frozenset()
+    serving = verdict is None or verdict.state is VerdictState.SERVING
+    if serving and not options.verbose and not any(options.shows(f) for f in paired.findings):
+        yield ingress_header(paired).append(f"  {headline}")
+        return
+    yield ingress_header(paired)
+    if headline:
+        yield Indented(Text(headline, style="bold"), 2)
+    yield from _findings(paired.findings, options, 2, roots)
+    yield from hop_lines(paired, every=options.verbose)
+    yield Text()
 
 
 def _counts(report: AuditResult) -> Text:
@@ -184,6 +309,16 @@ def _counts(report: AuditResult) -> Text:
     )
 
 
+def _states(ingresses: Sequence[PairedIngress]) -> Text:
+    """``9 failing, 5 not provisioned, …``: how many Ingresses in each verdict state, worst first."""
+    text = Text()
+    for state, count in verdict_counts(ingresses):
+        if text:
+            text.append(", ")
+        text.append(f"{count} {state_words(state)}", style=VERDICT_STYLE[state])
+    return text
+
+
 def _summary(report: Report) -> Text:
     scope = f"project {report.project}"
     if report.cluster is not None:
@@ -191,10 +326,12 @@ def _summary(report: Report) -> Text:
     calls = sum(report.api_calls.values())
     return Text.assemble(
         (f"gkeingress audit of {scope}: ", "bold"),
-        f"{len(report.ingresses)} Ingresses, ",
+        f"{len(report.ingresses)} Ingresses: ",
+        _states(report.ingresses),
+        "\n",
         _counts(report),
         (
-            f"\n{calls} API calls, {report.retries} retried, "
+            f"; {calls} API calls, {report.retries} retried, "
             f"{report.waited:.1f} s waited for the quota and for backoff",
             "dim",
         ),
@@ -202,6 +339,21 @@ def _summary(report: Report) -> Text:
             (f"\nnot checked: {', '.join(codes)}: {reason}", "yellow")
             for reason, codes in report.unchecked_by_reason().items()
         ),
+    )
+
+
+def _unshown(
+    findings: Sequence[Finding], options: TextOptions, roots: frozenset[str]
+) -> Text | None:
+    """How many findings are only counted, by code, and how to see them."""
+    hidden = Counter(f.code for f in findings if not options.shows(f, roots))
+    if not hidden:
+        return None
+    codes = ", ".join(f"{code} ×{n}" for code, n in hidden.most_common())
+    return Text(
+        f"{sum(hidden.values())} less severe findings not shown ({codes}); "
+        "--verbose or --min-severity info shows them",
+        style="dim",
     )
 
 
@@ -225,19 +377,31 @@ def _errors_panel(errors: Sequence[CollectionError]) -> Panel:
     )
 
 
-def _render_cluster(report: Report, console: Console) -> None:
+def _render_cluster(report: Report, console: Console, options: TextOptions) -> None:
     console.print(_summary(report))
+    console.print()
     incomplete = sum(1 for f in report.findings if f.code == INCOMPLETE)
     for paired in worst_first(report.ingresses):
-        console.print(_panel(paired, paired.findings, incomplete))
+        for line in ingress_lines(paired, options):
+            console.print(line)
+    if incomplete:
+        console.print(
+            Text(f"? {incomplete} check(s) could not run: see CHECK_INCOMPLETE below", "yellow")
+        )
     general = [f for f in report.findings if f.ingress is None]
     if general:
-        console.print(Panel(findings_table(general), title="Cluster-wide", title_align="left"))
+        console.print(Text("Cluster-wide", style="bold"))
+        for line in _findings(general, options, 2):
+            console.print(line)
     if report.errors:
         console.print(_errors_panel(report.errors))
+    roots = frozenset(f.id for p in report.ingresses if p.verdict for f in p.verdict.root_causes)
+    hidden = _unshown(report.findings, options, roots)
+    if hidden is not None:
+        console.print(hidden)
 
 
-def _render_fleet(fleet: FleetReport, console: Console) -> None:
+def _render_fleet(fleet: FleetReport, console: Console, options: TextOptions) -> None:
     console.print(
         Text.assemble(
             (f"gkeingress audit of {len(fleet.clusters)} cluster(s) ", "bold"),
@@ -247,22 +411,23 @@ def _render_fleet(fleet: FleetReport, console: Console) -> None:
         )
     )
     if fleet.fleet_findings:
-        console.print(
-            Panel(findings_table(fleet.fleet_findings), title="Fleet", title_align="left")
-        )
+        console.print(Text("Fleet", style="bold"))
+        for line in _findings(fleet.fleet_findings, options, 2):
+            console.print(line)
     if fleet.fleet_errors:
         console.print(_errors_panel(fleet.fleet_errors))
     for report in fleet.reports:
         console.rule(report.cluster.path if report.cluster else report.project, align="left")
-        _render_cluster(report, console)
+        _render_cluster(report, console, options)
 
 
-def render(report: AuditResult, console: Console) -> None:
+def render(report: AuditResult, console: Console, options: TextOptions | None = None) -> None:
     """Print the whole report; a fleet's prints its own findings, then each cluster's report."""
+    chosen = options or TextOptions()
     if isinstance(report, FleetReport):
-        _render_fleet(report, console)
+        _render_fleet(report, console, chosen)
     else:
-        _render_cluster(report, console)
+        _render_cluster(report, console, chosen)
 
 
 _ROUTE_STYLES = (

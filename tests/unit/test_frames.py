@@ -101,7 +101,7 @@ def test_resources_frame_lists_every_paired_resource() -> None:
         if paired.url_map is not None:
             resources.append(paired.url_map)
         assert {(paired.name, r.self_link) for r in resources} <= listed, paired.name
-    assert set(frame[frame.found].health) <= {"ok", "broken", "unknown"}
+    assert set(frame[frame.found].health) <= {"ok", "degraded", "broken", "unknown"}
     assert set(frame[~frame.found].health) == {"missing"}
 
 
