@@ -9,11 +9,13 @@ when stderr is a terminal, unless ``--quiet``.
 Exit codes:
 
 - 0: no finding is at least as severe as ``--fail-on`` (``error`` for ``audit``, ``never`` for
-  ``demo``); ``route`` has an answer (a 404 is an answer); ``explain`` knows the code.
-- 1: a finding is at least as severe as ``--fail-on`` (``error`` or ``warning``).
+  ``demo``); ``route``'s URL reaches working pods; ``explain`` knows the code.
+- 1: a finding is at least as severe as ``--fail-on`` (``error`` or ``warning``); ``route``'s URL
+  does not reach working pods (404, 502, no load balancer).
 - 2: the audit could not run (no cluster configuration or credentials, Ingresses could not be
-  listed, the output file cannot be written), ``route`` cannot route, ``explain`` does not know
-  the code, or the command line is wrong.
+  listed, the output file cannot be written), ``route`` cannot tell (the backend was not
+  health-checked yet) or cannot route (not an http:// or https:// URL with a host), ``explain``
+  does not know the code, or the command line is wrong.
 - 3: a bug in gkeingress (a check, or a fleet's audit of a cluster, raised; or the command
   itself did): its traceback is logged on the ``gkeingress`` logger (stderr unless the caller
   configured logging) and, for a report, kept as an ``INTERNAL_ERROR`` finding and in
@@ -506,9 +508,12 @@ def _answer(
     output: str,
     ask: Callable[[], Answered],
     text: Callable[[Answered], Text],
-    agrees: Callable[[Answered], bool],
+    agrees: Callable[[Answered], bool | None],
 ) -> int:
-    """Print ``route``'s or ``probe``'s answer as text or JSON; 2 when there is none, 1 on doubt."""
+    """Print ``route``'s or ``probe``'s answer as text or JSON.
+
+    0 when the answer is yes, 1 when it is no, 2 when there is none or it cannot tell.
+    """
     try:
         answer = ask()
     except (LookupError, ValueError, ProbeError) as exc:
@@ -518,14 +523,20 @@ def _answer(
         console.file.write(json.dumps(answer.to_dict(), indent=2) + "\n")
     else:
         console.print(text(answer), soft_wrap=True)
-    return EXIT_OK if agrees(answer) else EXIT_FINDINGS
+    verdict = agrees(answer)
+    if verdict is None:
+        return EXIT_CANNOT_RUN
+    return EXIT_OK if verdict else EXIT_FINDINGS
 
 
 def _route(report: Report, args: argparse.Namespace, console: Console) -> int:
     def ask() -> Route:
         return report.route(args.url, ingress=args.ingress)
 
-    return _answer(console, args.format, ask, route_text, lambda _: True)
+    def reaches(answer: Route) -> bool | None:
+        return answer.serves
+
+    return _answer(console, args.format, ask, route_text, reaches)
 
 
 def _demo_report(progress: Progress | None) -> Report:

@@ -227,7 +227,7 @@ def _serving(
         )
     ready = sum(1 for b in paired.backends if not b.is_system_default for p in b.pods if p.ready)
     services = [b.service_key for b in paired.backends if not b.is_system_default]
-    headline = f"serves {_join(list(dict.fromkeys(services)))}: {ready} pod(s) ready"
+    headline = f"serves {_join(list(dict.fromkeys(services)))}: {ready} pods ready"
     if roots:
         headline += f"; but {why(roots[0])}"
     return Verdict(VerdictState.SERVING, headline, tuple(roots))

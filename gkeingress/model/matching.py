@@ -69,15 +69,18 @@ class RequestUrl:
 
     @classmethod
     def parse(cls, url: str) -> RequestUrl:
-        """Parse ``https://Shop.example.com:8443/api?q=1``; without a scheme the URL is ``http``.
+        """Parse ``https://Shop.example.com:8443/api?q=1``.
 
         Raises:
-            ValueError: the URL has no host or an invalid port.
+            ValueError: the URL is not ``http://`` or ``https://``, has no host, or an invalid port.
         """
         text = url.strip()
-        parts = urlsplit(text if "://" in text else f"http://{text}")
-        if not parts.hostname:
-            raise ValueError(f"no host in URL {url!r}")
+        parts = urlsplit(text)
+        if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+            raise ValueError(
+                f"{url!r} is not a URL gkeingress can route: give http:// or https:// and a host, "
+                "e.g. https://shop.example.com/api"
+            )
         scheme = parts.scheme.lower()
         port = parts.port or (443 if scheme == "https" else 80)
         return cls(scheme, parts.hostname.lower().rstrip("."), port, parts.path or "/")

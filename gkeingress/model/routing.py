@@ -12,6 +12,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from gkeingress.display import HtmlView
+from gkeingress.findings import Finding, Severity, VerdictState
 from gkeingress.model.drift import (
     Target,
     backend_of,
@@ -19,6 +20,8 @@ from gkeingress.model.drift import (
     spec_backend_name,
     target_of,
 )
+from gkeingress.model.explain import by_id, root_causes, why
+from gkeingress.model.health import Health, backend_health, findings_about
 from gkeingress.model.matching import (
     GKE_DEFAULT_BACKEND,
     MapRoute,
@@ -167,7 +170,8 @@ def _health_check_hop(ref: ResourceRef, lookup: _Lookup) -> Hop:
     return Hop("health check", ref.name, True, f"{hc.type} {hc.request_path} on {where}")
 
 
-def _service_hops(backend: ServiceBackend) -> list[Hop]:
+def _service_hops(backend: ServiceBackend, findings: Sequence[Finding]) -> list[Hop]:
+    """The Service and its pods; a Service a warning or an error is about does not work."""
     name, port = f"{backend.service_key}:{backend.ref.port}", backend.port
     if backend.service is None:
         return [Hop("Service", name, False, "not found")]
@@ -177,8 +181,16 @@ def _service_hops(backend: ServiceBackend) -> list[Hop]:
     pods = f"{ready}/{len(backend.pods)} ready" + (
         "" if backend.pods else " (the selector matches no pod)"
     )
+    faults = [
+        f.code
+        for f in findings
+        if f.resource == f"Service {backend.service_key}" and f.severity is not Severity.INFO
+    ]
+    note = f"port {port.port} → targetPort {port.target_port}"
+    if faults:
+        note += f" ({', '.join(dict.fromkeys(faults))})"
     return [
-        Hop("Service", name, True, f"port {port.port} → targetPort {port.target_port}"),
+        Hop("Service", name, not faults, note),
         Hop("pods", backend.service_key, ready > 0, pods),
     ]
 
@@ -189,15 +201,18 @@ def _backend_hops(
     lookup: _Lookup,
 ) -> list[Hop]:
     backend, resource = target.backend, target.resource
+    findings = findings_about(paired, backend) if backend else []
     hops: list[Hop] = []
     if resource is None:
         hops.append(Hop("backend service", target.name, False, "not found"))
     else:
         states = paired.backend_states.value
         state = states.get(target.name) if isinstance(states, dict) else None
-        ok = state is None or str(state).upper() == "HEALTHY"
+        health = backend_health(backend, findings) if backend else Health.UNKNOWN
         note = f"{state} (ingress.kubernetes.io/backends)" if state else "no state in annotation"
-        hops.append(Hop("backend service", target.name, ok, note))
+        if health is not Health.SERVING:
+            note = f"{health.value}; {note}"
+        hops.append(Hop("backend service", target.name, health is Health.SERVING, note))
         hops += [_health_check_hop(ref, lookup) for ref in resource.health_checks]
         hops += [_group_hop(b.group, resource, lookup) for b in resource.backends]
         attached = {b.group for b in resource.backends}
@@ -212,7 +227,7 @@ def _backend_hops(
         port = "" if target.port is None else f":{target.port}"
         service = f"{target.service or 'unknown'}{port}"
         return [*hops, Hop("Service", service, False, "not a backend in this Ingress's spec")]
-    return hops + _service_hops(backend)
+    return hops + _service_hops(backend, findings)
 
 
 # -- The answer -----------------------------------------------------------------------------------
@@ -235,6 +250,10 @@ class Route(HtmlView):
         map_route: the URL map's decision, None without a URL map.
         spec: the Ingress spec's answer under Kubernetes' rules.
         disagreement: how the URL map's answer differs from what the spec means, or None.
+        serves: True when the URL reaches working pods, False when it does not (404, 502, no
+            load balancer), None when gkeingress cannot tell (nothing has health-checked the
+            backend yet).
+        answer: the answer in one line, e.g. ``serves: shop/api pods, 2 ready`` or ``502: …``.
     """
 
     url: RequestUrl
@@ -249,6 +268,8 @@ class Route(HtmlView):
     map_route: MapRoute | None
     spec: SpecRoute
     disagreement: str | None
+    serves: bool | None = None
+    answer: str = ""
 
     @property
     def ok(self) -> bool:
@@ -267,6 +288,8 @@ class Route(HtmlView):
             "service": self.service,
             "port": self.port,
             "ok": self.ok,
+            "serves": self.serves,
+            "answer": self.answer,
             "reason": self.reason,
             "url_map": None
             if m is None
@@ -283,6 +306,7 @@ class Route(HtmlView):
 
     def __str__(self) -> str:
         lines = [
+            self.answer,
             f"{self.url} → Ingress {self.ingress}",
             f"{'matched' if self.matched else 'no rule matched'}: "
             f"backend service {self.backend_service or '-'}"
@@ -449,6 +473,7 @@ def route_ingress(
     if failing:
         reason += " On the way: " + "; ".join(h.note for h in failing) + "."
     spec = match_spec(paired.ingress, request.host, request.path)
+    serves, answer = _answer(paired, target, hops)
     return Route(
         url=request,
         ingress=paired.name,
@@ -462,7 +487,55 @@ def route_ingress(
         map_route=map_route,
         spec=spec,
         disagreement=_disagreement(paired, request, map_route, target, spec),
+        serves=serves,
+        answer=answer,
     )
+
+
+def _answer(
+    paired: PairedIngress, target: Target | None, hops: Sequence[Hop]
+) -> tuple[bool | None, str]:
+    """Whether the URL reaches working pods (None: cannot tell yet), and the answer in one line."""
+    verdict = paired.verdict
+    broken = [h for h in hops[:2] if not h.ok]
+    if verdict is not None and verdict.state is VerdictState.PROPAGATING and broken:
+        return None, f"cannot tell yet: {verdict.headline}"
+    if paired.url_map is None:
+        if verdict is not None and verdict.state is VerdictState.NOT_PROVISIONED:
+            return False, verdict.headline
+        return False, "no load balancer: the Ingress has no URL map"
+    if broken:
+        return False, f"no answer: {broken[0].note}"
+    if target is None or target.is_system_default:
+        return False, (
+            f"404: no rule matches, GKE's default backend {GKE_DEFAULT_BACKEND} answers"
+            if target
+            else "404: the URL map names no backend service for it"
+        )
+    return _backend_answer(paired, target)
+
+
+def _backend_answer(paired: PairedIngress, target: Target) -> tuple[bool | None, str]:
+    """Whether the backend a rule chose serves: 502 when it fails, cannot tell when unchecked."""
+    backend = target.backend
+    if backend is None or target.resource is None:
+        return False, f"502: backend service {target.name} is not a backend of the Ingress's spec"
+    findings = findings_about(paired, backend)
+    health = backend_health(backend, findings)
+    roots = root_causes(
+        [f for f in findings if f.severity is not Severity.INFO], by_id(paired.findings)
+    )
+    reason = "; ".join(dict.fromkeys(why(f) for f in roots[:2]))
+    if health is Health.FAILING:
+        return False, f"502: {reason or f'backend service {target.name} has no healthy endpoint'}"
+    if health is Health.UNKNOWN:
+        checked = f"backend service {target.name} has not been health-checked yet"
+        return None, f"cannot tell: {checked}" + (f" ({reason})" if reason else "")
+    ready = sum(1 for p in backend.pods if p.ready and not p.terminating)
+    answer = f"serves: {backend.service_key} pods, {ready} ready"
+    if health is Health.PARTIAL:
+        answer += f"; part of the backend fails: {reason}" if reason else "; part of it fails"
+    return True, answer
 
 
 def route(topology: Topology, url: str, *, ingress: str | None = None) -> Route:

@@ -344,7 +344,8 @@ def _route_hop(hop: Hop) -> str:
 
 def route_html(route: Route) -> str:
     """Where one URL goes: the verdict, the rule that decided, and each hop to the pods."""
-    verdict = "✔ reaches its pods" if route.ok else "✖ does not reach working pods"
+    mark = {True: "✔", False: "✖", None: "?"}[route.serves]
+    verdict = f"{mark} {_e(route.answer)}"
     service = f" (Service {route.service}:{route.port})" if route.service else ""
     head = (
         f'<div class="summary"><code>{_e(route.url)}</code> → Ingress <b>{_e(route.ingress)}</b>: '
@@ -361,7 +362,8 @@ def route_html(route: Route) -> str:
         tail += f'<div class="candidates">Other Ingresses serving this host: {_e(others)}</div>'
     picture = f'<figure class="route-path"><div class="path">{hops}</div></figure>'
     ok = "true" if route.ok else "false"
-    body = f'<div class="route" data-ok="{ok}">{head}{picture}{tail}</div>'
+    serves = {True: "true", False: "false", None: "unknown"}[route.serves]
+    body = f'<div class="route" data-ok="{ok}" data-serves="{serves}">{head}{picture}{tail}</div>'
     return _wrap(body, "gki-route")
 
 

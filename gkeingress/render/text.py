@@ -218,20 +218,33 @@ def observed_line(paired: PairedIngress) -> Text | None:
     )
 
 
-def ingress_header(paired: PairedIngress) -> Text:
-    """One line naming an Ingress: verdict state, ``namespace/name``, addresses and class."""
+def ingress_header(paired: PairedIngress, *, short: bool = False) -> Text:
+    """One line naming an Ingress: verdict state, ``namespace/name``, addresses and class.
+
+    ``short`` leaves out the state's name (the mark says it) and the class.
+    """
     ingress = paired.ingress
     verdict = paired.verdict
     header = Text()
     if verdict is not None:
-        style = VERDICT_STYLE[verdict.state]
-        header.append(f"{VERDICT_MARK[verdict.state]} {verdict.state.label}", style=style)
-        header.append("  ")
+        label = "" if short else f" {verdict.state.label}"
+        header.append(f"{VERDICT_MARK[verdict.state]}{label}", style=VERDICT_STYLE[verdict.state])
+        header.append(" " if short else "  ")
     header.append(paired.name, style="bold")
     header.append(f"  {', '.join(ingress.addresses) or 'no address'}", style="green")
-    cls = ingress.class_annotation or ingress.ingress_class_name or "gce (default)"
-    header.append(f"  class {cls}")
+    if not short:
+        cls = ingress.class_annotation or ingress.ingress_class_name or "gce (default)"
+        header.append(f"  class {cls}")
     return header
+
+
+def one_line(paired: PairedIngress, options: TextOptions) -> Text | None:
+    """A serving Ingress with no finding to show in one line: state, name, address, headline."""
+    verdict = paired.verdict
+    serving = verdict is None or verdict.state is VerdictState.SERVING
+    if not serving or options.verbose or any(options.shows(f) for f in paired.findings):
+        return None
+    return ingress_header(paired, short=True).append(f"  {verdict.headline if verdict else ''}")
 
 
 def _hop_text(hop: PathHop) -> Text:
@@ -274,15 +287,15 @@ def hop_lines(paired: PairedIngress, *, every: bool) -> Iterator[RenderableType]
 def ingress_lines(paired: PairedIngress, options: TextOptions) -> Iterator[RenderableType]:
     """One Ingress: its header, its verdict's headline, its faults and where its path breaks.
 
-    A serving Ingress with no finding to show is its header and headline on one line.
+    A serving Ingress with no finding to show is :func:`one_line`.
     """
+    short = one_line(paired, options)
+    if short is not None:
+        yield short
+        return
     verdict = paired.verdict
     headline = verdict.headline if verdict else ""
     roots = frozenset(f.id for f in verdict.root_causes) if verdict else frozenset()
-    serving = verdict is None or verdict.state is VerdictState.SERVING
-    if serving and not options.verbose and not any(options.shows(f) for f in paired.findings):
-        yield ingress_header(paired).append(f"  {headline}")
-        return
     yield ingress_header(paired)
     if headline:
         yield Indented(Text(headline, style="bold"), 2)
@@ -378,12 +391,19 @@ def _errors_panel(errors: Sequence[CollectionError]) -> Panel:
 
 
 def _render_cluster(report: Report, console: Console, options: TextOptions) -> None:
-    console.print(_summary(report))
+    console.print(Indented(_summary(report), 0))
     console.print()
     incomplete = sum(1 for f in report.findings if f.code == INCOMPLETE)
+    ones: list[Text] = []
     for paired in worst_first(report.ingresses):
+        short = one_line(paired, options)
+        if short is not None:
+            ones.append(short)  # printed together: one print per line is slow for thousands
+            continue
         for line in ingress_lines(paired, options):
             console.print(line)
+    if ones:
+        console.print(Text("\n").join(ones))
     if incomplete:
         console.print(
             Text(f"? {incomplete} check(s) could not run: see CHECK_INCOMPLETE below", "yellow")

@@ -12,10 +12,13 @@ from tests.integration.test_cli import _kubeconfig, _server  # noqa: F401 - shar
 def test_route_through_the_demo_names_the_rule_the_service_and_the_missing_https(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    """`route URL --demo` answers with the matching rule, the Service, and why https fails."""
-    assert main(["route", "https://shop.example.com/api/users", "--demo"]) == 0
+    """`route URL --demo` answers no (exit 1) for https, with the rule, the Service, and why."""
+    assert main(["route", "https://shop.example.com/api/users", "--demo"]) == 1
     out = capsys.readouterr().out
-    assert out.startswith("https://shop.example.com/api/users → Ingress shop/web\nmatched: ")
+    assert out.startswith(
+        "no answer: no forwarding rule listens on port 443: the Ingress has no HTTPS frontend"
+    )
+    assert "\nhttps://shop.example.com/api/users → Ingress shop/web\nmatched: " in out
     assert "Host rule shop.example.com and path rule /api/* of URL map k8s2-um-" in out
     assert "(Service shop/api:8080)" in out
     assert "✖ forwarding rule -: no forwarding rule listens on port 443" in out
@@ -27,9 +30,13 @@ def test_route_as_json_says_404_from_the_default_backend(
 ) -> None:
     """`--format json --ingress` forces the Ingress; an unknown host is GKE's 404, service None."""
     argv = ["route", "http://unknown.example.com/", "--demo", "--ingress", "shop/web"]
-    assert main([*argv, "--format", "json"]) == 0
+    assert main([*argv, "--format", "json"]) == 1
     answer = json.loads(capsys.readouterr().out)
     assert (answer["ingress"], answer["matched"], answer["service"]) == ("shop/web", False, None)
+    assert answer["serves"] is False
+    assert answer["answer"] == (
+        "404: no rule matches, GKE's default backend kube-system/default-http-backend answers"
+    )
     assert "kube-system-default-http-backend" in answer["backend_service"]
     assert "404 from GKE's default backend kube-system/default-http-backend" in answer["reason"]
     assert [h["kind"] for h in answer["hops"]][:3] == [
@@ -37,6 +44,45 @@ def test_route_as_json_says_404_from_the_default_backend(
         "target HTTP proxy",
         "URL map",
     ]
+
+
+@pytest.mark.parametrize(
+    ("url", "code", "first"),
+    [
+        ("http://shop.example.com/api/users", 0, "serves: shop/api pods, 2 ready"),
+        ("http://billing.example.com/", 1, "502: Service billing/billing port 80 targets named"),
+        ("http://pay.example.com/", 1, "502: Health check k8s1-1a2b3c4d-payments-payments-80-"),
+        ("http://inventory.example.com/", 1, "502: Service inventory/inventory selects 2 pod(s)"),
+        ("http://34.117.0.24/", 1, "404: no rule matches, GKE's default backend"),
+    ],
+)
+def test_route_answers_yes_or_no_first(
+    url: str, code: int, first: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The first line says whether the URL reaches working pods; the exit code says the same."""
+    assert main(["route", url, "--demo"]) == code
+    assert capsys.readouterr().out.startswith(first)
+
+
+def test_route_cannot_tell_while_a_change_rolls_out(capsys: pytest.CaptureFixture[str]) -> None:
+    """Through the Ingress created three minutes ago the answer is not known yet: exit 2."""
+    argv = ["route", "http://newsletter.example.com/", "--demo", "--ingress"]
+    assert main([*argv, "newsletter/newsletter"]) == 2
+    assert capsys.readouterr().out.startswith(
+        "cannot tell yet: Ingress newsletter/newsletter changed 3 minutes ago"
+    )
+
+
+@pytest.mark.parametrize("url", ["not-a-url", "shop.example.com/api", "ftp://shop.example.com/"])
+def test_route_refuses_what_is_not_a_url(url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """A URL without http:// or https:// and a host is an error (exit 2), not a host to route."""
+    assert main(["route", url, "--demo"]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err == (
+        f"gkeingress: {url!r} is not a URL gkeingress can route: give http:// or https:// and a "
+        "host, e.g. https://shop.example.com/api\n"
+    )
 
 
 def test_route_through_an_unknown_ingress_exits_2(capsys: pytest.CaptureFixture[str]) -> None:

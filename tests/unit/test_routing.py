@@ -141,15 +141,23 @@ def test_kubernetes_wildcard_host_matches_one_label(
 
 
 def test_url_parsing_ignores_query_case_and_default_port() -> None:
-    """Only scheme, lower-case host, port and path matter; a URL without scheme is http."""
+    """Only scheme, lower-case host, port and path matter."""
     assert RequestUrl.parse("https://Shop.Example.com/api/users?q=1#top") == RequestUrl(
         "https", "shop.example.com", 443, "/api/users"
     )
-    assert RequestUrl.parse("shop.example.com:8080") == RequestUrl(
+    assert RequestUrl.parse("http://shop.example.com:8080") == RequestUrl(
         "http", "shop.example.com", 8080, "/"
     )
-    with pytest.raises(ValueError, match="no host"):
-        RequestUrl.parse("/api/users")
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["not-a-url", "shop.example.com:8080", "/api/users", "ftp://shop.example.com/", "http://"],
+)
+def test_a_url_needs_an_http_scheme_and_a_host(url: str) -> None:
+    """Without http:// or https:// and a host there is nothing to route: a clear error, no guess."""
+    with pytest.raises(ValueError, match="give http:// or https:// and a host"):
+        RequestUrl.parse(url)
 
 
 # -- Routing through a built world -----------------------------------------------------------------
@@ -395,8 +403,10 @@ def test_answer_as_json_and_text(builder: WorldBuilder, judge: Judge) -> None:
     assert data["spec"]["path_type"] == "Prefix"
     assert len(data["hops"]) == len(answer.hops)
     assert data["disagreement"] is None
+    assert (data["serves"], data["answer"]) == (True, "serves: shop/api pods, 2 ready")
     text = str(answer)
     assert text.startswith(
+        "serves: shop/api pods, 2 ready\n"
         "http://shop.example.com/api → Ingress shop/web\nmatched: backend service "
     )
     assert "✔ pods shop/api: 2/2 ready" in text
