@@ -106,7 +106,7 @@ failing rather than degraded."""
 
 
 def _ongoing(traffic: Traffic | None) -> Episode | None:
-    """The ongoing episode of errors the load balancer answered, 5xx before 4xx."""
+    """The ongoing episode of errors the load balancer answered, 5xx first."""
     episodes = [e for e in traffic.episodes if e.ongoing] if traffic else []
     return min(episodes, key=lambda e: e.error_class is ErrorClass.CLIENT, default=None)
 
@@ -127,34 +127,26 @@ def _observed(
     findings: Sequence[Finding],
     lookup: Mapping[str, Sequence[Finding]],
 ) -> Verdict:
-    """Let what the load balancer answered (``paired.traffic``) confirm or overrule a verdict.
+    """Let what the load balancer answered (``paired.traffic``) overrule a serving verdict.
 
     Ongoing 5xx make a serving or degraded Ingress degraded, or failing from
-    :data:`FAILING_SHARE` of requests, said first; any other verdict gets the share in brackets.
+    :data:`FAILING_SHARE` of requests, and the headline says so first. A verdict the
+    configuration already explains keeps its headline (reports show the traffic beside it).
     """
     traffic = paired.traffic
     episode = _ongoing(traffic)
-    if traffic is None or episode is None:
+    if traffic is None or episode is None or episode.error_class is not ErrorClass.SERVER:
         return verdict
-    share = _share(traffic, episode)
-    server = episode.error_class is ErrorClass.SERVER
-    if server and verdict.state in (VerdictState.SERVING, VerdictState.DEGRADED):
-        seen = [f for f in findings if f.code == OBSERVED]
-        causes = [c for c in root_causes(seen, lookup) or verdict.root_causes if c.code != OBSERVED]
-        state = VerdictState.FAILING if episode.ratio >= FAILING_SHARE else VerdictState.DEGRADED
-        worse = max(state, verdict.state, key=lambda s: s.rank)
-        return Verdict(
-            worse,
-            _sentence(share, causes, "no configuration fault explains it"),
-            verdict.root_causes,
-            verdict.urls,
-        )
+    if verdict.state not in (VerdictState.SERVING, VerdictState.DEGRADED):
+        return verdict
+    seen = [f for f in findings if f.code == OBSERVED]
+    causes = [c for c in root_causes(seen, lookup) or verdict.root_causes if c.code != OBSERVED]
+    state = VerdictState.FAILING if episode.ratio >= FAILING_SHARE else VerdictState.DEGRADED
     return Verdict(
-        verdict.state,
-        f"{verdict.headline} (observed: {share})",
+        max(state, verdict.state, key=lambda s: s.rank),
+        _sentence(_share(traffic, episode), causes, "no configuration fault explains it"),
         verdict.root_causes,
         verdict.urls,
-        verdict.since,
     )
 
 

@@ -285,7 +285,7 @@ def hop_lines(paired: PairedIngress, *, every: bool) -> Iterator[RenderableType]
 
 
 def ingress_lines(paired: PairedIngress, options: TextOptions) -> Iterator[RenderableType]:
-    """One Ingress: its header, its verdict's headline, its faults and where its path breaks.
+    """One Ingress: header, headline, the errors its load balancer answered, faults, broken hops.
 
     A serving Ingress with no finding to show is :func:`one_line`.
     """
@@ -299,6 +299,9 @@ def ingress_lines(paired: PairedIngress, options: TextOptions) -> Iterator[Rende
     yield ingress_header(paired)
     if headline:
         yield Indented(Text(headline, style="bold"), 2)
+    observed = observed_line(paired)
+    if observed is not None:
+        yield Indented(observed, 2)
     yield from _findings(paired.findings, options, 2, roots)
     yield from hop_lines(paired, every=options.verbose)
     yield Text()
@@ -418,7 +421,8 @@ def _render_cluster(report: Report, console: Console, options: TextOptions) -> N
     roots = frozenset(f.id for p in report.ingresses if p.verdict for f in p.verdict.root_causes)
     hidden = _unshown(report.findings, options, roots)
     if hidden is not None:
-        console.print(hidden)
+        console.print()
+        console.print(Indented(hidden, 0))
 
 
 def _render_fleet(fleet: FleetReport, console: Console, options: TextOptions) -> None:
