@@ -199,6 +199,16 @@ def finding_lines_short(finding: Finding) -> tuple[tuple[str, str], ...]:
     )
 
 
+def verdict_text(paired: PairedIngress) -> Text:
+    """The verdict's state and headline in one line, e.g. ``Failing  502 on …``."""
+    verdict = paired.verdict
+    if verdict is None:
+        return Text()
+    return Text.assemble(
+        (verdict.state.label, VERDICT_STYLE[verdict.state]), "  ", verdict.headline
+    )
+
+
 def observed_line(paired: PairedIngress) -> Text | None:
     """What the Ingress's load balancer answered, if it answered errors in the evidence window.
 

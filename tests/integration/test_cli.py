@@ -116,12 +116,15 @@ def test_no_kubeconfig_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str
 
 
 def test_demo_text_report(capsys: pytest.CaptureFixture[str]) -> None:
-    """`gkeingress demo` prints each incident's finding and exits 0."""
+    """`gkeingress demo` prints each incident's finding, 100 columns wide when piped, and exits 0."""
     assert main(["demo"]) == 0
     out = capsys.readouterr().out
     for code in ("HEALTH_CHECK_PATH_MISMATCH", "NEG_MISSING", "PROPAGATION_PENDING"):
         assert code in out
-    assert "✔ no faults found" in out
+    assert "\n✔ shop/web  34.117.0.11  serves shop/api, shop/web: 4 pods ready\n" in out
+    lines = out.splitlines()
+    assert 80 < max(len(line) for line in lines) <= 100
+    assert len(lines) < 400
 
 
 def test_explain_and_checks(capsys: pytest.CaptureFixture[str]) -> None:
