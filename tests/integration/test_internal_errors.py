@@ -117,7 +117,7 @@ def test_a_crash_outside_the_checks_exits_3_with_its_traceback(
 ) -> None:
     """A bug anywhere else in the command is no exit 1 or 2 and no bare traceback: exit 3, logged."""
 
-    def unrenderable(report: object, console: object) -> None:
+    def unrenderable(report: object, console: object, options: object = None) -> None:
         raise KeyError("verdict")
 
     monkeypatch.setattr("gkeingress.cli.render", unrenderable)
