@@ -75,6 +75,11 @@ def routing_urls(finding: Finding) -> list[str]:
     return ["every URL"]
 
 
+def _serious(findings: Iterable[Finding]) -> list[Finding]:
+    """The warnings and errors among ``findings``: what a headline may name as the cause."""
+    return [f for f in findings if f.severity is not Severity.INFO]
+
+
 def _join(items: Sequence[str], limit: int = 3) -> str:
     shown = ", ".join(items[:limit])
     return shown + (f" and {len(items) - limit} more" if len(items) > limit else "")
@@ -208,9 +213,11 @@ def _serving(
     partial = [i for i, h in enumerate(health) if h is Health.PARTIAL]
     if partial or routing or any(f.severity is Severity.ERROR for f in findings):
         urls = [u for i in partial for u in backend_urls(paired, paired.backends[i])]
-        causes = root_causes((f for i in partial for f in named[i]), lookup) + routing or roots
+        causes = (
+            root_causes(_serious(f for i in partial for f in named[i]), lookup) + routing or roots
+        )
         subject = (
-            f"{_join(urls)} served by part of their endpoints"
+            f"some requests to {_join(urls)} fail"
             if urls
             else "serves, but not as the Ingress says"
         )
@@ -241,7 +248,7 @@ def _failing(
         backend = paired.backends[index]
         where = ["every URL"] if every else backend_urls(paired, backend)
         urls += where
-        causes = root_causes(named[index], lookup)
+        causes = root_causes(_serious(named[index]), lookup)
         parts.append(
             _sentence(
                 f"502 on {_join(where)}",

@@ -74,10 +74,17 @@ CAUSES: tuple[Cause, ...] = (
     Cause("SERVICE_SELECTOR_MATCHES_NO_PODS", "SERVICE_NO_READY_ENDPOINTS", Join.BACKEND),
     Cause("SERVICE_NO_READY_ENDPOINTS", "NEG_EMPTY", Join.BACKEND),
     Cause("NEG_EMPTY", "BACKEND_UNHEALTHY", Join.BACKEND),
-    # Health checks that cannot pass.
+    # Health checks that cannot pass, the probes failing in the health-check logs, and the backend
+    # unhealthy; the load balancer then finds no healthy backend.
+    Cause("HEALTH_CHECK_PATH_MISMATCH", "HEALTH_CHECK_PROBE_FAILING", Join.BACKEND),
+    Cause("HEALTH_CHECK_PORT_MISMATCH", "HEALTH_CHECK_PROBE_FAILING", Join.BACKEND),
+    Cause("HEALTH_CHECK_FIREWALL_MISSING", "HEALTH_CHECK_PROBE_FAILING", Join.INGRESS),
     Cause("HEALTH_CHECK_PATH_MISMATCH", "BACKEND_UNHEALTHY", Join.BACKEND),
     Cause("HEALTH_CHECK_PORT_MISMATCH", "BACKEND_UNHEALTHY", Join.BACKEND),
     Cause("HEALTH_CHECK_FIREWALL_MISSING", "BACKEND_UNHEALTHY", Join.INGRESS),
+    Cause("HEALTH_CHECK_PROBE_FAILING", "BACKEND_UNHEALTHY", Join.BACKEND),
+    Cause("BACKEND_UNHEALTHY", "LB_NO_HEALTHY_BACKEND", Join.BACKEND),
+    Cause("NEG_EMPTY", "LB_NO_HEALTHY_BACKEND", Join.BACKEND),
     # The NEG controller's errors on a Service, and the routes-based cluster behind some.
     Cause("CLUSTER_NOT_VPC_NATIVE", "SYNC_ERROR", Join.BACKEND),
     Cause("SYNC_ERROR", "NEG_EMPTY", Join.BACKEND),
@@ -99,8 +106,13 @@ CAUSES: tuple[Cause, ...] = (
     # change made shortly before the errors began.
     Cause("BACKEND_UNHEALTHY", "LB_ERRORS_OBSERVED", Join.BACKEND, only=_5XX),
     Cause("NEG_EMPTY", "LB_ERRORS_OBSERVED", Join.BACKEND, only=_5XX),
+    Cause("LB_NO_HEALTHY_BACKEND", "LB_ERRORS_OBSERVED", Join.BACKEND, only=_5XX),
+    Cause("LB_BACKEND_CONNECTION_CLOSED", "LB_ERRORS_OBSERVED", Join.BACKEND, only=_5XX),
+    Cause("LB_BACKEND_TIMEOUT", "LB_ERRORS_OBSERVED", Join.BACKEND, only=_5XX),
     Cause("PATH_SUBPATHS_NOT_ROUTED", "LB_ERRORS_OBSERVED", Join.INGRESS, only=_4XX),
     Cause("RULE_HOST_DUPLICATE", "LB_ERRORS_OBSERVED", Join.INGRESS, only=_4XX),
+    Cause("PATH_SUBPATHS_NOT_ROUTED", "LB_UNMATCHED_URLS_404", Join.INGRESS),
+    Cause("RULE_HOST_DUPLICATE", "LB_UNMATCHED_URLS_404", Join.INGRESS),
     Cause("CHANGE_BEFORE_ERRORS", "LB_ERRORS_OBSERVED", Join.INGRESS),
 )
 """Which code explains which, and on what they must agree. Read top to bottom as chains."""

@@ -49,6 +49,19 @@ zones or endpoints) at warning. ``NEG_MISSING`` is an error even when other zone
 OBSERVED = "LB_ERRORS_OBSERVED"
 """5xx the load balancer answered from a backend: at least part of it fails."""
 
+OBSERVED_HEALTH = {
+    "LB_NO_HEALTHY_BACKEND": Health.FAILING,
+    "LB_BACKEND_CONNECTION_CLOSED": Health.PARTIAL,
+    "LB_BACKEND_TIMEOUT": Health.PARTIAL,
+}
+"""What the load balancer's request logs say of a backend: it found no healthy endpoint, or some
+requests failed (the connection closed early, no answer within the timeout)."""
+
+OBSERVATIONS = frozenset(
+    {OBSERVED, "LB_UNMATCHED_URLS_404", "LB_APPLICATION_404", *OBSERVED_HEALTH}
+)
+"""Codes that report what the load balancer answered rather than a fault of configuration."""
+
 _ZONAL = frozenset({"NEG_MISSING"})
 """Backend faults about one zone's NEG: partial while another NEG of the backend has endpoints."""
 
@@ -153,6 +166,7 @@ def backend_health(backend: ServiceBackend, findings: Sequence[Finding]) -> Heal
     balancer answered 5xx from it; unknown when nothing has health-checked it yet; else serving.
     """
     states = {_fault_health(backend, f) for f in findings if f.code in BACKEND_FAULTS}
+    states |= {OBSERVED_HEALTH[f.code] for f in findings if f.code in OBSERVED_HEALTH}
     if any(f.code == OBSERVED and f.evidence.get("error_class") == "5xx" for f in findings):
         states.add(Health.PARTIAL)
     states |= set(_facts(backend))

@@ -17,7 +17,13 @@ from dataclasses import dataclass, replace
 
 from gkeingress.findings import Finding, Severity
 from gkeingress.model.drift import target_of
-from gkeingress.model.health import Health, backend_health, finding_keys, findings_by_backend
+from gkeingress.model.health import (
+    OBSERVATIONS,
+    Health,
+    backend_health,
+    finding_keys,
+    findings_by_backend,
+)
 from gkeingress.model.topology import PairedIngress, ServiceBackend
 from gkeingress.resources.gce import BackendService, ComputeResource, UrlMap
 from gkeingress.resources.refs import ResourceRef
@@ -332,21 +338,20 @@ def _strings(values: Iterable[object]) -> Iterator[str]:
             yield from (v for v in value if isinstance(v, str))
 
 
-OBSERVATIONS = frozenset({"LB_ERRORS_OBSERVED"})
-"""Codes that report what the load balancer answered. Their resource (the URL map the metrics are
-kept by) is not at fault: 5xx point at the backend services that answered them, 4xx at the
-Ingress; and they degrade a hop, never break it (the faults that explain them do)."""
-
-
 def _place(hops: Sequence[PathHop], finding: Finding) -> list[int]:
-    """Indexes of the hops ``finding`` points at: by its resource, else by its evidence."""
+    """Indexes of the hops ``finding`` points at: by its resource, else by its evidence.
+
+    What the load balancer answered (:data:`~gkeingress.model.health.OBSERVATIONS`) points at the
+    backend services that answered it (4xx and answers from no backend: at the Ingress), never at
+    the URL map its metrics are kept by.
+    """
     if finding.code in OBSERVATIONS:
-        served = finding_keys(finding) - {finding.resource}
-        server = finding.evidence.get("error_class") == "5xx"
+        served = finding_keys(finding)
+        client = finding.evidence.get("error_class") == "4xx"
         return [
             i
             for i, h in enumerate(hops)
-            if server and h.hop == "backend-service" and served & set(h.keys)
+            if not client and h.hop == "backend-service" and served & set(h.keys)
         ]
     by_resource = [i for i, h in enumerate(hops) if finding.resource in h.keys]
     if by_resource:

@@ -1,10 +1,10 @@
 """The terminal report: the answer first, worst Ingress first, each fault once, fit to copy from.
 
-A summary line, then per Ingress its verdict (state and headline), its root causes (each with its
-message and fix, the findings it explains folded beneath it as one line each) and the hops of its
-load balancer that do not work; a serving Ingress without a fault is one line. Info findings are
-counted at the end unless they are a verdict's root cause, ``verbose`` or ``min_severity=INFO``;
-``verbose`` also prints every Ingress's hops and each consequence in full. Cluster-wide findings
+A summary line, then per Ingress its verdict (state and headline), what its load balancer answered
+and its root causes (each with its message and fix, the findings it explains folded beneath it as
+one line each); a serving Ingress without a fault is one line. Info findings are counted at the
+end unless they are a verdict's root cause, ``verbose`` or ``min_severity=INFO``; ``verbose`` also
+prints every message whole, each consequence in full and every Ingress's hops. Cluster-wide findings
 and the API calls that failed come last.
 
 Text is wrapped at spaces only, so resource names, URLs and commands are never split (a longer
@@ -29,7 +29,8 @@ from rich.text import Text
 
 from gkeingress.findings import Finding, Severity, VerdictState
 from gkeingress.live.probe import ProbeResult
-from gkeingress.model.paths import OK, PathHop, request_path
+from gkeingress.model.explain import why
+from gkeingress.model.paths import PathHop, request_path
 from gkeingress.model.routing import Route
 from gkeingress.model.topology import PairedIngress
 from gkeingress.model.traffic import ERROR_RATIO, observed_ratio, observed_summary
@@ -58,8 +59,14 @@ VERDICT_MARK = {
 }
 HOP_MARK = {"ok": "✔", "degraded": "▲", "broken": "✖", "missing": "✖", "unknown": "?"}
 HOP_STYLE = {"ok": "green", "degraded": "yellow", "broken": "red", "missing": "red", "unknown": ""}
-_COMMAND = re.compile(r"`([^`]+)`|^((?:kubectl|gcloud) [^`]+?)(?=, or |, and |$)")
-"""A command in a fix: quoted in backticks, or the fix itself when it starts with one."""
+_COMMAND = re.compile(
+    r"`((?:kubectl|gcloud) [^`]+)`|^((?:kubectl|gcloud) [^`]+?)(?=, or |, and |$)"
+)
+"""A kubectl or gcloud command in a fix: quoted in backticks, or the fix itself."""
+
+MESSAGE_CHARS = 320
+"""A finding's message is cut after this many characters (at a sentence, else a word) unless
+verbose: the first sentences say what is wrong, the JSON and ``--verbose`` hold the rest."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,8 +159,24 @@ def fix_lines(remediation: str, left: int) -> Iterator[RenderableType]:
         yield Indented(prose, left)
 
 
-def finding_lines(finding: Finding, left: int, *, full: bool = True) -> Iterator[RenderableType]:
-    """A finding: mark, code and resource on one line; with ``full``, its message and its fix."""
+def shortened(message: str, limit: int = MESSAGE_CHARS) -> str:
+    """``message`` up to ``limit`` characters: whole sentences, else whole words and ``…``."""
+    if len(message) <= limit:
+        return message
+    end = message.rfind(". ", 0, limit)
+    if end > limit // 2:
+        return message[: end + 1] + " …"
+    return message[: message.rfind(" ", 0, limit)].rstrip(",;:") + " …"
+
+
+def finding_lines(
+    finding: Finding, left: int, *, whole: bool = False, said: str = ""
+) -> Iterator[RenderableType]:
+    """A finding: mark, code and resource on one line, then its message and its fix.
+
+    Unless ``whole``, the message is shortened, and its first clause left out when the verdict's
+    headline (``said``) already quotes it.
+    """
     style = STYLE[finding.severity]
     yield Indented(
         Text.assemble(
@@ -161,9 +184,15 @@ def finding_lines(finding: Finding, left: int, *, full: bool = True) -> Iterator
         ),
         left,
     )
-    if full:
-        yield Indented(Text(finding.message), left + 2)
-        yield from fix_lines(finding.remediation, left + 2)
+    message = finding.message
+    if not whole:
+        opening = why(finding)
+        if opening in said and message.startswith(opening):
+            message = message[len(opening) :].lstrip(" .;:")
+        message = shortened(message)
+    if message:
+        yield Indented(Text(message), left + 2)
+    yield from fix_lines(finding.remediation, left + 2)
 
 
 def _findings(
@@ -171,18 +200,22 @@ def _findings(
     options: TextOptions,
     left: int,
     roots: frozenset[str] = frozenset(),
+    said: str = "",
 ) -> Iterator[RenderableType]:
-    """Root causes in full, each with the findings it explains folded beneath (``↳``)."""
+    """Root causes in full, each with the findings it explains folded beneath (``↳``).
+
+    ``said`` is the verdict's headline: what it already quotes is not repeated.
+    """
     for root, beneath in fold(findings):
         if not options.shows(root, roots):
             continue
-        yield from finding_lines(root, left)
+        yield from finding_lines(root, left, whole=options.verbose, said=said)
         for finding in beneath:
             if not options.shows(finding):
                 continue
             if options.verbose:
                 yield Indented(Text("↳ explains:", style="dim"), left + 2)
-                yield from finding_lines(finding, left + 4)
+                yield from finding_lines(finding, left + 4, whole=True)
             else:
                 yield Indented(
                     Text.assemble(("↳ ", "dim"), *finding_lines_short(finding)), left + 2
@@ -267,24 +300,9 @@ def _hop_text(hop: PathHop) -> Text:
     )
 
 
-def hop_lines(paired: PairedIngress, *, every: bool) -> Iterator[RenderableType]:
-    """The hops of the Ingress's load balancer, from the same evidence as the HTML picture.
-
-    With ``every`` the whole path, lane by lane, each hop named; else one line listing the hops
-    that do not work (none when no load balancer was built).
-    """
+def hop_lines(paired: PairedIngress) -> Iterator[RenderableType]:
+    """Every hop of the Ingress's load balancer, lane by lane, judged as the HTML picture is."""
     path = request_path(paired)
-    if not every:
-        built = paired.ingress.addresses or paired.forwarding_rules
-        bad = [h for h in path.hops if h.state != OK and h.hop != "ingress"]
-        if built and bad:
-            line = Text("where it breaks: ", style="dim")
-            for index, hop in enumerate(bad):
-                line.append("; " if index else "")
-                line.append(f"{HOP_MARK[hop.state]} ", style=HOP_STYLE[hop.state])
-                line.append(f"{hop.kind}: {hop.detail}")
-            yield Indented(line, 2)
-        return
     for hop in (*path.forwarding_rules, *path.target_proxies, path.url_map):
         yield Indented(_hop_text(hop), 2)
     for lane in path.lanes:
@@ -312,9 +330,10 @@ def ingress_lines(paired: PairedIngress, options: TextOptions) -> Iterator[Rende
     observed = observed_line(paired)
     if observed is not None:
         yield Indented(observed, 2)
-    yield from _findings(paired.findings, options, 2, roots)
-    yield from hop_lines(paired, every=options.verbose)
-    yield Text()
+    yield from _findings(paired.findings, options, 2, roots, headline)
+    if options.verbose:
+        yield from hop_lines(paired)
+        yield Text()
 
 
 def _counts(report: AuditResult) -> Text:
