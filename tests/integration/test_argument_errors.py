@@ -9,10 +9,18 @@ from pathlib import Path
 import pytest
 from google.auth.credentials import AnonymousCredentials
 
-from gkeingress import audit
+from gkeingress import audit, audit_fleet
 from gkeingress.cli import main
 from gkeingress.errors import ArgumentError, AuditError
-from gkeingress.testing import DEMO_NOW, FakeGKE, demo_world, google_error
+from gkeingress.testing import (
+    DEMO_NOW,
+    FakeFleet,
+    FakeGKE,
+    WorldBuilder,
+    demo_world,
+    google_error,
+)
+from gkeingress.testing import incidents_cluster as incidents
 
 
 @pytest.fixture(name="server")
@@ -223,3 +231,36 @@ def test_explain_suggests_the_nearest_code(capsys: pytest.CaptureFixture[str]) -
     )
     assert main(["explain", "neg-empty"]) == 0
     assert capsys.readouterr().out.startswith("NEG_EMPTY")
+
+
+def test_fleet_project_closed_to_compute_is_one_unreachable_finding_per_cluster() -> None:
+    """In a fleet, a project whose Compute lists are all refused gives its cluster one clear finding."""
+    worlds = []
+    for project, uid in (("team-a", "5f3e2d1c0b0a0908"), ("team-b", "9a8b7c6d5e4f3a2b")):
+        builder = WorldBuilder(project=project, cluster_name="shop", cluster_uid=uid)
+        incidents.healthy_cluster(builder)
+        worlds.append(builder.world)
+    with FakeFleet(worlds) as fleet:
+        fleet.projects["team-b"].faults.append(
+            lambda req: (
+                google_error(403, "forbidden", "Required 'compute.urlMaps.list' permission")
+                if req.path.startswith("/compute/")
+                else None
+            )
+        )
+        report = audit_fleet(
+            ["team-a", "team-b"],
+            credentials=fleet.credentials,
+            compute_endpoint=fleet.url,
+            container_endpoint=fleet.url,
+            now=DEMO_NOW,
+        )
+    [lost] = [f for f in report.findings if f.code == "CLUSTER_UNREACHABLE"]
+    assert lost.cluster == "projects/team-b/locations/us-central1/clusters/shop"
+    assert lost.message.startswith(
+        "Cluster projects/team-b/locations/us-central1/clusters/shop was not audited: project "
+        "team-b does not exist or cannot be read: all 9 Compute lists answered 403"
+    )
+    assert [r.cluster.path for r in report.reports if r.cluster] == [
+        "projects/team-a/locations/us-central1/clusters/shop"
+    ]
