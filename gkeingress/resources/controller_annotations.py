@@ -56,14 +56,25 @@ def name_problem(value: str) -> str | None:
     return f"{value!r} is not a Compute resource name (lowercase letters, digits and hyphens)"
 
 
-def backends_problem(annotation: JsonAnnotation) -> str | None:
-    """Why an ``ingress.kubernetes.io/backends`` value is not ``{"<backend service>": "<state>"}``."""
-    value = annotation.value
+_JSON_TYPES = {bool: "boolean", int: "number", float: "number", str: "string", list: "list"}
+
+
+def _object_problem(annotation: JsonAnnotation, what: str) -> str | None:
+    """Why the annotation is not a JSON object at all (not JSON, or another JSON type)."""
     if annotation.error:
         return annotation.error
-    if not isinstance(value, dict):
-        return f"it is a JSON {type(value).__name__}, not an object of backend service states"
-    for name, state in value.items():
+    value = annotation.value
+    if isinstance(value, dict):
+        return None
+    return f"it is a JSON {_JSON_TYPES.get(type(value), 'null')}, not an object of {what}"
+
+
+def backends_problem(annotation: JsonAnnotation) -> str | None:
+    """Why an ``ingress.kubernetes.io/backends`` value is not ``{"<backend service>": "<state>"}``."""
+    problem = _object_problem(annotation, "backend service states")
+    if problem:
+        return problem
+    for name, state in annotation.value.items():
         if not isinstance(state, str):
             return f"the state of {name!r} is {state!r}, not a string such as HEALTHY"
         problem = name_problem(name)
@@ -74,13 +85,11 @@ def backends_problem(annotation: JsonAnnotation) -> str | None:
 
 def neg_status_problem(annotation: JsonAnnotation) -> str | None:
     """Why a ``cloud.google.com/neg-status`` value is not what the NEG controller writes."""
-    value = annotation.value
-    if annotation.error:
-        return annotation.error
-    if not isinstance(value, dict):
-        return f"it is a JSON {type(value).__name__}, not an object"
-    groups = value.get("network_endpoint_groups", {})  # both omitempty in NegStatus
-    zones = value.get("zones", [])
+    problem = _object_problem(annotation, "NEGs and zones")
+    if problem:
+        return problem
+    groups = annotation.value.get("network_endpoint_groups", {})  # both omitempty in NegStatus
+    zones = annotation.value.get("zones", [])
     if not isinstance(groups, dict):
         return "network_endpoint_groups is not an object of Service port to NEG name"
     if not isinstance(zones, list) or not all(isinstance(z, str) and z for z in zones):

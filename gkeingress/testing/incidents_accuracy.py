@@ -50,6 +50,17 @@ def backend_config_port_undeclared(b: WorldBuilder) -> None:
     b.mark_unhealthy("inventory", "inventory", 80)
 
 
+def backend_config_port_undeclared_yet_healthy(b: WorldBuilder) -> None:
+    """``inventory/inventory`` as above, but the load balancer reports the backend ``HEALTHY``.
+
+    Something answers on 9090 without declaring it: the same finding, as a warning.
+    """
+    backend_config_port_undeclared(b)
+    annotations = b.kube_object("ingresses", "inventory", "inventory")["metadata"]["annotations"]
+    states = annotations["ingress.kubernetes.io/backends"]
+    annotations["ingress.kubernetes.io/backends"] = states.replace("UNHEALTHY", "HEALTHY")
+
+
 def nginx_shares_service(b: WorldBuilder) -> None:
     """``portal``: a GKE Ingress and an nginx one route to Service ``portal``, whose check probes ``/``.
 

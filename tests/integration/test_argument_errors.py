@@ -1,9 +1,7 @@
 """Mistakes in the arguments are named first, in the caller's language, before any API is called."""
 
-import json
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -17,34 +15,10 @@ from gkeingress.testing import (
     FakeFleet,
     FakeGKE,
     WorldBuilder,
-    demo_world,
     google_error,
 )
 from gkeingress.testing import incidents_cluster as incidents
-
-
-@pytest.fixture(name="server")
-def _server() -> Iterator[FakeGKE]:
-    with FakeGKE(demo_world()) as server:
-        yield server
-
-
-@pytest.fixture(name="kubeconfig")
-def _kubeconfig(server: FakeGKE, tmp_path: Path) -> str:
-    path = tmp_path / "kubeconfig"
-    path.write_text(
-        json.dumps(
-            {
-                "apiVersion": "v1",
-                "kind": "Config",
-                "clusters": [{"name": "fake", "cluster": {"server": server.url}}],
-                "users": [{"name": "me", "user": {"token": "not-a-real-token"}}],
-                "contexts": [{"name": "fake", "context": {"cluster": "fake", "user": "me"}}],
-                "current-context": "fake",
-            }
-        )
-    )
-    return str(path)
+from tests.integration.test_cli import _kubeconfig, _server  # noqa: F401 - shared fixtures
 
 
 @pytest.fixture(autouse=True)
@@ -52,6 +26,17 @@ def _no_application_default_credentials(tmp_path: Path, monkeypatch: pytest.Monk
     """Looking for Google credentials would fail with its own message: it must not be reached."""
     monkeypatch.setenv("GOOGLE_APPLICATION_CREDENTIALS", str(tmp_path / "no-adc.json"))
     monkeypatch.setenv("CLOUDSDK_CONFIG", str(tmp_path / "no-gcloud"))
+
+
+def _refuse_compute(server: FakeGKE, permission: str, *, only: str = "/") -> None:
+    """Answer 403 to Compute requests (those whose path holds ``only``), as IAM does without it."""
+    server.faults.append(
+        lambda req: (
+            google_error(403, "forbidden", f"Required '{permission}' permission")
+            if req.path.startswith("/compute/") and only in req.path
+            else None
+        )
+    )
 
 
 def _err(capsys: pytest.CaptureFixture[str]) -> str:
@@ -168,13 +153,7 @@ def test_project_that_does_not_exist_is_one_line_and_exit_2(
 
 def test_project_closed_to_the_credentials_stops_the_library_audit(server: FakeGKE) -> None:
     """When every Compute list is refused with 403, audit() raises instead of reporting all missing."""
-    server.faults.append(
-        lambda req: (
-            google_error(403, "forbidden", "Required 'compute.urlMaps.list' permission")
-            if req.path.startswith("/compute/")
-            else None
-        )
-    )
+    _refuse_compute(server, "compute.urlMaps.list")
     with pytest.raises(AuditError) as raised:
         audit(
             "demo-project",
@@ -192,13 +171,7 @@ def test_project_closed_to_the_credentials_stops_the_library_audit(server: FakeG
 
 def test_one_readable_list_is_not_an_unreadable_project(server: FakeGKE) -> None:
     """A single refused list is a CHECK_INCOMPLETE of the report, not a stopped audit."""
-    server.faults.append(
-        lambda req: (
-            google_error(403, "forbidden", "Required 'compute.firewalls.list' permission")
-            if "/firewalls" in req.path
-            else None
-        )
-    )
+    _refuse_compute(server, "compute.firewalls.list", only="/firewalls")
     report = audit(
         "demo-project",
         kube_client=server.kube_client(),
@@ -241,13 +214,7 @@ def test_fleet_project_closed_to_compute_is_one_unreachable_finding_per_cluster(
         incidents.healthy_cluster(builder)
         worlds.append(builder.world)
     with FakeFleet(worlds) as fleet:
-        fleet.projects["team-b"].faults.append(
-            lambda req: (
-                google_error(403, "forbidden", "Required 'compute.urlMaps.list' permission")
-                if req.path.startswith("/compute/")
-                else None
-            )
-        )
+        _refuse_compute(fleet.projects["team-b"], "compute.urlMaps.list")
         report = audit_fleet(
             ["team-a", "team-b"],
             credentials=fleet.credentials,

@@ -29,17 +29,10 @@ def _other_controllers_classes(b: WorldBuilder) -> None:
         )
 
 
-def _undeclared_port_on_a_healthy_backend(b: WorldBuilder) -> None:
-    """The undeclared BackendConfig port, while the load balancer reports the backend healthy."""
-    accuracy.backend_config_port_undeclared(b)
-    meta = b.kube_object("ingresses", "inventory", "inventory")["metadata"]
-    states = meta["annotations"]["ingress.kubernetes.io/backends"]
-    meta["annotations"]["ingress.kubernetes.io/backends"] = states.replace("UNHEALTHY", "HEALTHY")
-
-
 SCENARIOS: tuple[Scenario, ...] = (
     *(i.scenario for i in INCIDENTS + CLUSTER_INCIDENTS),
     accuracy.backend_config_port_undeclared,
+    accuracy.backend_config_port_undeclared_yet_healthy,
     accuracy.nginx_shares_service,
     accuracy.exact_api_under_catch_all,
     accuracy.transparent_health_check,
@@ -48,7 +41,6 @@ SCENARIOS: tuple[Scenario, ...] = (
     regional.healthy_tickets,
     regional.regional_probe_moved,
     _other_controllers_classes,
-    _undeclared_port_on_a_healthy_backend,
 )
 
 

@@ -5,6 +5,7 @@ from datetime import timedelta
 from gkeingress.testing import Path, Rule, WorldBuilder
 from gkeingress.testing.incidents_accuracy import (
     backend_config_port_undeclared,
+    backend_config_port_undeclared_yet_healthy,
     nginx_shares_service,
     transparent_health_check,
 )
@@ -142,12 +143,7 @@ def test_undeclared_backend_config_port_on_a_healthy_backend_is_a_warning(
     builder: WorldBuilder, judge: Judge
 ) -> None:
     """When the load balancer reports the backend healthy, something answers: declare the port."""
-    backend_config_port_undeclared(builder)
-    ingress = builder.kube_object("ingresses", "inventory", "inventory")
-    annotations = ingress["metadata"]["annotations"]
-    annotations["ingress.kubernetes.io/backends"] = annotations[
-        "ingress.kubernetes.io/backends"
-    ].replace("UNHEALTHY", "HEALTHY")
+    backend_config_port_undeclared_yet_healthy(builder)
     finding = only(judge(builder), "inventory/inventory", "HEALTH_CHECK_PORT_MISMATCH")
     assert finding.severity == "warning"
     assert "something answers there undeclared" in finding.message
