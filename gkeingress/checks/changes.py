@@ -38,6 +38,8 @@ WINDOWS: Mapping[ChangeKind, Window] = {
     # Not in the runbook: ingress-gce (re)creates load balancer resources within minutes of the
     # Ingress or Service change that needs them, so they share that change's window.
     ChangeKind.CLOUD_RESOURCE: Window(30 * _MIN, 60 * _MIN),
+    # Not in the runbook either: an edit outside Kubernetes acts at once, like a Service change.
+    ChangeKind.CLOUD_EDIT: Window(30 * _MIN, 60 * _MIN),
 }
 """The runbook's windows before the onset, by kind of change."""
 
@@ -46,6 +48,7 @@ LIKELIHOOD: tuple[ChangeKind, ...] = (
     ChangeKind.INGRESS_CLASS,
     ChangeKind.INGRESS_ANNOTATIONS,
     ChangeKind.SERVICE,
+    ChangeKind.CLOUD_EDIT,
     ChangeKind.ROLLOUT,
     ChangeKind.SYNC_ERROR,
     ChangeKind.CLOUD_RESOURCE,
@@ -60,6 +63,7 @@ _LABELS = {
     ChangeKind.ROLLOUT: "rollouts",
     ChangeKind.SYNC_ERROR: "sync errors",
     ChangeKind.CLOUD_RESOURCE: "load balancer resources",
+    ChangeKind.CLOUD_EDIT: "load balancer edits",
 }
 
 _NEXT_STEP = {
@@ -87,6 +91,11 @@ _NEXT_STEP = {
     ChangeKind.CLOUD_RESOURCE: (
         "{subject} was (re)created: look for the change that made ingress-gce recreate it, or for "
         "someone editing the load balancer outside Kubernetes."
+    ),
+    ChangeKind.CLOUD_EDIT: (
+        "{subject} was changed outside Kubernetes: revert the edit, and make lasting changes "
+        "through the Ingress, its Services' BackendConfigs or FrontendConfig, which ingress-gce "
+        "applies (it may also undo edits it manages)."
     ),
 }
 
@@ -136,7 +145,10 @@ def _changes_for(paired: PairedIngress, timeline: Sequence[Change]) -> list[Chan
         "every change Kubernetes and Compute record around each Ingress: creation and deletion times, "
         "`metadata.managedFields` writes (spec or annotations, told apart by the fields written and "
         "the Ingress `generation`), ingress-gce Warning events, ReplicaSet creation (Deployment "
-        "rollouts of the backend pods) and load balancer resource creation. Changes inside the "
+        "rollouts of the backend pods), load balancer resource creation and, when the Admin "
+        "Activity audit logs were read, every write to those objects and to the load balancer's "
+        "resources, deletions included, with who made it (ingress-gce's own writes, as GKE's "
+        "service agent, told apart from people's and pipelines'). Changes inside the "
         "runbook's windows before the onset are suspects: Ingress rules, class or annotations and "
         "backend Services within 30 minutes, controller sync errors within 5 minutes, rollouts "
         "within 1 hour. When nothing falls inside, each window is widened once (to 1 hour, 10 "
@@ -152,7 +164,8 @@ def _changes_for(paired: PairedIngress, timeline: Sequence[Change]) -> list[Chan
         "the onset, what changed and which record dates it; it says so when the windows were "
         "widened. `errors_since` (the onset used), `onset_source` (`errors_since` or `metrics`), "
         "`widened` and `changes` hold them; each change has `at`, `kind`, `subject`, "
-        "`description`, `source`, `ingresses` and `before_errors_seconds`."
+        "`description`, `source`, `ingresses`, `actor`, `by_controller` and "
+        "`before_errors_seconds`."
     ),
     links=(
         "https://kubernetes.io/docs/concepts/workloads/controllers/deployment/",
@@ -163,6 +176,7 @@ def _changes_for(paired: PairedIngress, timeline: Sequence[Change]) -> list[Chan
         *TRAFFIC_READS,  # the onset its load balancer's metrics show, without errors_since
         DataKind.EVENTS,
         DataKind.REPLICASETS,
+        DataKind.AUDIT_LOGS,  # who changed what, deletions included, when they were read
     ),
     applies=lambda options: options.errors_since is not None or bool(options.onsets),
 )

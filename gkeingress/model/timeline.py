@@ -19,9 +19,11 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 
+from gkeingress.model.audit_trail import Write, writes_of
 from gkeingress.model.controller import controller_warnings
+from gkeingress.model.naming import Namer
 from gkeingress.model.topology import ANNOTATION_PREFIX, PairedIngress, ServiceBackend, Topology
 from gkeingress.resources.gce import ComputeResource
 from gkeingress.resources.k8s import (
@@ -35,6 +37,7 @@ from gkeingress.resources.k8s import (
     ReplicaSet,
     Service,
 )
+from gkeingress.snapshot import DataKind
 
 CONTROLLER_MANAGERS = frozenset(
     {"glbc", "loadbalancer-controller", "neg-controller", "ingress-gce", "l7-lb-controller"}
@@ -63,6 +66,8 @@ class ChangeKind(str, enum.Enum):
     ROLLOUT = "rollout"
     SYNC_ERROR = "sync-error"
     CLOUD_RESOURCE = "cloud-resource"
+    CLOUD_EDIT = "cloud-edit"
+    """A load balancer resource written outside Kubernetes by a person or a pipeline."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +81,8 @@ class Change:
         description: the change in words, e.g. ``Ingress shop/web rules changed``.
         source: the evidence, e.g. ``managedFields, kubectl-client-side-apply``.
         ingresses: the Ingresses it can affect, ``namespace/name``.
+        actor: who made it, when an audit log says (``alice@example.com``).
+        by_controller: True for a write ingress-gce made itself (as GKE's service agent).
     """
 
     at: datetime
@@ -84,6 +91,8 @@ class Change:
     description: str
     source: str
     ingresses: tuple[str, ...] = ()
+    actor: str = ""
+    by_controller: bool = False
 
     def to_dict(self) -> dict[str, object]:
         """JSON form."""
@@ -94,6 +103,8 @@ class Change:
             "description": self.description,
             "source": self.source,
             "ingresses": list(self.ingresses),
+            "actor": self.actor,
+            "by_controller": self.by_controller,
         }
 
 
@@ -308,18 +319,71 @@ def _changes_of(
     )
 
 
+_AUDITED_KINDS = {
+    "ingress": ChangeKind.INGRESS_SPEC,
+    "service": ChangeKind.SERVICE,
+    "backendconfig": ChangeKind.SERVICE,
+    "frontendconfig": ChangeKind.INGRESS_ANNOTATIONS,
+    "deployment": ChangeKind.ROLLOUT,
+}
+_SAME_WRITE = timedelta(seconds=5)
+"""An audited Kubernetes write this close to a managedFields write of the same object is that write."""
+
+
+def _audited(write: Write) -> Change:
+    kind = _AUDITED_KINDS.get(write.area) or (
+        ChangeKind.CLOUD_RESOURCE if write.by_controller else ChangeKind.CLOUD_EDIT
+    )
+    return Change(
+        write.record.at,
+        kind,
+        write.subject,
+        write.description,
+        f"Admin Activity audit log, {write.record.method}",
+        actor=write.record.principal,
+        by_controller=write.by_controller,
+    )
+
+
+def _audit_changes(
+    paired: PairedIngress, topology: Topology, known: Sequence[Change]
+) -> Iterator[Change]:
+    """The Ingress's audited writes, but for those its objects already date."""
+    snapshot = topology.snapshot
+    identity = snapshot.identity
+    firewall = Namer(identity.uid, identity.kube_system_uid).firewall if identity.uid else ""
+    for write in writes_of(
+        paired, snapshot.audit_records, firewall=firewall, replicasets=snapshot.replicasets
+    ):
+        change = _audited(write)
+        if (
+            write.area != "cloud"
+            and write.record.verb != "delete"
+            and any(
+                c.subject == change.subject and abs(c.at - change.at) <= _SAME_WRITE for c in known
+            )
+        ):
+            continue
+        yield change
+
+
 def build_timeline(topology: Topology) -> tuple[Change, ...]:
     """Every dated change around the collected Ingresses, oldest first.
 
     A change that can affect several Ingresses (a shared Service, the default backend) is listed once,
-    naming them all in ``ingresses``.
+    naming them all in ``ingresses``. With the Admin Activity audit logs read, their writes are in
+    it too (:mod:`gkeingress.model.audit_trail`): deletions, and who made each change.
     """
     replicasets: dict[str, list[ReplicaSet]] = defaultdict(list)
     for rs in topology.snapshot.replicasets:
         replicasets[rs.meta.namespace].append(rs)
+    audited = DataKind.AUDIT_LOGS in topology.snapshot.evidence_kinds
     affected: dict[Change, dict[str, None]] = {}
     for paired in topology.ingresses:
-        for change in _changes_of(paired, replicasets):
+        changes = list(_changes_of(paired, replicasets))
+        if audited:
+            changes += _audit_changes(paired, topology, changes)
+        for change in changes:
             affected.setdefault(change, {})[paired.name] = None
     return tuple(
         sorted(

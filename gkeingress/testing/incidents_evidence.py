@@ -13,11 +13,13 @@ from datetime import timedelta
 
 from gkeingress.testing.builder import Path, Rule, WorldBuilder
 from gkeingress.testing.logbook import LogBook, gke_robot
+from gkeingress.testing.traffic import frontend_of, incident_traffic
 
 ONSET = timedelta(minutes=40)
 """How long before the builder's ``now`` the errors of these incidents began."""
 ALICE = "alice@example.com"
 PIPELINE = "deployer@ci-project.iam.gserviceaccount.com"
+CI_DEPLOYER = "system:serviceaccount:ci:deployer"
 
 
 def keepalive_resets(b: WorldBuilder) -> None:
@@ -51,9 +53,12 @@ def _probes_fail_from_onset(b: WorldBuilder, name: str, *, detailed: str, result
     """``name/name`` goes unhealthy just before :data:`ONSET`, as its logging health check says.
 
     Every endpoint's probe fails with ``result``, and from the onset the load balancer answers one
-    request a minute with 502 ``failed_to_pick_backend``.
+    request a minute with 502 ``failed_to_pick_backend`` (its request logs), out of the 40 a
+    minute its request counts show failing from then on.
     """
     b.mark_unhealthy(name, name, 80)
+    frontend = frontend_of(b, name, name, name)
+    incident_traffic(b, frontend, per_minute=40, errors=40, code=502, since=b.now - ONSET)
     b.health_check(name, name, 80)["logConfig"] = {"enable": True}
     book = LogBook(b)
     book.probes(
@@ -236,4 +241,45 @@ def unlogged_probes(b: WorldBuilder) -> None:
         count=20,
         every=timedelta(minutes=2),
         backend=("kiosk", 80),
+    )
+
+
+def service_deleted_logged(b: WorldBuilder) -> None:
+    """``coupons/coupons``: the CI pipeline deleted the backend Service; only the audit log says who.
+
+    The Kubernetes audit log keeps the deletion (``io.k8s.core.v1.services.delete``); then
+    ingress-gce, as GKE's service agent, updated the URL map. Its own status writes to the Ingress
+    (as ``system:controller:glbc``) are bookkeeping.
+    """
+    b.service("coupons", "coupons")
+    ingress = b.ingress(
+        "coupons", "coupons", rules=[Rule("coupons.example.com", [Path("/", "coupons")])]
+    )
+    service = b.kube_object("services", "coupons", "coupons")
+    b.world.kube_objects("services").remove(service)
+    book = LogBook(b)
+    book.kube_write(
+        "v1",
+        "services",
+        "coupons",
+        "coupons",
+        "delete",
+        at=b.now - ONSET - timedelta(minutes=4),
+        principal=CI_DEPLOYER,
+    )
+    book.compute_write(
+        "urlMaps",
+        ingress["metadata"]["annotations"]["ingress.kubernetes.io/url-map"],
+        "update",
+        at=b.now - ONSET - timedelta(minutes=3),
+        principal=gke_robot(),
+    )
+    book.kube_write(
+        "networking.k8s.io/v1",
+        "ingresses",
+        "coupons",
+        "coupons",
+        "update",
+        at=b.now - ONSET - timedelta(minutes=3),
+        principal="system:controller:glbc",
     )

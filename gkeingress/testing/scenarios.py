@@ -522,13 +522,27 @@ INCIDENTS: tuple[Incident, ...] = (
     Incident(
         probe_404_logged,
         "HEALTH_CHECK_PROBE_FAILING",
-        frozenset({"HEALTH_CHECK_PATH_MISMATCH", "BACKEND_UNHEALTHY", "LB_NO_HEALTHY_BACKEND"}),
+        frozenset(
+            {
+                "HEALTH_CHECK_PATH_MISMATCH",
+                "BACKEND_UNHEALTHY",
+                "LB_NO_HEALTHY_BACKEND",
+                "LB_ERRORS_OBSERVED",
+                "CHANGE_BEFORE_ERRORS",
+            }
+        ),
     ),
     Incident(
         probe_blocked_logged,
         "LB_NO_HEALTHY_BACKEND",
         frozenset(
-            {"HEALTH_CHECK_FIREWALL_MISSING", "BACKEND_UNHEALTHY", "HEALTH_CHECK_PROBE_FAILING"}
+            {
+                "HEALTH_CHECK_FIREWALL_MISSING",
+                "BACKEND_UNHEALTHY",
+                "HEALTH_CHECK_PROBE_FAILING",
+                "LB_ERRORS_OBSERVED",
+                "CHANGE_BEFORE_ERRORS",
+            }
         ),
     ),
     Incident(

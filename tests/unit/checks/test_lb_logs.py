@@ -41,6 +41,8 @@ def test_no_healthy_backend_points_at_the_path_the_probe_log_confirms(
         "BACKEND_UNHEALTHY",
         "HEALTH_CHECK_PROBE_FAILING",
         "LB_NO_HEALTHY_BACKEND",
+        "LB_ERRORS_OBSERVED",
+        "CHANGE_BEFORE_ERRORS",
     }
     picked = only(report, "warehouse/warehouse", "LB_NO_HEALTHY_BACKEND")
     assert picked.evidence["requests"] == 40
