@@ -138,7 +138,13 @@ def test_errors_frame_has_each_minute_of_each_ingress_with_traffic() -> None:
     assert len(after) == 27
     assert set(after["5xx"]) == {80}
     assert set(after.error_ratio) == {1.0}
-    assert set(frame.ingress) == {"payments/payments", "rollout/rollout", "analytics/analytics"}
+    assert set(frame.ingress) == {
+        "payments/payments",
+        "rollout/rollout",
+        "analytics/analytics",
+        "warehouse/warehouse",
+        "gateway/gateway",
+    }
 
 
 def test_without_pandas_the_error_says_what_to_install() -> None:
