@@ -510,11 +510,12 @@ class Pairing:
     def _described_health_check(
         self, service: str, name: str, scope: str | None
     ) -> HealthCheck | None:
-        """The health check whose JSON description names ``service``, when no backend service links one.
+        """The health check whose JSON description names ``service``, when no backend service links it.
 
         ingress-gce names a health check like its backend service and, for BackendConfig and
-        transparent checks, writes ``k8sResource: /namespaces/<ns>/services/<name>`` into its
-        description: the check of that name, else the only one describing the Service.
+        transparent checks, writes ``k8sResource: /namespaces/<ns>/services/<name>`` and
+        ``k8sCluster: /locations/<location>/clusters/<name>`` into its description: the check of
+        that name, else the only one describing the Service in this cluster (when it is known).
         """
         described = [
             hc
@@ -522,9 +523,19 @@ class Pairing:
             if scope is None or hc.ref.scope == scope
         ]
         named = [hc for hc in described if hc.name == name]
+        cluster = self.snapshot.cluster
+        here = (
+            [
+                hc
+                for hc in described
+                if hc.described_cluster == f"/locations/{cluster.location}/clusters/{cluster.name}"
+            ]
+            if cluster is not None
+            else []
+        )
         if named:
             return named[0]
-        return described[0] if len(described) == 1 else None
+        return here[0] if len(here) == 1 else None
 
     def _selected(self, service: Service | None) -> tuple[Pod, ...]:
         """Pods a Service selects, found through the label index (an empty selector selects none)."""

@@ -236,3 +236,20 @@ def test_health_check_paired_by_its_description_when_no_backend_service_links_it
     assert backend.health_check is not None
     assert backend.health_check.name == builder.backend_name("inventory", "inventory", 80)
     assert backend.health_check.described_service == "inventory/inventory"
+
+
+def test_described_health_check_of_another_cluster_is_not_taken(
+    builder: WorldBuilder, judge: Judge
+) -> None:
+    """Unlinked and renamed, the check is found by its description only in its own cluster."""
+    builder.cluster("us-central1")
+    backend_config_port_undeclared(builder)
+    builder.backend_service("inventory", "inventory", 80)["healthChecks"] = []
+    check = builder.health_check("inventory", "inventory", 80)
+    check["name"] = "inventory-hc"
+    check["selfLink"] = check["selfLink"].rsplit("/", 1)[0] + "/inventory-hc"
+    backend = judge(builder).ingress("inventory/inventory").backends[1]
+    assert backend.health_check is not None
+    assert backend.health_check.name == "inventory-hc"
+    check["description"] = check["description"].replace("clusters/demo", "clusters/other")
+    assert judge(builder).ingress("inventory/inventory").backends[1].health_check is None
