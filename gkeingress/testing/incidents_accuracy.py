@@ -32,8 +32,8 @@ def health_check_description(
 def backend_config_port_undeclared(b: WorldBuilder) -> None:
     """``inventory/inventory``: BackendConfig ``healthCheck.port: 9090``; the pods declare only 8080.
 
-    ingress-gce applied the port faithfully (``USE_FIXED_PORT`` 9090), so the health check matches
-    its BackendConfig, and every endpoint fails it.
+    ingress-gce applied the port faithfully (``USE_FIXED_PORT`` 9090, opened in its L7 firewall
+    rule), so the health check matches its BackendConfig, and every endpoint fails it.
     """
     b.service("inventory", "inventory")
     b.ingress(
@@ -47,6 +47,8 @@ def backend_config_port_undeclared(b: WorldBuilder) -> None:
     check = b.health_check("inventory", "inventory", 80)
     check["httpHealthCheck"].update(portSpecification="USE_FIXED_PORT", port=9090)
     check["description"] = health_check_description(b, "inventory", "inventory", "BackendConfig")
+    # The firewall controller opens BackendConfig health-check ports (getCustomHealthCheckPorts).
+    b.compute_resource("firewalls", b.namer.firewall)["allowed"][0]["ports"].append("9090")
     b.mark_unhealthy("inventory", "inventory", 80)
 
 

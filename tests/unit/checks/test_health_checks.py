@@ -136,7 +136,14 @@ def test_backend_config_port_no_container_declares(builder: WorldBuilder, judge:
         "8080; the Service targetPort reaches them on 8080." in finding.message
     )
     assert finding.evidence["declared_ports"] == [8080]
-    assert "BACKEND_UNHEALTHY" in codes(report, "inventory/inventory")
+    assert codes(report, "inventory/inventory") == [
+        "BACKEND_UNHEALTHY",
+        "HEALTH_CHECK_PORT_MISMATCH",
+    ]
+    [unhealthy] = [
+        f for f in report.findings_for("inventory/inventory") if f.code == "BACKEND_UNHEALTHY"
+    ]
+    assert unhealthy.caused_by == (finding.id,)
 
 
 def test_undeclared_backend_config_port_on_a_healthy_backend_is_a_warning(
