@@ -105,9 +105,12 @@ def findings_by_backend(paired: PairedIngress, findings: Iterable[Finding]) -> l
     A backend fault that names no backend (a firewall blocking every health check of the Ingress)
     concerns every backend but GKE's default one.
     """
-    keys = [backend_keys(b) for b in paired.backends]
     found: list[list[Finding]] = [[] for _ in paired.backends]
-    for finding in findings:
+    listed = list(findings)
+    if not listed:
+        return found
+    keys = [backend_keys(b) for b in paired.backends]
+    for finding in listed:
         named = finding_keys(finding)
         hits = [i for i, k in enumerate(keys) if named & k]
         if not hits and finding.code in BACKEND_FAULTS:
