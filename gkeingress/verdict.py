@@ -86,7 +86,10 @@ def _join(items: Sequence[str], limit: int = 3) -> str:
 
 
 def _sentence(subject: str, roots: Sequence[Finding], fallback: str) -> str:
-    reason = "; ".join(dict.fromkeys(why(f) for f in roots[:2])) or fallback
+    """``subject: why``, quoting the two most severe root causes (only errors, when there are)."""
+    worst = max((f.severity.rank for f in roots), default=0)
+    quoted = [f for f in roots if f.severity.rank == worst][:2]
+    reason = "; ".join(dict.fromkeys(why(f) for f in quoted)) or fallback
     return f"{subject}: {reason}"
 
 

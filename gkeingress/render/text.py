@@ -64,7 +64,7 @@ _COMMAND = re.compile(
 )
 """A kubectl or gcloud command in a fix: quoted in backticks, or the fix itself."""
 
-MESSAGE_CHARS = 320
+MESSAGE_CHARS = 240
 """A finding's message is cut after this many characters (at a sentence, else a word) unless
 verbose: the first sentences say what is wrong, the JSON and ``--verbose`` hold the rest."""
 
