@@ -21,7 +21,7 @@ from gkeingress.checks.registry import AuditOptions, Hit, check
 from gkeingress.checks.scope import managed
 from gkeingress.findings import Severity
 from gkeingress.model.routing import route_ingress
-from gkeingress.model.topology import PairedIngress, ServiceBackend, Topology
+from gkeingress.model.topology import TRAFFIC_READS, PairedIngress, ServiceBackend, Topology
 from gkeingress.resources.logs import RequestLog
 from gkeingress.snapshot import DataKind
 
@@ -519,9 +519,10 @@ def _logging_yaml(name: str) -> str:
 @check(
     "LB_LOGGING_DISABLED",
     severity=Severity.INFO,
-    title="A backend service does not log requests: its errors cannot be explained",
+    title="A backend service with errors does not log requests: they cannot be explained",
     explanation=(
-        "Only requests a backend service logs (`logConfig.enable`, at `logConfig.sampleRate`) "
+        "The load balancer's request counts show errors served by a backend service that does not "
+        "log requests. Only requests a backend service logs (`logConfig.enable`, at `logConfig.sampleRate`) "
         "reach the request logs, and the request-log checks (LB_NO_HEALTHY_BACKEND, "
         "LB_BACKEND_CONNECTION_CLOSED, LB_BACKEND_TIMEOUT, the 404 checks) see nothing of a "
         "backend service that does not log. ingress-gce enables logging at a sample rate of 1.0 "
@@ -533,14 +534,15 @@ def _logging_yaml(name: str) -> str:
         "(a lower sample rate logs a share of requests, at lower cost)."
     ),
     evidence=(
-        "The backend service, its Service and its `logConfig`. `backend_service`, `service`, "
-        "`enabled` and `sample_rate` hold them."
+        "The backend service, its Service, its `logConfig` and how many errors its metrics show. "
+        "`backend_service`, `service`, `enabled`, `sample_rate` and `errors` hold them."
     ),
     links=(
         "https://cloud.google.com/kubernetes-engine/docs/how-to/ingress-configuration#http_logging",
         _LOGGING_LINK,
     ),
     requires=(
+        *TRAFFIC_READS,  # the errors its request counts show
         DataKind.BACKEND_SERVICES,
         DataKind.CLUSTER_IDENTITY,
         DataKind.INGRESSES,
@@ -554,12 +556,16 @@ def lb_logging_disabled(topology: Topology, options: AuditOptions) -> Iterator[H
     if not logs_read(topology.snapshot.request_logs, topology, DataKind.REQUEST_LOGS):
         return
     for paired in managed(topology):
+        errors: Counter[str] = Counter()
+        for served in paired.traffic.served if paired.traffic else ():
+            errors[served.backend] += served.count
         for backend in paired.backends:
             service = backend.backend_service
             if (
                 backend.is_system_default
                 or service is None
                 or (service.log_enabled and service.log_sample_rate > 0)
+                or not errors[service.name]
             ):
                 continue
             config = _backend_config_name(backend, service.name)
@@ -569,8 +575,9 @@ def lb_logging_disabled(topology: Topology, options: AuditOptions) -> Iterator[H
                 message=(
                     f"Backend service {service.name} (Service {backend.service_key} port "
                     f"{backend.ref.port}) does not log requests (logConfig enable "
-                    f"{str(service.log_enabled).lower()}, sampleRate {service.log_sample_rate:g}): "
-                    "errors it serves cannot be explained from the request logs."
+                    f"{str(service.log_enabled).lower()}, sampleRate {service.log_sample_rate:g}), "
+                    f"so the {errors[service.name]} errors its metrics show it served cannot be "
+                    "explained from the request logs."
                 ),
                 remediation=(
                     f"Set spec.logging in BackendConfig {config}, attached to Service "
@@ -582,5 +589,6 @@ def lb_logging_disabled(topology: Topology, options: AuditOptions) -> Iterator[H
                     "service": backend.service_key,
                     "enabled": service.log_enabled,
                     "sample_rate": service.log_sample_rate,
+                    "errors": errors[service.name],
                 },
             )

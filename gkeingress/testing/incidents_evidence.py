@@ -194,7 +194,10 @@ def application_404s(b: WorldBuilder) -> None:
 
 
 def request_logging_off(b: WorldBuilder) -> None:
-    """``ledger/ledger``: a BackendConfig turned request logging off, so its errors leave no log."""
+    """``ledger/ledger``: a BackendConfig turned request logging off, so its 500s leave no log.
+
+    The request counts show 5 of its 40 requests a minute failing with 500 since :data:`ONSET`.
+    """
     b.service("ledger", "ledger")
     b.ingress("ledger", "ledger", rules=[Rule("ledger.example.com", [Path("/", "ledger")])])
     service = b.kube_object("services", "ledger", "ledger")
@@ -210,6 +213,8 @@ def request_logging_off(b: WorldBuilder) -> None:
         }
     )
     b.backend_service("ledger", "ledger", 80)["logConfig"] = {"enable": False}
+    frontend = frontend_of(b, "ledger", "ledger", "ledger")
+    incident_traffic(b, frontend, per_minute=40, errors=5, code=500, since=b.now - ONSET)
     LogBook(b).compute_write(
         "urlMaps",
         b.kube_object("ingresses", "ledger", "ledger")["metadata"]["annotations"][

@@ -553,7 +553,7 @@ INCIDENTS: tuple[Incident, ...] = (
     Incident(slow_reports, "LB_BACKEND_TIMEOUT"),
     Incident(unmatched_paths, "LB_UNMATCHED_URLS_404"),
     Incident(application_404s, "LB_APPLICATION_404"),
-    Incident(request_logging_off, "LB_LOGGING_DISABLED"),
+    Incident(request_logging_off, "LB_LOGGING_DISABLED", frozenset({"LB_ERRORS_OBSERVED"})),
 )
 """The demo's incidents; together they show every finding code. Those with load balancer traffic
 show when their errors began, from which ``CHANGE_BEFORE_ERRORS`` looks back."""

@@ -144,6 +144,7 @@ def test_errors_frame_has_each_minute_of_each_ingress_with_traffic() -> None:
         "analytics/analytics",
         "warehouse/warehouse",
         "gateway/gateway",
+        "ledger/ledger",
     }
 
 
