@@ -104,7 +104,7 @@ def probe_404_logged(b: WorldBuilder) -> None:
         "healthChecks",
         check["name"],
         "patch",
-        at=b.now - ONSET - timedelta(minutes=3),
+        at=b.now - ONSET - timedelta(minutes=1),
         principal=ALICE,
     )
 

@@ -68,7 +68,7 @@ def test_a_health_check_edited_outside_kubernetes_is_a_cloud_edit_by_a_person(
 
     assert _audited(builder, "warehouse/warehouse") == [
         (
-            "09:17",
+            "09:19",
             ChangeKind.CLOUD_EDIT.value,
             f"global/healthChecks/{name} patched by alice@example.com",
             "alice@example.com",
