@@ -196,7 +196,7 @@ def application_404s(b: WorldBuilder) -> None:
 def request_logging_off(b: WorldBuilder) -> None:
     """``ledger/ledger``: a BackendConfig turned request logging off, so its 500s leave no log.
 
-    The request counts show 5 of its 40 requests a minute failing with 500 since :data:`ONSET`.
+    The request counts show 5 of its 40 requests a minute failing with 500 for the last 3 hours.
     """
     b.service("ledger", "ledger")
     b.ingress("ledger", "ledger", rules=[Rule("ledger.example.com", [Path("/", "ledger")])])
@@ -214,7 +214,9 @@ def request_logging_off(b: WorldBuilder) -> None:
     )
     b.backend_service("ledger", "ledger", 80)["logConfig"] = {"enable": False}
     frontend = frontend_of(b, "ledger", "ledger", "ledger")
-    incident_traffic(b, frontend, per_minute=40, errors=5, code=500, since=b.now - ONSET)
+    incident_traffic(
+        b, frontend, per_minute=40, errors=5, code=500, since=b.now - timedelta(hours=3)
+    )
     LogBook(b).compute_write(
         "urlMaps",
         b.kube_object("ingresses", "ledger", "ledger")["metadata"]["annotations"][

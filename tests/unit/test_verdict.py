@@ -62,7 +62,7 @@ DEMO_VERDICTS = {
     "basket/basket": (DEGRADED, ["LB_BACKEND_CONNECTION_CLOSED"]),
     "exports/exports": (DEGRADED, ["LB_BACKEND_TIMEOUT"]),
     "manual/manual": (SERVING, ["LB_UNMATCHED_URLS_404"]),
-    "ledger/ledger": (SERVING, []),
+    "ledger/ledger": (DEGRADED, ["LB_ERRORS_OBSERVED"]),
     "products/products": (SERVING, []),
     "blog/blog": (SERVING, []),
     "homepage/homepage": (SERVING, []),

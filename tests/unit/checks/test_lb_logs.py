@@ -180,7 +180,7 @@ def test_a_backend_service_that_does_not_log_gets_the_backendconfig_to_turn_it_o
         "service": "ledger/ledger",
         "enabled": False,
         "sample_rate": 1.0,
-        "errors": 200,  # 5 a minute for the 40 minutes since the onset
+        "errors": 900,  # 5 a minute for 3 hours
     }
     assert "name: ledger-bc\nspec:\n  logging:\n    enable: true\n    sampleRate: 1.0\n" in (
         finding.remediation
