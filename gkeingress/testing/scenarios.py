@@ -541,7 +541,6 @@ INCIDENTS: tuple[Incident, ...] = (
                 "BACKEND_UNHEALTHY",
                 "HEALTH_CHECK_PROBE_FAILING",
                 "LB_ERRORS_OBSERVED",
-                "CHANGE_BEFORE_ERRORS",
             }
         ),
     ),

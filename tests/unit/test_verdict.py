@@ -56,7 +56,7 @@ DEMO_VERDICTS = {
     "green/app": (SERVING, ["INGRESS_HOST_CONFLICT"]),
     "rollout/rollout": (DEGRADED, ["CHANGE_BEFORE_ERRORS"]),
     "invoices/invoices": (SERVING, ["CONTROLLER_ANNOTATION_MALFORMED"]),
-    "gateway/gateway": (FAILING, ["HEALTH_CHECK_FIREWALL_MISSING", "CHANGE_BEFORE_ERRORS"]),
+    "gateway/gateway": (FAILING, ["HEALTH_CHECK_FIREWALL_MISSING"]),
     "warehouse/warehouse": (FAILING, ["HEALTH_CHECK_PATH_MISMATCH", "CHANGE_BEFORE_ERRORS"]),
     "kiosk/kiosk": (FAILING, ["BACKEND_UNHEALTHY"]),
     "basket/basket": (DEGRADED, ["LB_BACKEND_CONNECTION_CLOSED"]),
