@@ -56,6 +56,7 @@ from gkeingress.findings import Severity
 from gkeingress.live.probe import METHODS, ProbeError, ProbeResult
 from gkeingress.live.serving import WaitProgress, WaitResult, duration
 from gkeingress.model.routing import Route
+from gkeingress.render.jsontext import json_text
 from gkeingress.render.sarif import to_sarif
 from gkeingress.render.text import STYLE, TextOptions, probe_text, render, route_text
 from gkeingress.render.waiting import progress_line, progress_table, result_text
@@ -444,7 +445,7 @@ def _html(report: AuditResult) -> str:
 
 
 _DOCUMENTS: dict[str, Callable[[AuditResult], str]] = {
-    "json": lambda report: json.dumps(report.to_dict(), indent=2) + "\n",
+    "json": lambda report: json_text(report.to_dict()),
     "sarif": lambda report: json.dumps(to_sarif(report), indent=2) + "\n",
     "html": _html,
 }
