@@ -106,3 +106,24 @@ def test_without_the_audit_logs_read_the_timeline_has_only_what_objects_keep(
     incidents.service_deleted_logged(builder)
     timeline = build_timeline(pair(snapshot_of(builder.world, DEMO_NOW, errors_window=None)))
     assert not [c for c in timeline if c.actor]
+
+
+def test_a_backendconfig_edit_is_a_change_of_the_services_it_configures(builder: WorldBuilder):
+    """Turning request logging off in ledger-bc: a Service-level change, method and who included."""
+    incidents.request_logging_off(builder)
+    LogBook(builder).kube_write(
+        "cloud.google.com/v1",
+        "backendconfigs",
+        "ledger",
+        "ledger-bc",
+        "update",
+        at=DEMO_NOW - timedelta(hours=3, minutes=2),
+        principal="bob@example.com",
+    )
+    timeline = build_timeline(pair(snapshot_of(builder.world, DEMO_NOW)))
+
+    [change] = [c for c in timeline if c.subject == "BackendConfig ledger/ledger-bc"]
+    assert change.kind is ChangeKind.SERVICE
+    assert change.description == "BackendConfig ledger/ledger-bc updated by bob@example.com"
+    assert change.source == ("Admin Activity audit log, com.google.cloud.v1.backendconfigs.update")
+    assert change.ingresses == ("ledger/ledger",)
