@@ -110,8 +110,15 @@ def _wrapped(exc: BaseException) -> Iterator[BaseException]:
 
 
 def is_certificate_failure(exc: BaseException) -> bool:
-    """True when a TLS certificate failed verification, however the client wrapped it."""
-    return any(isinstance(e, ssl.SSLCertVerificationError) for e in _wrapped(exc))
+    """True when a TLS certificate failed verification, however the client wrapped it.
+
+    Python's clients wrap an ``SSLCertVerificationError``; gRPC (Cloud Monitoring) reports an
+    ``UNAVAILABLE`` whose text carries OpenSSL's ``CERTIFICATE_VERIFY_FAILED``.
+    """
+    return any(
+        isinstance(e, ssl.SSLCertVerificationError) or "CERTIFICATE_VERIFY_FAILED" in str(e)
+        for e in _wrapped(exc)
+    )
 
 
 def is_transient(exc: BaseException) -> bool:

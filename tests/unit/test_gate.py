@@ -73,6 +73,19 @@ def test_permission_403_is_not_retried() -> None:
     assert gate.counts() == {"x": 1}
 
 
+def test_a_grpc_certificate_failure_is_not_retried() -> None:
+    """Cloud Monitoring's UNAVAILABLE for a certificate that fails verification is tried once."""
+    gate = ApiGate(rate=None, sleep=Sleeps())
+    handshake = gexc.ServiceUnavailable(
+        "failed to connect to all addresses; last error: UNKNOWN: ipv4:127.0.0.1:443: Ssl "
+        "handshake failed: SSL_ERROR_SSL: error:1000007d:SSL routines:OPENSSL_internal:"
+        "CERTIFICATE_VERIFY_FAILED"
+    )
+    with pytest.raises(gexc.ServiceUnavailable):
+        gate.call("x", _failing(handshake, handshake))
+    assert gate.counts() == {"x": 1}
+
+
 def test_connection_reset_is_retried_and_attempts_are_bounded() -> None:
     """Dropped connections are retried, but only so many times."""
     gate = ApiGate(rate=None, attempts=3, sleep=Sleeps())
