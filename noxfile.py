@@ -35,7 +35,7 @@ def lint(session: nox.Session) -> None:
 
 @nox.session
 def typecheck(session: nox.Session) -> None:
-    """Mypy, strict, configured in pyproject.toml."""
+    """Mypy, strict, over the package, the tests and the benchmark (configured in pyproject.toml)."""
     session.install("-e", ".[dev]")
     session.run("mypy", *session.posargs)
 

@@ -235,7 +235,7 @@ def _one_request_at_a_time_under_a_cassette(
     monkeypatch.setattr(HTTPConnectionPool, "urlopen", one_at_a_time)
 
 
-class SortedPersister(FilesystemPersister):
+class SortedPersister(FilesystemPersister):  # type: ignore[misc]  # vcrpy is unannotated
     """Saves a cassette's interactions sorted by request, not in the order threads sent them.
 
     The collector's threads interleave differently on every run; sorted, a re-recording with no

@@ -114,7 +114,9 @@ def _k8s_registry() -> Registry[Any]:
     folder = f"v{K8S_VERSION}-local-strict"
     text = (
         resources.files("kubernetes_validate")
-        .joinpath("kubernetes-json-schema", folder, "_definitions.json")
+        .joinpath("kubernetes-json-schema")
+        .joinpath(folder)
+        .joinpath("_definitions.json")
         .read_text()
     )
     return Resource.from_contents(json.loads(text)) @ Registry()
@@ -331,7 +333,7 @@ def scenario_functions(
     module: ModuleType = scenarios_module,
 ) -> dict[str, Callable[[WorldBuilder], None]]:
     """Every public function of a scenarios module that builds onto a WorldBuilder."""
-    found = {}
+    found: dict[str, Callable[[WorldBuilder], None]] = {}
     for name, fn in inspect.getmembers(module, inspect.isfunction):
         if fn.__module__ != module.__name__ or name.startswith("_"):
             continue

@@ -5,12 +5,13 @@ import json
 from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from typing import Any
 
 import pytest
 import trustme
 
 from gkeingress import AuditError, Report, audit
-from gkeingress.connect import ClusterUnreachable
+from gkeingress.errors import ClusterUnreachable
 from gkeingress.testing import DEMO_NOW, FakeFleet, WorldBuilder
 from gkeingress.testing import incidents_cluster as incidents
 from gkeingress.testing.server import IncomingRequest
@@ -32,7 +33,7 @@ def _fleet() -> Iterator[FakeFleet]:
         yield fleet
 
 
-def _audit(fleet: FakeFleet, cluster: str = CLUSTER, **options: object) -> Report:
+def _audit(fleet: FakeFleet, cluster: str = CLUSTER, **options: Any) -> Report:
     return audit(
         "demo-project",
         cluster=cluster,

@@ -27,6 +27,17 @@ _TYPES: dict[str, Any] = {
 }
 
 
+def _body(error: ApiException) -> Any:
+    """The JSON body of the API server's error answer."""
+    assert error.body is not None
+    return json.loads(error.body)
+
+
+def _names(items: Any) -> list[str]:
+    """The names of a list's objects, in order."""
+    return [str(item.metadata.name) for item in items]
+
+
 def compute_resource(world: World, collection: str, scope: str, name: str, **body: Any) -> None:
     """Add a minimal Compute resource that the client's type parses strictly."""
     kind = collection[0].lower() + collection[1:-1]
@@ -114,7 +125,7 @@ def test_aggregated_list_pages_return_every_item_once(world: World, fake: FakeGK
     with backend_services(fake) as client:
         for scope, scoped in client.aggregated_list(request=request):
             seen += [(scope, bs.name) for bs in scoped.backend_services]
-            if scoped.warning.code == "NO_RESULTS_ON_PAGE":
+            if scoped.warning.code == "NO_RESULTS_ON_PAGE":  # type: ignore[attr-defined]  # compute_v1's Warning message, read by mypy as builtins.Warning
                 warned.add(scope)
     assert sorted(seen) == [
         ("global", "bs-a"),
@@ -228,7 +239,7 @@ def test_mutating_calls_are_refused_and_recorded(world: World, fake: FakeGKE) ->
     with fake.kube_client() as api, pytest.raises(ApiException) as caught:
         kube.NetworkingV1Api(api).delete_namespaced_ingress("web", "default")
     assert caught.value.status == 405
-    assert json.loads(caught.value.body)["reason"] == "MethodNotAllowed"
+    assert _body(caught.value)["reason"] == "MethodNotAllowed"
     assert [(r.method, r.status) for r in fake.mutating_requests] == [
         ("DELETE", 405),
         ("DELETE", 405),
@@ -249,10 +260,12 @@ def test_kube_list_paginates_with_limit_and_continue(world: World, fake: FakeGKE
     with fake.kube_client() as api:
         networking = kube.NetworkingV1Api(api)
         first = networking.list_ingress_for_all_namespaces(limit=2)
+        assert first.metadata is not None
         assert first.metadata.remaining_item_count == 1
         while True:
             page = networking.list_ingress_for_all_namespaces(limit=2, _continue=token)
-            names += [i.metadata.name for i in page.items]
+            names += _names(page.items)
+            assert page.metadata is not None
             token = page.metadata._continue
             if not token:
                 break
@@ -261,7 +274,7 @@ def test_kube_list_paginates_with_limit_and_continue(world: World, fake: FakeGKE
     assert names == ["one", "two", "three"]
     assert page.kind == "IngressList"
     assert page.items[0].api_version is None  # list items carry no apiVersion/kind
-    assert [i.metadata.name for i in namespaced.items] == ["two", "three"]
+    assert _names(namespaced.items) == ["two", "three"]
     assert (got.api_version, got.kind) == ("networking.k8s.io/v1", "Ingress")
 
 
@@ -275,7 +288,7 @@ def test_label_selector_filters_by_equality_and_existence(world: World, fake: Fa
 
         def names(selector: str) -> list[str]:
             items = networking.list_ingress_for_all_namespaces(label_selector=selector).items
-            return [i.metadata.name for i in items]
+            return _names(items)
 
         assert names("app=web") == ["web"]
         assert names("app==api") == ["api"]
@@ -304,7 +317,7 @@ def test_field_selector_on_events(world: World, fake: FakeGKE) -> None:
     assert [e.metadata.name for e in found.items] == ["e1"]
     assert [e.metadata.name for e in normal.items] == ["e3"]
     assert caught.value.status == 400
-    assert json.loads(caught.value.body)["reason"] == "BadRequest"
+    assert _body(caught.value)["reason"] == "BadRequest"
 
 
 def test_get_missing_object_is_a_kubernetes_404(fake: FakeGKE) -> None:
@@ -312,7 +325,7 @@ def test_get_missing_object_is_a_kubernetes_404(fake: FakeGKE) -> None:
     with fake.kube_client() as api, pytest.raises(ApiException) as caught:
         kube.NetworkingV1Api(api).read_namespaced_ingress("web", "default")
     assert caught.value.status == 404
-    status = json.loads(caught.value.body)
+    status = _body(caught.value)
     assert (status["reason"], status["message"]) == (
         "NotFound",
         'ingresses.networking.k8s.io "web" not found',
@@ -332,12 +345,10 @@ def test_missing_crd_is_404_but_missing_builtin_is_empty(world: World, fake: Fak
         pods = kube.CoreV1Api(api).list_pod_for_all_namespaces()
         groups = kube.ApisApi(api).get_api_versions()
         version = kube.VersionApi(api).get_code()
+    assert isinstance(configs, dict)
     assert [c["metadata"]["name"] for c in configs["items"]] == ["bc"]
     assert caught.value.status == 404
-    assert (
-        json.loads(caught.value.body)["message"]
-        == "the server could not find the requested resource"
-    )
+    assert _body(caught.value)["message"] == "the server could not find the requested resource"
     assert pods.items == []
     names = {g.name for g in groups.groups}
     assert {"networking.k8s.io", "cloud.google.com"} <= names

@@ -91,7 +91,7 @@ def _fleet() -> Iterator[FakeFleet]:
         yield fleet
 
 
-def _audit(fleet: FakeFleet, **options: object) -> FleetReport:
+def _audit(fleet: FakeFleet, **options: Any) -> FleetReport:
     return audit_fleet(
         ["team-a", "team-b"],
         credentials=fleet.credentials,

@@ -4,13 +4,14 @@ import json
 import logging
 from collections.abc import Iterator
 from dataclasses import replace
+from typing import Any
 
 import pytest
 from jsonschema import Draft202012Validator
 from rich.console import Console
 
-import gkeingress.fleet
 from gkeingress import Report, analyse, audit_fleet
+from gkeingress.api import audit as real_audit
 from gkeingress.checks import REGISTRY, AuditOptions, Check, Hit, Registry
 from gkeingress.cli import main
 from gkeingress.model.topology import Topology
@@ -143,15 +144,14 @@ def test_a_fleet_cluster_whose_audit_raises_is_an_internal_error_not_unreachable
     fleet: FakeFleet, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
     """A TypeError while auditing one cluster is a bug of gkeingress, not a cluster out of reach."""
-    real_audit = gkeingress.fleet.audit
 
-    def audit(project: str, **options: object) -> Report:
+    def audit(project: str, **options: Any) -> Report:
         cluster = options["cluster"]
         if getattr(cluster, "path", None) == CHECKOUT:
             raise TypeError("'NoneType' object is not subscriptable")
-        return real_audit(project, **options)  # type: ignore[arg-type]  # passed through
+        return real_audit(project, **options)
 
-    monkeypatch.setattr(gkeingress.fleet, "audit", audit)
+    monkeypatch.setattr("gkeingress.fleet.audit", audit)
     with caplog.at_level(logging.ERROR, logger="gkeingress"):
         report = audit_fleet(
             ["team-a"],

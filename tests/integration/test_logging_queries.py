@@ -7,7 +7,13 @@ import pytest
 from google.api_core.exceptions import InvalidArgument
 
 from gkeingress.collect.gate import ApiGate
-from gkeingress.collect.logs import LogCollector, LogScope, log_scope
+from gkeingress.collect.logs import (
+    DEFAULT_MAX_ENTRIES,
+    LogCollector,
+    LogResult,
+    LogScope,
+    log_scope,
+)
 from gkeingress.snapshot import DataKind
 from gkeingress.testing import DEMO_NOW, WorldBuilder, snapshot_of
 from gkeingress.testing.fake_logging import FakeLogging
@@ -28,13 +34,17 @@ def _scope(builder: WorldBuilder) -> LogScope:
     return log_scope(snapshot, DEMO_NOW - 6 * HOUR, DEMO_NOW)
 
 
-def _collect(fake: FakeLogging, scope: LogScope, **kwargs: int) -> tuple[dict, ApiGate]:
+def _collect(
+    fake: FakeLogging, scope: LogScope, max_entries: int = DEFAULT_MAX_ENTRIES
+) -> tuple[LogResult, ApiGate]:
     gate = ApiGate(rate=None, sleep=lambda _: None)
-    result = LogCollector(fake.client(), gate, **kwargs).collect(scope)
+    result = LogCollector(fake.client(), gate, max_entries=max_entries).collect(scope)
     return result, gate
 
 
-def test_the_library_filters_select_the_audited_ingresses_in_the_window(builder: WorldBuilder):
+def test_the_library_filters_select_the_audited_ingresses_in_the_window(
+    builder: WorldBuilder,
+) -> None:
     """Errors of shop/web in the window come back; older ones, 2xx and other projects' do not."""
     healthy_shop(builder)
     healthy_blog(builder)
@@ -103,7 +113,7 @@ def test_the_library_filters_select_the_audited_ingresses_in_the_window(builder:
     assert all('timestamp<="2026-11-20T10:00:00Z"' in r.filter for r in fake.requests)
 
 
-def test_a_query_stops_at_the_entry_limit_newest_first_and_says_so(builder: WorldBuilder):
+def test_a_query_stops_at_the_entry_limit_newest_first_and_says_so(builder: WorldBuilder) -> None:
     """2,500 errors and a limit of 1,500: two pages, the newest 1,500, marked truncated."""
     healthy_shop(builder)
     LogBook(builder).requests(
@@ -130,7 +140,7 @@ def test_a_query_stops_at_the_entry_limit_newest_first_and_says_so(builder: Worl
 
 def test_without_permission_each_query_fails_naming_logging_log_entries_list(
     builder: WorldBuilder,
-):
+) -> None:
     """A 403 is recorded per kind of evidence with the permission to grant; nothing is raised."""
     healthy_shop(builder)
     with FakeLogging(builder.world, refuse=lambda projects, _: "demo-project" in projects) as fake:
@@ -145,7 +155,7 @@ def test_without_permission_each_query_fails_naming_logging_log_entries_list(
     assert all(e.status == 403 and "logging.logEntries.list" in e.message for e in result.errors)
 
 
-def test_throttling_is_retried_by_the_gate_and_counted(builder: WorldBuilder):
+def test_throttling_is_retried_by_the_gate_and_counted(builder: WorldBuilder) -> None:
     """RESOURCE_EXHAUSTED (the 60-a-minute read quota) is retried; the retry is a counted call."""
     healthy_shop(builder)
     with FakeLogging(builder.world) as fake:
@@ -158,7 +168,7 @@ def test_throttling_is_retried_by_the_gate_and_counted(builder: WorldBuilder):
 
 
 @pytest.mark.parametrize("page_size", [1001, -1])
-def test_the_fake_refuses_what_the_api_refuses(builder: WorldBuilder, page_size: int):
+def test_the_fake_refuses_what_the_api_refuses(builder: WorldBuilder, page_size: int) -> None:
     """page_size over 1,000 is INVALID_ARGUMENT, as the API documents."""
     with FakeLogging(builder.world) as fake, pytest.raises(InvalidArgument):
         fake.client().list_log_entries(
@@ -167,7 +177,7 @@ def test_the_fake_refuses_what_the_api_refuses(builder: WorldBuilder, page_size:
         )
 
 
-def test_logging_calls_do_not_grow_with_the_number_of_ingresses():
+def test_logging_calls_do_not_grow_with_the_number_of_ingresses() -> None:
     """Ten times the Ingresses, each with errors: still one query per kind of evidence."""
     calls = []
     for size in (3, 30):

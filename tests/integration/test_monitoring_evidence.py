@@ -91,7 +91,7 @@ def _code(series: dict[str, Any]) -> str:
     return str(series["metric"]["labels"]["response_code"])
 
 
-def _audit(world: World, fake: FakeMonitoring, **options: object) -> Report:
+def _audit(world: World, fake: FakeMonitoring, **options: Any) -> Report:
     with FakeGKE(world) as server, server.kube_client() as kube_client:
         return audit(
             world.project,

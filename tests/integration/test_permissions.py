@@ -1,5 +1,7 @@
 """The audit works with exactly the documented permissions, and says which one is missing."""
 
+from typing import Any
+
 import kubernetes_validate
 import pytest
 import yaml
@@ -18,7 +20,7 @@ from gkeingress.testing.incidents_cluster import healthy_cluster
 MINIMAL = frozenset(COMPUTE_PERMISSIONS) | kubernetes_permissions()
 
 
-def _audit(allow: frozenset[str], **options: object) -> tuple[Report, FakeGKE]:
+def _audit(allow: frozenset[str], **options: Any) -> tuple[Report, FakeGKE]:
     with FakeGKE(demo_world(), allow=allow) as server, server.kube_client() as client:
         report = audit(
             "demo-project",
@@ -34,7 +36,7 @@ def _audit(allow: frozenset[str], **options: object) -> tuple[Report, FakeGKE]:
 @pytest.mark.parametrize(
     "options", [{"deep": True}, {"namespace": "shop"}], ids=["deep", "namespace"]
 )
-def test_minimal_permissions_are_enough(options: dict[str, object]) -> None:
+def test_minimal_permissions_are_enough(options: dict[str, Any]) -> None:
     """With only the documented permissions, nothing is refused and nothing is incomplete."""
     report, server = _audit(MINIMAL, **options)
     assert report.errors == []

@@ -113,11 +113,9 @@ def test_a_load_balancer_serving_an_older_url_map_disagrees_with_the_prediction(
     report: Report, world: World, balancer: FakeLoadBalancer
 ) -> None:
     """The LB still serves a map without shop.example.com's rules: 404 where shop/api is predicted."""
-    url_map = next(
-        m
-        for m in world.compute["urlMaps"]["global"]
-        if m["name"] == report.ingress("shop/web").url_map.name
-    )
+    served = report.ingress("shop/web").url_map
+    assert served is not None
+    url_map = next(m for m in world.compute["urlMaps"]["global"] if m["name"] == served.name)
     older = {
         k: v for k, v in copy.deepcopy(url_map).items() if k not in ("hostRules", "pathMatchers")
     }

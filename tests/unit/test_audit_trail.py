@@ -23,7 +23,7 @@ def _audited(builder: WorldBuilder, ingress: str) -> list[tuple[str, str, str, s
     ]
 
 
-def test_a_deleted_service_is_dated_with_who_deleted_it(builder: WorldBuilder):
+def test_a_deleted_service_is_dated_with_who_deleted_it(builder: WorldBuilder) -> None:
     """The Service is gone, so only the audit log keeps its deletion: CI's service account did it."""
     incidents.service_deleted_logged(builder)
 
@@ -46,7 +46,7 @@ def test_a_deleted_service_is_dated_with_who_deleted_it(builder: WorldBuilder):
     ]
 
 
-def test_the_deletion_is_the_change_before_the_errors(builder: WorldBuilder):
+def test_the_deletion_is_the_change_before_the_errors(builder: WorldBuilder) -> None:
     """With the onset given, the deletion 4 minutes before is the first suspect, naming who."""
     incidents.service_deleted_logged(builder)
     report = analyse(snapshot_of(builder.world, DEMO_NOW), now=DEMO_NOW, errors_since=ONSET)
@@ -61,7 +61,7 @@ def test_the_deletion_is_the_change_before_the_errors(builder: WorldBuilder):
 
 def test_a_health_check_edited_outside_kubernetes_is_a_cloud_edit_by_a_person(
     builder: WorldBuilder,
-):
+) -> None:
     """Alice patched the health check with gcloud: an edit, ranked above ingress-gce's own writes."""
     incidents.probe_404_logged(builder)
     name = builder.backend_name("warehouse", "warehouse", 80)
@@ -79,7 +79,7 @@ def test_a_health_check_edited_outside_kubernetes_is_a_cloud_edit_by_a_person(
 
 def test_ingress_gce_bookkeeping_and_failed_or_foreign_writes_are_left_out(
     builder: WorldBuilder,
-):
+) -> None:
     """The controller's status write, a refused patch and another team's URL map are left out."""
     incidents.service_deleted_logged(builder)
     book = LogBook(builder)
@@ -101,7 +101,7 @@ def test_ingress_gce_bookkeeping_and_failed_or_foreign_writes_are_left_out(
 
 def test_without_the_audit_logs_read_the_timeline_has_only_what_objects_keep(
     builder: WorldBuilder,
-):
+) -> None:
     """An audit without evidence finds no trace of the deletion, and claims none."""
     incidents.service_deleted_logged(builder)
     timeline = build_timeline(pair(snapshot_of(builder.world, DEMO_NOW, errors_window=None)))

@@ -87,7 +87,7 @@ def test_catalog_shows_which_code_explains_which() -> None:
 
 def test_catalog_says_which_faults_waiting_cannot_clear() -> None:
     """A needs_change code's section says `gkeingress wait` stops on it; others say nothing."""
-    page = _hook().catalog_markdown()
+    page: str = _hook().catalog_markdown()
 
     def section(code: str) -> str:
         return page.split(f"## {code} ", 1)[1].split("\n## ", 1)[0]

@@ -2,15 +2,17 @@
 
 import base64
 import dataclasses
+from typing import Any
 
 import pytest
 
-from gkeingress.connect import ClusterUnreachable, endpoint
+from gkeingress.connect import endpoint
+from gkeingress.errors import ClusterUnreachable
 from gkeingress.resources.cluster import ClusterInfo, cluster_path, path_of_context
 from gkeingress.testing import WorldBuilder
 
 
-def _info(**cluster: object) -> ClusterInfo:
+def _info(**cluster: Any) -> ClusterInfo:
     return ClusterInfo.from_json(WorldBuilder(cluster_name="shop").cluster(**cluster))
 
 

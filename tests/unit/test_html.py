@@ -62,7 +62,8 @@ class Page(HTMLParser):
         ]
 
 
-def _parse(text: str) -> Page:
+def _parse(text: str | None) -> Page:
+    assert text is not None
     page = Page()
     page.feed(text)
     return page

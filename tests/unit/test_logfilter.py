@@ -14,7 +14,7 @@ ENTRY = {
 }
 
 
-def test_or_binds_tighter_than_and_as_the_logging_language_says():
+def test_or_binds_tighter_than_and_as_the_logging_language_says() -> None:
     """``a AND b OR c`` is ``a AND (b OR c)``: NOT, then OR, then AND."""
     assert not compile_filter('httpRequest.status=404 AND resource.type="x" OR logName:"requests"')(
         ENTRY
@@ -24,7 +24,7 @@ def test_or_binds_tighter_than_and_as_the_logging_language_says():
     )
 
 
-def test_numbers_compare_as_numbers_and_timestamps_as_times():
+def test_numbers_compare_as_numbers_and_timestamps_as_times() -> None:
     """``status>=400`` is numeric; timestamps with nanoseconds compare against RFC 3339 bounds."""
     assert compile_filter("httpRequest.status>=400")(ENTRY)
     assert not compile_filter("httpRequest.status>=1000")(ENTRY)
@@ -33,7 +33,7 @@ def test_numbers_compare_as_numbers_and_timestamps_as_times():
     assert compile_filter(window.replace("09:30:00Z", "09:30:01Z"))(ENTRY)
 
 
-def test_has_is_a_case_insensitive_substring_and_absent_fields_match_nothing():
+def test_has_is_a_case_insensitive_substring_and_absent_fields_match_nothing() -> None:
     """``:`` finds ``healthchecks`` in the method; a missing field fails ``=`` and ``!=`` alike."""
     assert compile_filter('protoPayload.methodName:"HEALTHCHECKS."')(ENTRY)
     assert not compile_filter('jsonPayload.proxyStatus="x"')(ENTRY)
@@ -45,7 +45,7 @@ def test_has_is_a_case_insensitive_substring_and_absent_fields_match_nothing():
     "text",
     ['resource.type=("a" OR "b")', "httpRequest.status>=", "(httpRequest.status=1", "a b c"],
 )
-def test_filters_outside_the_subset_are_refused(text: str):
+def test_filters_outside_the_subset_are_refused(text: str) -> None:
     """Syntax the fake does not implement is an error, never a silent match."""
     with pytest.raises(FilterError):
         compile_filter(text)(ENTRY)

@@ -47,6 +47,7 @@ def test_the_kubernetes_side_of_each_backend(builder: WorldBuilder, judge: Judge
         True,
         True,
     )
+    assert api.port is not None
     assert (api.service_key, api.ref.port, api.port.target_port) == ("shop/api", 8080, 9000)
     assert len(web.pods) == 2
     assert web.expectation is not None
@@ -63,6 +64,7 @@ def test_v1_instance_group_ingress_is_paired(builder: WorldBuilder, judge: Judge
     [backend] = blog.backends
     assert not backend.uses_neg
     assert backend.backend_service is not None
+    assert backend.port is not None
     assert backend.backend_service.name == f"k8s-be-{backend.port.node_port}--1a2b3c4d5e6f7a8b"
     assert blog.negs == ()
 

@@ -1,5 +1,7 @@
 """Ingress paths ingress-gce rejects in its own words, and how rules for one host merge."""
 
+from typing import Any
+
 import pytest
 
 from gkeingress.model.translate import gce_paths, translate
@@ -20,15 +22,15 @@ def test_invalid_paths_carry_ingress_gce_errors(path: str, path_type: str, error
     assert gce_paths(path, path_type) == ((), error)
 
 
-def _ingress(rules: list[dict]) -> Ingress:
+def _ingress(rules: list[dict[str, Any]]) -> Ingress:
     return Ingress.from_json(
         {"metadata": {"name": "x", "namespace": "y"}, "spec": {"rules": rules}}
     )
 
 
-def _rule(host: str | None, *paths: str) -> dict:
+def _rule(host: str | None, *paths: str) -> dict[str, Any]:
     backend = {"service": {"name": "web", "port": {"number": 80}}}
-    rule: dict = {
+    rule: dict[str, Any] = {
         "http": {"paths": [{"path": p, "pathType": "Prefix", "backend": backend} for p in paths]}
     }
     if host:

@@ -83,7 +83,7 @@ SECOND = _backend("second-service")
 
 # TestTranslateIngress, pkg/controller/translator/translator_test.go: each case's Ingress (the
 # testdata/<name>.yaml spec) and its wantGCEURLMap (testdata/<name>.json, or the literal in the case).
-TRANSLATE_INGRESS = {
+TRANSLATE_INGRESS: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
     "default backend only": (
         {"defaultBackend": FIRST},
         {"DefaultBackend": _to("first-service"), "HostRules": []},

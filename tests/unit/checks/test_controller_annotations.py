@@ -1,6 +1,7 @@
 """CONTROLLER_ANNOTATION_MALFORMED: annotations ingress-gce writes, edited into something unreadable."""
 
 import json
+from typing import Any
 
 from gkeingress import analyse
 from gkeingress.testing import DEMO_NOW, Path, Rule, WorldBuilder, demo_world, snapshot_of
@@ -49,7 +50,7 @@ def test_url_map_annotation_holding_a_self_link(builder: WorldBuilder, judge: Ju
     assert "LB_RESOURCE_MISSING" not in codes(report, "wiki/docs")
 
 
-def _web(builder: WorldBuilder) -> dict:
+def _web(builder: WorldBuilder) -> dict[str, Any]:
     builder.service("shop", "web")
     return builder.ingress("shop", "web", rules=[Rule("shop.example.com", [Path("/", "web")])])
 

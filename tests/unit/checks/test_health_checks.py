@@ -1,6 +1,7 @@
 """HEALTH_CHECK_PATH_MISMATCH and HEALTH_CHECK_PORT_MISMATCH, incident by incident."""
 
 from datetime import timedelta
+from typing import Any
 
 from gkeingress.testing import Path, Rule, WorldBuilder
 from gkeingress.testing.incidents_accuracy import (
@@ -13,7 +14,7 @@ from gkeingress.testing.scenarios import health_check_port_edited, probe_on_othe
 from tests.unit.conftest import Judge, codes, faults, only
 
 
-def _web(b: WorldBuilder, **service: object) -> None:
+def _web(b: WorldBuilder, **service: Any) -> None:
     b.service("shop", "web", **service)
     b.ingress("shop", "web", rules=[Rule("shop.example.com", [Path("/", "web")])])
 
@@ -25,7 +26,9 @@ def test_health_check_following_the_readiness_probe_is_clean(
     _web(builder, probe_path="/healthz")
     report = judge(builder)
     assert codes(report, "shop/web") == []
-    assert report.ingress("shop/web").backends[1].health_check.request_path == "/healthz"
+    health_check = report.ingress("shop/web").backends[1].health_check
+    assert health_check is not None
+    assert health_check.request_path == "/healthz"
 
 
 def test_probe_on_another_port_leaves_the_check_on_slash(

@@ -10,7 +10,9 @@ from gkeingress.testing.scenarios import probe_on_other_port
 from tests.unit.conftest import Judge, codes, only
 
 
-def test_keepalive_resets_are_found_from_the_logs_alone(builder: WorldBuilder, judge: Judge):
+def test_keepalive_resets_are_found_from_the_logs_alone(
+    builder: WorldBuilder, judge: Judge
+) -> None:
     """Gunicorn closes idle connections first: 502s no configuration check can see."""
     incidents.keepalive_resets(builder)
     report = judge(builder)
@@ -31,7 +33,7 @@ def test_keepalive_resets_are_found_from_the_logs_alone(builder: WorldBuilder, j
 
 def test_no_healthy_backend_points_at_the_path_the_probe_log_confirms(
     builder: WorldBuilder, judge: Judge
-):
+) -> None:
     """502 failed_to_pick_backend, probes logging 404: the health-check path is the cause."""
     incidents.probe_404_logged(builder)
     report = judge(builder)
@@ -60,7 +62,9 @@ def test_no_healthy_backend_points_at_the_path_the_probe_log_confirms(
     }
 
 
-def test_probes_timing_out_confirm_the_missing_firewall_rule(builder: WorldBuilder, judge: Judge):
+def test_probes_timing_out_confirm_the_missing_firewall_rule(
+    builder: WorldBuilder, judge: Judge
+) -> None:
     """Timeout waiting for connect: a port or a firewall; here the firewall finding explains it."""
     incidents.probe_blocked_logged(builder)
     report = judge(builder)
@@ -72,7 +76,9 @@ def test_probes_timing_out_confirm_the_missing_firewall_rule(builder: WorldBuild
     assert [c["code"] for c in picked.evidence["explained_by"]] == ["HEALTH_CHECK_FIREWALL_MISSING"]
 
 
-def test_probes_failing_that_no_configuration_explains_say_so(builder: WorldBuilder, judge: Judge):
+def test_probes_failing_that_no_configuration_explains_say_so(
+    builder: WorldBuilder, judge: Judge
+) -> None:
     """The probe gets 503 from a healthy-looking config: the log shows it, nothing confirms it."""
     builder.service("shop", "web")
     builder.ingress("shop", "web", rules=[Rule("shop.example.com", [Path("/", "web")])])
@@ -112,13 +118,15 @@ def _flaps(builder: WorldBuilder, states: tuple[bool, ...]) -> None:
         )
 
 
-def test_an_endpoint_that_recovered_is_not_failing(builder: WorldBuilder, judge: Judge):
+def test_an_endpoint_that_recovered_is_not_failing(builder: WorldBuilder, judge: Judge) -> None:
     """Down, up, down, up: healthy now, so no finding, whatever the earlier entries said."""
     _flaps(builder, (False, True, False, True))
     assert "HEALTH_CHECK_PROBE_FAILING" not in codes(judge(builder), "shop/web")
 
 
-def test_a_failing_endpoint_that_flaps_is_named_flapping(builder: WorldBuilder, judge: Judge):
+def test_a_failing_endpoint_that_flaps_is_named_flapping(
+    builder: WorldBuilder, judge: Judge
+) -> None:
     """Down, up, down: failing now, and three transitions in the window make it flapping."""
     _flaps(builder, (False, True, False))
     finding = only(judge(builder), "shop/web", "HEALTH_CHECK_PROBE_FAILING")
@@ -128,7 +136,7 @@ def test_a_failing_endpoint_that_flaps_is_named_flapping(builder: WorldBuilder, 
 
 def test_backend_timeouts_name_the_timeout_and_the_backendconfig_fix(
     builder: WorldBuilder, judge: Judge
-):
+) -> None:
     """backend_timeout at 30 s: raise BackendConfig timeoutSec, or make the export faster."""
     incidents.slow_reports(builder)
     finding = only(judge(builder), "exports/exports", "LB_BACKEND_TIMEOUT")
@@ -140,7 +148,9 @@ def test_backend_timeouts_name_the_timeout_and_the_backendconfig_fix(
     assert "exports-backendconfig" in finding.remediation
 
 
-def test_unmatched_urls_come_with_the_reason_no_rule_matched(builder: WorldBuilder, judge: Judge):
+def test_unmatched_urls_come_with_the_reason_no_rule_matched(
+    builder: WorldBuilder, judge: Judge
+) -> None:
     """/v2 paths and a www host hit GKE's 404: each top URL says which rule missed."""
     incidents.unmatched_paths(builder)
     finding = only(judge(builder), "manual/manual", "LB_UNMATCHED_URLS_404")
@@ -157,7 +167,9 @@ def test_unmatched_urls_come_with_the_reason_no_rule_matched(builder: WorldBuild
     assert "www.manual.example.com" in www["reason"]
 
 
-def test_application_404s_are_the_app_not_the_load_balancer(builder: WorldBuilder, judge: Judge):
+def test_application_404s_are_the_app_not_the_load_balancer(
+    builder: WorldBuilder, judge: Judge
+) -> None:
     """404s from the products Service's own backend service: info, routed correctly, with the paths."""
     incidents.application_404s(builder)
     report = judge(builder)
@@ -170,7 +182,7 @@ def test_application_404s_are_the_app_not_the_load_balancer(builder: WorldBuilde
 
 def test_a_backend_service_that_does_not_log_gets_the_backendconfig_to_turn_it_on(
     builder: WorldBuilder, judge: Judge
-):
+) -> None:
     """logConfig.enable false: the exact spec.logging, in the BackendConfig already attached."""
     incidents.request_logging_off(builder)
     finding = only(judge(builder), "ledger/ledger", "LB_LOGGING_DISABLED")
@@ -187,7 +199,7 @@ def test_a_backend_service_that_does_not_log_gets_the_backendconfig_to_turn_it_o
     )
 
 
-def test_without_logs_read_the_log_checks_stay_silent(builder: WorldBuilder):
+def test_without_logs_read_the_log_checks_stay_silent(builder: WorldBuilder) -> None:
     """An audit that did not read the logs reports nothing from them, not a false 'no errors'."""
     incidents.keepalive_resets(builder)
     incidents.request_logging_off(builder)
@@ -197,7 +209,7 @@ def test_without_logs_read_the_log_checks_stay_silent(builder: WorldBuilder):
 
 def test_an_unexplained_unhealthy_backend_whose_check_does_not_log_gets_the_command(
     builder: WorldBuilder, judge: Judge
-):
+) -> None:
     """Nothing explains the 502s and the health check does not log: the flag that turns it on."""
     incidents.unlogged_probes(builder)
     report = judge(builder)
@@ -215,7 +227,7 @@ def test_an_unexplained_unhealthy_backend_whose_check_does_not_log_gets_the_comm
 
 def test_an_unhealthy_backend_the_configuration_explains_needs_no_health_check_logs(
     builder: WorldBuilder,
-):
+) -> None:
     """The path mismatch already says why: no advice to turn the health-check logs on."""
     probe_on_other_port(builder)
     report = analyse(snapshot_of(builder.world, DEMO_NOW), now=DEMO_NOW)

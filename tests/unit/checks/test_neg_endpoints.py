@@ -2,6 +2,7 @@
 
 from dataclasses import replace
 from datetime import timedelta
+from typing import Any
 
 from gkeingress import Report, analyse
 from gkeingress.snapshot import CollectionError, DataKind
@@ -13,8 +14,8 @@ from tests.unit.conftest import Judge, codes, only
 ZONE_A, ZONE_B = "us-central1-a", "us-central1-b"
 
 
-def _web(b: WorldBuilder, **service: object) -> None:
-    b.service("shop", "web", **service)  # type: ignore[arg-type]
+def _web(b: WorldBuilder, **service: Any) -> None:
+    b.service("shop", "web", **service)
     b.ingress("shop", "web", rules=[Rule("shop.example.com", [Path("/", "web")])])
 
 

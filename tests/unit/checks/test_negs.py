@@ -1,15 +1,16 @@
 """NEG_EMPTY, NEG_MISSING and NEG_NOT_ATTACHED, incident by incident."""
 
 from datetime import timedelta
+from typing import Any
 
 from gkeingress.testing import Path, Rule, WorldBuilder
 from gkeingress.testing.scenarios import neg_deleted, neg_detached, selector_typo
 from tests.unit.conftest import Judge, codes, faults
 
 
-def _web(b: WorldBuilder, **ingress: object) -> None:
+def _web(b: WorldBuilder, **ingress: Any) -> None:
     b.service("shop", "web")
-    b.ingress("shop", "web", rules=[Rule("shop.example.com", [Path("/", "web")])], **ingress)  # type: ignore[arg-type]
+    b.ingress("shop", "web", rules=[Rule("shop.example.com", [Path("/", "web")])], **ingress)
 
 
 def test_selector_typo_leaves_every_neg_empty(builder: WorldBuilder, judge: Judge) -> None:

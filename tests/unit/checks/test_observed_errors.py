@@ -2,6 +2,7 @@
 
 from dataclasses import replace
 from datetime import timedelta
+from typing import Any
 
 from gkeingress import Report, analyse
 from gkeingress.findings import Severity
@@ -17,7 +18,7 @@ def _shop(b: WorldBuilder) -> None:
     b.ingress("shop", "web", rules=[Rule("shop.example.com", [Path("/", "web")])])
 
 
-def _report(b: WorldBuilder, **options: object) -> Report:
+def _report(b: WorldBuilder, **options: Any) -> Report:
     return analyse(snapshot_of(b.world, DEMO_NOW), now=DEMO_NOW, **options)
 
 

@@ -1,6 +1,7 @@
 """URL_MAP_OUT_OF_SYNC, PATH_SUBPATHS_NOT_ROUTED and DEFAULT_BACKEND_404, incident by incident."""
 
 from datetime import timedelta
+from typing import Any
 
 import pytest
 
@@ -22,7 +23,7 @@ def _run(builder: WorldBuilder, *checks: Check) -> list[Finding]:
     return analyse(snapshot, now=DEMO_NOW, registry=Registry(checks)).findings
 
 
-def _stock(b: WorldBuilder, *paths: Path, **ingress: object) -> dict:
+def _stock(b: WorldBuilder, *paths: Path, **ingress: Any) -> dict[str, Any]:
     """``stock/stock`` routing ``/api`` to ``api`` and the rest to ``web``, unless ``paths`` say otherwise."""
     for name in ("web", "api", "api-v2"):
         b.service("stock", name)

@@ -1,5 +1,7 @@
 """The Kubernetes-side runbook steps, each as its incident and its healthy counterpart."""
 
+from typing import Any
+
 import pytest
 
 from gkeingress.testing import Path, Rule, WorldBuilder
@@ -7,7 +9,7 @@ from gkeingress.testing import scenarios as s
 from tests.unit.conftest import Judge, codes, only
 
 
-def _web(b: WorldBuilder, **service: object) -> dict:
+def _web(b: WorldBuilder, **service: Any) -> dict[str, Any]:
     b.service("shop", "web", **service)
     return b.ingress("shop", "web", rules=[Rule("shop.example.com", [Path("/", "web")])])
 

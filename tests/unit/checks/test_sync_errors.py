@@ -1,12 +1,13 @@
 """SYNC_ERROR: Warning events from ingress-gce on the Ingress and its Services."""
 
 from datetime import timedelta
+from typing import Any
 
 from gkeingress.testing import Path, Rule, WorldBuilder
 from tests.unit.conftest import Judge, codes, faults
 
 
-def _web(b: WorldBuilder) -> dict:
+def _web(b: WorldBuilder) -> dict[str, Any]:
     b.service("shop", "web")
     return b.ingress("shop", "web", rules=[Rule("shop.example.com", [Path("/", "web")])])
 
