@@ -108,7 +108,9 @@ def test_without_the_audit_logs_read_the_timeline_has_only_what_objects_keep(
     assert not [c for c in timeline if c.actor]
 
 
-def test_a_backendconfig_edit_is_a_change_of_the_services_it_configures(builder: WorldBuilder):
+def test_a_backendconfig_edit_is_a_change_of_the_services_it_configures(
+    builder: WorldBuilder,
+) -> None:
     """Turning request logging off in ledger-bc: a Service-level change, method and who included."""
     incidents.request_logging_off(builder)
     LogBook(builder).kube_write(

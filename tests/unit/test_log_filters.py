@@ -28,7 +28,7 @@ def _scope(count: int) -> LogScope:
     )
 
 
-def test_small_audits_name_every_resource_in_the_filter():
+def test_small_audits_name_every_resource_in_the_filter() -> None:
     """Ten Ingresses: each URL map, NEG and resource name is in its query."""
     scope = _scope(10)
     assert all(f'url_map_name="{m}"' in request_filter(scope) for m in scope.url_maps)
@@ -36,7 +36,7 @@ def test_small_audits_name_every_resource_in_the_filter():
     assert all(f'resourceName:"{r}"' in audit_filter(scope) for r in scope.resources)
 
 
-def test_large_audits_drop_the_names_and_keep_the_window():
+def test_large_audits_drop_the_names_and_keep_the_window() -> None:
     """A thousand Ingresses: the names would not fit, so each query reads its kind project-wide."""
     scope = _scope(1000)
     for text in (request_filter(scope), health_check_filter(scope), audit_filter(scope)):

@@ -3,7 +3,7 @@
 from gkeingress.resources.logs import RequestLog, proxy_error
 
 
-def test_an_internal_load_balancers_proxy_status_gives_the_error_type():
+def test_an_internal_load_balancers_proxy_status_gives_the_error_type() -> None:
     """An internal load balancer logs an RFC 9209 proxyStatus: its error type is classified."""
     entry = RequestLog.from_json(
         {
@@ -28,7 +28,7 @@ def test_an_internal_load_balancers_proxy_status_gives_the_error_type():
     assert entry.at.microsecond == 123456
 
 
-def test_a_bare_proxy_status_is_its_own_error_type():
+def test_a_bare_proxy_status_is_its_own_error_type() -> None:
     """Without ``error=``, the first item is the type."""
     assert proxy_error("connection_terminated") == "connection_terminated"
     assert proxy_error('error="http_response_timeout"') == "http_response_timeout"
