@@ -5,7 +5,9 @@ from datetime import timedelta
 import grpc
 import pytest
 from google.api_core.exceptions import InvalidArgument
+from google.auth.credentials import AnonymousCredentials
 
+from gkeingress import audit
 from gkeingress.collect.gate import ApiGate
 from gkeingress.collect.logs import (
     DEFAULT_MAX_ENTRIES,
@@ -15,7 +17,7 @@ from gkeingress.collect.logs import (
     log_scope,
 )
 from gkeingress.snapshot import DataKind
-from gkeingress.testing import DEMO_NOW, WorldBuilder, snapshot_of
+from gkeingress.testing import DEMO_NOW, FakeGKE, WorldBuilder, incidents_evidence, snapshot_of
 from gkeingress.testing.fake_logging import FakeLogging
 from gkeingress.testing.logbook import LogBook
 from gkeingress.testing.scale import builder_of
@@ -198,3 +200,34 @@ def test_logging_calls_do_not_grow_with_the_number_of_ingresses() -> None:
         assert len(result.entries[DataKind.REQUEST_LOGS]) == 2 * size
         calls.append(gate.counts()["logging.entries.list"])
     assert calls == [3, 3]
+
+
+def test_an_audit_without_the_logging_permission_completes_and_names_it(builder: WorldBuilder):
+    """403 on every log query: the log checks are CHECK_INCOMPLETE naming the permission."""
+    incidents_evidence.keepalive_resets(builder)
+    with (
+        FakeGKE(builder.world) as server,
+        server.kube_client() as kube_client,
+        FakeLogging(builder.world, refuse=lambda *_: True) as fake,
+    ):
+        report = audit(
+            builder.world.project,
+            kube_client=kube_client,
+            credentials=AnonymousCredentials(),
+            compute_endpoint=server.compute_endpoint,
+            logging_client=fake.client(),
+            now=DEMO_NOW,
+        )
+
+    incomplete = {
+        f.evidence["check"]: f.message for f in report.findings if f.code == "CHECK_INCOMPLETE"
+    }
+    assert "LB_BACKEND_CONNECTION_CLOSED" in incomplete
+    assert "HEALTH_CHECK_PROBE_FAILING" in incomplete
+    assert all("logging.logEntries.list" in m for m in incomplete.values())
+    assert "LB_BACKEND_CONNECTION_CLOSED" not in {f.code for f in report.findings}
+    assert {e.kind for e in report.errors} == {
+        DataKind.REQUEST_LOGS,
+        DataKind.HEALTH_CHECK_LOGS,
+        DataKind.AUDIT_LOGS,
+    }
