@@ -117,7 +117,7 @@ def kube_client_from_config(
     return k8s.ApiClient(configuration)
 
 
-def _is_loopback(endpoint: str | None) -> bool:
+def is_loopback(endpoint: str | None) -> bool:
     """True when ``endpoint`` is this machine (``localhost`` or a loopback IP address)."""
     host = urlsplit(endpoint if endpoint and "//" in endpoint else f"//{endpoint}").hostname
     if host is None:
@@ -128,7 +128,7 @@ def _is_loopback(endpoint: str | None) -> bool:
         return False
 
 
-def _credentials(
+def google_credentials_for(
     credentials: Credentials | None, scopes: tuple[str, ...] = (COMPUTE_READONLY,)
 ) -> Credentials:
     """The caller's credentials, else Application Default Credentials; never chosen by endpoint.
@@ -168,7 +168,7 @@ def _cluster_path(cluster: str, project: str) -> str:
         raise ArgumentError("cluster", cluster, str(exc)) from exc
 
 
-def _check_arguments(
+def check_arguments(
     cluster: str | ClusterInfo | None,
     kube_client: k8s.ApiClient | None,
     kubeconfig: str | None,
@@ -185,7 +185,7 @@ def _check_arguments(
         check_kubeconfig(kubeconfig, context)
 
 
-def _connection(
+def connect_kubernetes(
     project: str,
     cluster: str | ClusterInfo | None,
     *,
@@ -319,8 +319,8 @@ def audit(
             ``project`` does not exist or cannot be read (every Compute list answered 403 or 404).
             Other API errors during collection do not raise: see ``Report.errors``.
     """
-    _check_arguments(cluster, kube_client, kubeconfig, context)
-    google_credentials = _credentials(
+    check_arguments(cluster, kube_client, kubeconfig, context)
+    google_credentials = google_credentials_for(
         credentials,
         # The Container API is read for a named cluster and for a gcloud kubeconfig context.
         (
@@ -336,7 +336,7 @@ def audit(
         evidence
         and project_evidence is None
         and monitoring_client is None
-        and (monitoring_endpoint is not None or not _is_loopback(compute_endpoint))
+        and (monitoring_endpoint is not None or not is_loopback(compute_endpoint))
     )
     monitoring = (
         build_monitoring_client(google_credentials, monitoring_endpoint)
@@ -356,7 +356,7 @@ def audit(
     own_logging = (
         evidence
         and logging_client is None
-        and (logging_endpoint is not None or not _is_loopback(compute_endpoint))
+        and (logging_endpoint is not None or not is_loopback(compute_endpoint))
     )
     logging = (
         build_logging_client(google_credentials, logging_endpoint)
@@ -376,7 +376,7 @@ def audit(
         if evidence and logging is not None
         else None
     )
-    client, info, problems = _connection(
+    client, info, problems = connect_kubernetes(
         project,
         cluster,
         kube_client=kube_client,

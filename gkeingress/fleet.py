@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from google.auth.credentials import Credentials
 
-from gkeingress.api import _credentials, _is_loopback, audit
+from gkeingress.api import audit, google_credentials_for, is_loopback
 from gkeingress.checks import REGISTRY, Registry, internal_error
 from gkeingress.checks.cluster import CLUSTER_UNREACHABLE
 from gkeingress.checks.registry import Hit
@@ -185,7 +185,7 @@ def audit_fleet(
             cluster_path(name, projects[0])
         except ValueError as exc:
             raise ArgumentError("clusters", name, str(exc)) from exc
-    google_credentials = _credentials(
+    google_credentials = google_credentials_for(
         credentials,
         (*GKE_SCOPES, *((MONITORING_READ, LOGGING_READ) if evidence else ())),
     )
@@ -238,7 +238,7 @@ def audit_fleet(
         client=monitoring_client,
         endpoint=monitoring_endpoint,
         credentials=google_credentials,
-        test_world=_is_loopback(compute_endpoint),
+        test_world=is_loopback(compute_endpoint),
         gate=gate,
     )
 

@@ -25,10 +25,10 @@ from kubernetes import client as k8s
 
 from gkeingress.analysis import analyse
 from gkeingress.api import (  # one connection for every round: the audit's own helpers make it
-    _check_arguments,
-    _connection,
-    _credentials,
     audit,
+    check_arguments,
+    connect_kubernetes,
+    google_credentials_for,
 )
 from gkeingress.collect.gate import DEFAULT_RATE, ApiGate
 from gkeingress.collect.refresh import Refresher, round_budget
@@ -131,10 +131,10 @@ def wait(
     namespace, _, name = ingress.partition("/")
     if not namespace or not name or "/" in name:
         raise ArgumentError("ingress", ingress, "not namespace/name")
-    _check_arguments(cluster, kube_client, kubeconfig, context)
-    google_credentials = _credentials(credentials, GKE_SCOPES)
+    check_arguments(cluster, kube_client, kubeconfig, context)
+    google_credentials = google_credentials_for(credentials, GKE_SCOPES)
     time_of = _Clock(clock, started_at or datetime.now(timezone.utc))
-    client, info, _ = _connection(
+    client, info, _ = connect_kubernetes(
         project,
         cluster,
         kube_client=kube_client,

@@ -202,7 +202,9 @@ def test_logging_calls_do_not_grow_with_the_number_of_ingresses() -> None:
     assert calls == [3, 3]
 
 
-def test_an_audit_without_the_logging_permission_completes_and_names_it(builder: WorldBuilder):
+def test_an_audit_without_the_logging_permission_completes_and_names_it(
+    builder: WorldBuilder,
+) -> None:
     """403 on every log query: the log checks are CHECK_INCOMPLETE naming the permission."""
     incidents_evidence.keepalive_resets(builder)
     with (
