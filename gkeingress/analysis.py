@@ -6,13 +6,23 @@ from collections import defaultdict
 from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 
-from gkeingress.checks import REGISTRY, AuditOptions, Registry, run_checks
+from gkeingress.checks import (
+    CHECK_INCOMPLETE,
+    INTERNAL_ERROR,
+    REGISTRY,
+    AuditOptions,
+    Registry,
+    run_checks,
+)
 from gkeingress.checks.causes import link
 from gkeingress.findings import Finding
 from gkeingress.model.topology import Topology, pair
 from gkeingress.report import Report
 from gkeingress.snapshot import Snapshot
 from gkeingress.verdict import judge
+
+NOT_RUN = frozenset({CHECK_INCOMPLETE.code, INTERNAL_ERROR.code})
+"""Findings that say a check did not run: no Ingress is called serving while one stands."""
 
 
 def analyse(
@@ -51,6 +61,7 @@ def analyse(
     for finding in findings:
         by_ingress[finding.ingress or ""].append(finding)
         by_id[finding.id].append(finding)
+    not_run = [f for f in by_ingress.get("", ()) if f.code in NOT_RUN]
     topology = replace(
         topology,
         ingresses=tuple(
@@ -58,7 +69,9 @@ def analyse(
                 p,
                 findings=tuple(by_ingress.get(p.name, ())),
                 cluster=cluster,
-                verdict=judge(p, by_ingress.get(p.name, ()), now=when, by_id=by_id),
+                verdict=judge(
+                    p, by_ingress.get(p.name, ()), now=when, by_id=by_id, not_run=not_run
+                ),
             )
             for p in topology.ingresses
         ),

@@ -112,6 +112,7 @@ class VerdictState(str, enum.Enum):
     NOT_PROVISIONED = "not_provisioned"
     PROPAGATING = "propagating"
     NOT_MANAGED = "not_managed"
+    UNVERIFIED = "unverified"
 
     @property
     def label(self) -> str:
@@ -120,7 +121,7 @@ class VerdictState(str, enum.Enum):
 
     @property
     def rank(self) -> int:
-        """How bad, for worst-first ordering: 5 for failing down to 0 for serving."""
+        """How bad, for worst-first ordering: 6 for failing down to 0 for serving."""
         return _RANKS[self]
 
     def __str__(self) -> str:
@@ -134,12 +135,14 @@ _LABELS = {
     VerdictState.NOT_PROVISIONED: "Not provisioned",
     VerdictState.PROPAGATING: "Propagating",
     VerdictState.NOT_MANAGED: "Not managed by GKE",
+    VerdictState.UNVERIFIED: "Not fully checked",
 }
 _RANKS = {
-    VerdictState.FAILING: 5,
-    VerdictState.NOT_PROVISIONED: 4,
-    VerdictState.DEGRADED: 3,
-    VerdictState.PROPAGATING: 2,
+    VerdictState.FAILING: 6,
+    VerdictState.NOT_PROVISIONED: 5,
+    VerdictState.DEGRADED: 4,
+    VerdictState.PROPAGATING: 3,
+    VerdictState.UNVERIFIED: 2,
     VerdictState.NOT_MANAGED: 1,
     VerdictState.SERVING: 0,
 }
@@ -150,7 +153,8 @@ class Verdict:
     """The answer first: does this Ingress serve, and if not, why, in one sentence.
 
     Attributes:
-        state: serving, degraded, failing, not provisioned, propagating or not managed by GKE.
+        state: serving, degraded, failing, not provisioned, propagating, not managed by GKE, or
+            unverified (it would be serving, but checks that could have found a fault did not run).
         headline: one sentence to read first, e.g. ``502 on shop.example.com/api/*: …``.
         root_causes: the findings nothing else explains, most severe first; the other findings
             of the Ingress are their consequences (or minor).

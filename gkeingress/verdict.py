@@ -12,6 +12,8 @@ states, worst first:
   the Ingress's changes while the load balancer keeps its last good configuration;
 - ``propagating``: a change made minutes ago is still rolling out (usually 5 to 10 minutes);
 - ``not_managed``: the Ingress's class is not a GKE class;
+- ``unverified``: nothing found, but checks that could have found a fault did not run (a call
+  failed, or a check crashed): never called serving on the strength of a partial audit;
 - ``serving``: none of the above (warnings may remain).
 """
 
@@ -164,6 +166,7 @@ def judge(
     *,
     now: datetime,
     by_id: Mapping[str, Sequence[Finding]] | None = None,
+    not_run: Sequence[Finding] = (),
 ) -> Verdict:
     """The verdict on one Ingress (see the module's states).
 
@@ -172,7 +175,28 @@ def judge(
         findings: its findings, linked to their causes, most severe first.
         now: the time the audit judges against.
         by_id: findings by id, to follow ``caused_by`` outside ``findings`` (default: these).
+        not_run: the audit's ``CHECK_INCOMPLETE`` and ``INTERNAL_ERROR`` findings: checks that
+            did not run, so "serving" cannot be said.
     """
+    verdict = _judge(paired, findings, now=now, by_id=by_id)
+    if verdict.state is not VerdictState.SERVING or not not_run:
+        return verdict
+    codes = sorted({str(f.evidence.get("check") or f.resource) for f in not_run})
+    return Verdict(
+        VerdictState.UNVERIFIED,
+        f"no fault found, but {len(codes)} check{'s' if len(codes) != 1 else ''} did not run "
+        f"({_join(codes)}): {why(not_run[0])}",
+        tuple(not_run),
+    )
+
+
+def _judge(
+    paired: PairedIngress,
+    findings: Sequence[Finding],
+    *,
+    now: datetime,
+    by_id: Mapping[str, Sequence[Finding]] | None,
+) -> Verdict:
     lookup = by_id if by_id is not None else index_by_id(findings)
     faults = [f for f in findings if f.severity is not Severity.INFO]
     roots = root_causes(faults, lookup)

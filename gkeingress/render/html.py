@@ -128,7 +128,8 @@ CSS = """
   background:#e6f4ea;color:#188038;white-space:nowrap}
 .gki p.verdict.failing b,.gki p.verdict.not_provisioned b,.gki .state-label.failing,
 .gki .state-label.not_provisioned{background:#fce8e6;color:#a50e0e}
-.gki p.verdict.degraded b,.gki .state-label.degraded{background:#fef7e0;color:#8a5300}
+.gki p.verdict.degraded b,.gki .state-label.degraded,.gki p.verdict.unverified b,
+.gki .state-label.unverified{background:#fef7e0;color:#8a5300}
 .gki p.verdict.propagating b,.gki p.verdict.not_managed b,.gki .state-label.propagating,
 .gki .state-label.not_managed{background:#f1f3f4;color:#3c4043}
 .gki details.consequences{margin:4px 0 0}

@@ -47,6 +47,7 @@ VERDICT_STYLE = {
     VerdictState.DEGRADED: "yellow",
     VerdictState.PROPAGATING: "cyan",
     VerdictState.NOT_MANAGED: "dim",
+    VerdictState.UNVERIFIED: "yellow",
     VerdictState.SERVING: "green",
 }
 VERDICT_MARK = {
@@ -55,6 +56,7 @@ VERDICT_MARK = {
     VerdictState.DEGRADED: "▲",
     VerdictState.PROPAGATING: "…",
     VerdictState.NOT_MANAGED: "-",
+    VerdictState.UNVERIFIED: "?",
     VerdictState.SERVING: "✔",
 }
 HOP_MARK = {"ok": "✔", "degraded": "▲", "broken": "✖", "missing": "✖", "unknown": "?"}

@@ -16,6 +16,7 @@ from google.auth.credentials import AnonymousCredentials
 
 from gkeingress import Report, audit
 from gkeingress.checks import REGISTRY
+from gkeingress.findings import VerdictState
 from gkeingress.snapshot import DataKind
 from gkeingress.testing import (
     DEMO_NOW,
@@ -216,3 +217,8 @@ def test_a_failed_kind_skips_its_checks_and_changes_no_other(  # noqa: PLR0917 -
     assert skipped <= documented
     assert {code for code in documented if before.get(code)} <= skipped
     assert report.unchecked == ()
+
+    # No Ingress is called serving on the strength of checks that did not run.
+    states = {p.name: p.verdict.state for p in report.ingresses if p.verdict is not None}
+    if skipped:
+        assert VerdictState.SERVING not in states.values()
