@@ -160,6 +160,19 @@ def _evidence(paired: PairedIngress, name: str, entries: Sequence[RequestLog]) -
     }
 
 
+REQUEST_LOG_READS = (
+    DataKind.CLUSTER_IDENTITY,
+    DataKind.FORWARDING_RULES,
+    DataKind.INGRESSES,
+    DataKind.REQUEST_LOGS,
+    DataKind.SERVICES,
+    DataKind.TARGET_PROXIES,
+    DataKind.URL_MAPS,
+)
+"""What tying a logged request to its Ingress reads: the logs, and the frontend and Services that
+name the URL map, forwarding rule and backend services an entry carries."""
+
+
 @check(
     "LB_NO_HEALTHY_BACKEND",
     severity=Severity.ERROR,
@@ -270,16 +283,7 @@ _KEEPALIVE_FIX = (
         "https://cloud.google.com/load-balancing/docs/https#timeouts_and_retries",
         _LOGGING_LINK,
     ),
-    requires=(
-        DataKind.CLUSTER_IDENTITY,
-        DataKind.FORWARDING_RULES,
-        DataKind.INGRESSES,
-        DataKind.PODS,
-        DataKind.REQUEST_LOGS,
-        DataKind.SERVICES,
-        DataKind.TARGET_PROXIES,
-        DataKind.URL_MAPS,
-    ),
+    requires=(*REQUEST_LOG_READS, DataKind.PODS),
 )
 def lb_backend_connection_closed(topology: Topology, options: AuditOptions) -> Iterator[Hit]:
     """Report backends that closed the load balancer's kept-alive connections."""
@@ -326,16 +330,7 @@ def lb_backend_connection_closed(topology: Topology, options: AuditOptions) -> I
         "https://cloud.google.com/kubernetes-engine/docs/how-to/ingress-configuration#timeout",
         _LOGGING_LINK,
     ),
-    requires=(
-        DataKind.BACKEND_SERVICES,
-        DataKind.CLUSTER_IDENTITY,
-        DataKind.FORWARDING_RULES,
-        DataKind.INGRESSES,
-        DataKind.REQUEST_LOGS,
-        DataKind.SERVICES,
-        DataKind.TARGET_PROXIES,
-        DataKind.URL_MAPS,
-    ),
+    requires=(*REQUEST_LOG_READS, DataKind.BACKEND_SERVICES),
 )
 def lb_backend_timeout(topology: Topology, options: AuditOptions) -> Iterator[Hit]:
     """Report backends whose requests outlasted the backend service timeout."""
@@ -472,15 +467,7 @@ def lb_unmatched_urls_404(topology: Topology, options: AuditOptions) -> Iterator
         "`service`, `requests`, `statuses`, `details`, `first`, `last` and `top_paths` hold them."
     ),
     links=(_LOGGING_LINK,),
-    requires=(
-        DataKind.CLUSTER_IDENTITY,
-        DataKind.FORWARDING_RULES,
-        DataKind.INGRESSES,
-        DataKind.REQUEST_LOGS,
-        DataKind.SERVICES,
-        DataKind.TARGET_PROXIES,
-        DataKind.URL_MAPS,
-    ),
+    requires=REQUEST_LOG_READS,
 )
 def lb_application_404(topology: Topology, options: AuditOptions) -> Iterator[Hit]:
     """Report 404s the application itself answered, per backend service."""
