@@ -38,7 +38,7 @@ from gkeingress.errors import ArgumentError, AuditError
 from gkeingress.report import Report
 from gkeingress.resources.cluster import ClusterInfo, cluster_path, path_of_context
 from gkeingress.resources.monitoring import TimeWindow
-from gkeingress.snapshot import CollectionError
+from gkeingress.snapshot import CollectionError, Snapshot
 
 if TYPE_CHECKING:
     from google.cloud.logging_v2.services.logging_service_v2 import LoggingServiceV2Client
@@ -228,7 +228,7 @@ def connect_kubernetes(
     return client, found, ()
 
 
-def audit(
+def read_snapshot(
     project: str,
     *,
     kube_client: k8s.ApiClient | None = None,
@@ -236,11 +236,9 @@ def audit(
     compute_endpoint: str | None = None,
     namespace: str | None = None,
     now: datetime | None = None,
-    propagation_window: timedelta = timedelta(minutes=10),
     kubeconfig: str | None = None,
     context: str | None = None,
     deep: bool = False,
-    errors_since: datetime | None = None,
     progress: Progress | None = None,
     cluster: str | ClusterInfo | None = None,
     container_endpoint: str | None = None,
@@ -252,72 +250,17 @@ def audit(
     monitoring_client: MetricServiceClient | None = None,
     monitoring_endpoint: str | None = None,
     project_evidence: EvidenceResult | None = None,
-    registry: Registry = REGISTRY,
     logging_client: LoggingServiceV2Client | None = None,
     logging_endpoint: str | None = None,
     max_log_entries: int = DEFAULT_MAX_ENTRIES,
-) -> Report:
-    """Audit every GKE Ingress of a cluster against the load balancers of ``project``.
+) -> Snapshot:
+    """What :func:`audit` reads of the cluster and ``project``, before any judgement.
 
-    Args:
-        project: GCP project id that holds the cluster's load balancers.
-        kube_client: a ``kubernetes.client.ApiClient``; default: the ``cluster``'s, else
-            ``kubeconfig``/``context``, else the current kubeconfig context.
-        credentials: Google credentials, sent to every Google API whatever its endpoint;
-            default: Application Default Credentials. A test world (``gkeingress.testing``) or a
-            local emulator passes ``google.auth.credentials.AnonymousCredentials()``.
-        compute_endpoint: Compute API endpoint, e.g. ``http://127.0.0.1:8123``; default: Google's.
-        namespace: audit only the Ingresses of this namespace.
-        now: the time for time-based judgements; default: the current UTC time.
-        propagation_window: how long after a change a missing or unhealthy resource is expected.
-        kubeconfig: kubeconfig file used when ``kube_client`` is not given.
-        context: kubeconfig context used when ``kube_client`` is not given.
-        deep: ask Compute for the health of every backend, not only those ingress-gce does not
-            report ``HEALTHY``.
-        errors_since: when the errors being investigated began (naive means UTC): list the changes
-            in the runbook's windows before then (finding ``CHANGE_BEFORE_ERRORS``).
-        progress: told of each collection phase and each finished API call, e.g. to show
-            progress (see :class:`gkeingress.collect.progress.Progress`); default: nothing.
-        cluster: the GKE cluster, ``projects/P/locations/L/clusters/C`` or ``LOCATION/NAME`` in
-            ``project`` (or a :class:`~gkeingress.resources.cluster.ClusterInfo`): read from the
-            Container API and connected to over TLS verified with its CA, with the Google
-            credentials' access token; no gcloud and no kubeconfig needed. Its facts (add-ons,
-            VPC-native, network, node tags) feed the checks.
-        container_endpoint: Container API endpoint; default: Google's.
-        use_private_endpoint: connect to the cluster's private endpoint (from inside its VPC).
-        rate_limit: Compute API calls per second at most, after a first burst of ten seconds'
-            worth (None: no limit). The default is 80% of Compute's per-project read quota, which
-            the project's other automation shares; the pace halves on each throttling answer and
-            recovers as calls succeed. ``Report.waited`` says how long the audit waited for it.
-        compute_lists: the project's Compute lists, already read with
-            :func:`gkeingress.collect.list_compute`, to audit several clusters of one project
-            without reading them again (as :func:`gkeingress.audit_fleet` does); default: read.
-        evidence: read the load balancers' own evidence (Cloud Monitoring request counts) over
-            ``errors_window``: when errors began, how many, which codes. False reads none.
-        errors_window: how far back before ``now`` the evidence is read (default 6 hours).
-        monitoring_client: a ``google.cloud.monitoring_v3.MetricServiceClient``; default: one
-            built with the same credentials as the Compute clients (for a loopback
-            ``compute_endpoint``, only when ``monitoring_endpoint`` is given: a test world without
-            Monitoring reads no evidence).
-        monitoring_endpoint: Cloud Monitoring's gRPC ``host:port``; default: Google's.
-        project_evidence: the project's evidence, already read with
-            :func:`gkeingress.collect.read_evidence` (as :func:`gkeingress.audit_fleet` does once
-            per project); default: read here when ``evidence``.
-        registry: the checks to run; default: :data:`gkeingress.REGISTRY`. Add your own with
-            ``Registry([*REGISTRY, my_check])`` (see the docs' page on your own checks).
-        logging_client: a ``google.cloud.logging_v2`` ``LoggingServiceV2Client`` for the request,
-            health-check and Admin Activity audit logs (three queries, whatever the number of
-            Ingresses); default: one built with the same credentials as the Compute clients (for
-            a loopback ``compute_endpoint``, only when ``logging_endpoint`` is given).
-        logging_endpoint: Cloud Logging's gRPC ``host:port``; default: Google's.
-        max_log_entries: the most entries each log query reads, newest first (default 5000).
+    Takes :func:`audit`'s arguments but those of the judgement; :func:`gkeingress.audit_fleet`
+    reads every cluster's snapshot first, then each project's logs once for all its clusters.
 
     Raises:
-        ArgumentError: ``cluster``, ``kubeconfig`` or ``context`` is wrong; checked before any
-            credentials are looked for.
-        AuditError: the audit could not start (no cluster configuration, no credentials), or
-            ``project`` does not exist or cannot be read (every Compute list answered 403 or 404).
-            Other API errors during collection do not raise: see ``Report.errors``.
+        ArgumentError, AuditError: as :func:`audit`.
     """
     check_arguments(cluster, kube_client, kubeconfig, context)
     google_credentials = google_credentials_for(
@@ -411,7 +354,125 @@ def audit(
     unreadable = project_unreadable(project, snapshot.errors)
     if unreadable:
         raise AuditError(unreadable)
-    snapshot = replace(snapshot, cluster=info, errors=(*snapshot.errors, *problems))
+    return replace(snapshot, cluster=info, errors=(*snapshot.errors, *problems))
+
+
+def audit(
+    project: str,
+    *,
+    kube_client: k8s.ApiClient | None = None,
+    credentials: Credentials | None = None,
+    compute_endpoint: str | None = None,
+    namespace: str | None = None,
+    now: datetime | None = None,
+    propagation_window: timedelta = timedelta(minutes=10),
+    kubeconfig: str | None = None,
+    context: str | None = None,
+    deep: bool = False,
+    errors_since: datetime | None = None,
+    progress: Progress | None = None,
+    cluster: str | ClusterInfo | None = None,
+    container_endpoint: str | None = None,
+    use_private_endpoint: bool = False,
+    rate_limit: float | None = DEFAULT_RATE,
+    compute_lists: ComputeResult | None = None,
+    evidence: bool = True,
+    errors_window: timedelta = timedelta(hours=6),
+    monitoring_client: MetricServiceClient | None = None,
+    monitoring_endpoint: str | None = None,
+    project_evidence: EvidenceResult | None = None,
+    registry: Registry = REGISTRY,
+    logging_client: LoggingServiceV2Client | None = None,
+    logging_endpoint: str | None = None,
+    max_log_entries: int = DEFAULT_MAX_ENTRIES,
+) -> Report:
+    """Audit every GKE Ingress of a cluster against the load balancers of ``project``.
+
+    Args:
+        project: GCP project id that holds the cluster's load balancers.
+        kube_client: a ``kubernetes.client.ApiClient``; default: the ``cluster``'s, else
+            ``kubeconfig``/``context``, else the current kubeconfig context.
+        credentials: Google credentials, sent to every Google API whatever its endpoint;
+            default: Application Default Credentials. A test world (``gkeingress.testing``) or a
+            local emulator passes ``google.auth.credentials.AnonymousCredentials()``.
+        compute_endpoint: Compute API endpoint, e.g. ``http://127.0.0.1:8123``; default: Google's.
+        namespace: audit only the Ingresses of this namespace.
+        now: the time for time-based judgements; default: the current UTC time.
+        propagation_window: how long after a change a missing or unhealthy resource is expected.
+        kubeconfig: kubeconfig file used when ``kube_client`` is not given.
+        context: kubeconfig context used when ``kube_client`` is not given.
+        deep: ask Compute for the health of every backend, not only those ingress-gce does not
+            report ``HEALTHY``.
+        errors_since: when the errors being investigated began (naive means UTC): list the changes
+            in the runbook's windows before then (finding ``CHANGE_BEFORE_ERRORS``).
+        progress: told of each collection phase and each finished API call, e.g. to show
+            progress (see :class:`gkeingress.collect.progress.Progress`); default: nothing.
+        cluster: the GKE cluster, ``projects/P/locations/L/clusters/C`` or ``LOCATION/NAME`` in
+            ``project`` (or a :class:`~gkeingress.resources.cluster.ClusterInfo`): read from the
+            Container API and connected to over TLS verified with its CA, with the Google
+            credentials' access token; no gcloud and no kubeconfig needed. Its facts (add-ons,
+            VPC-native, network, node tags) feed the checks.
+        container_endpoint: Container API endpoint; default: Google's.
+        use_private_endpoint: connect to the cluster's private endpoint (from inside its VPC).
+        rate_limit: Compute API calls per second at most, after a first burst of ten seconds'
+            worth (None: no limit). The default is 80% of Compute's per-project read quota, which
+            the project's other automation shares; the pace halves on each throttling answer and
+            recovers as calls succeed. ``Report.waited`` says how long the audit waited for it.
+        compute_lists: the project's Compute lists, already read with
+            :func:`gkeingress.collect.list_compute`, to audit several clusters of one project
+            without reading them again (as :func:`gkeingress.audit_fleet` does); default: read.
+        evidence: read the load balancers' own evidence (Cloud Monitoring request counts) over
+            ``errors_window``: when errors began, how many, which codes. False reads none.
+        errors_window: how far back before ``now`` the evidence is read (default 6 hours).
+        monitoring_client: a ``google.cloud.monitoring_v3.MetricServiceClient``; default: one
+            built with the same credentials as the Compute clients (for a loopback
+            ``compute_endpoint``, only when ``monitoring_endpoint`` is given: a test world without
+            Monitoring reads no evidence).
+        monitoring_endpoint: Cloud Monitoring's gRPC ``host:port``; default: Google's.
+        project_evidence: the project's evidence, already read with
+            :func:`gkeingress.collect.read_evidence` (as :func:`gkeingress.audit_fleet` does once
+            per project); default: read here when ``evidence``.
+        registry: the checks to run; default: :data:`gkeingress.REGISTRY`. Add your own with
+            ``Registry([*REGISTRY, my_check])`` (see the docs' page on your own checks).
+        logging_client: a ``google.cloud.logging_v2`` ``LoggingServiceV2Client`` for the request,
+            health-check and Admin Activity audit logs (three queries, whatever the number of
+            Ingresses); default: one built with the same credentials as the Compute clients (for
+            a loopback ``compute_endpoint``, only when ``logging_endpoint`` is given).
+        logging_endpoint: Cloud Logging's gRPC ``host:port``; default: Google's.
+        max_log_entries: the most entries each log query reads, newest first (default 5000).
+
+    Raises:
+        ArgumentError: ``cluster``, ``kubeconfig`` or ``context`` is wrong; checked before any
+            credentials are looked for.
+        AuditError: the audit could not start (no cluster configuration, no credentials), or
+            ``project`` does not exist or cannot be read (every Compute list answered 403 or 404).
+            Other API errors during collection do not raise: see ``Report.errors``.
+    """
+    snapshot = read_snapshot(
+        project,
+        kube_client=kube_client,
+        credentials=credentials,
+        compute_endpoint=compute_endpoint,
+        namespace=namespace,
+        now=now,
+        kubeconfig=kubeconfig,
+        context=context,
+        deep=deep,
+        progress=progress,
+        cluster=cluster,
+        container_endpoint=container_endpoint,
+        use_private_endpoint=use_private_endpoint,
+        rate_limit=rate_limit,
+        compute_lists=compute_lists,
+        evidence=evidence,
+        errors_window=errors_window,
+        monitoring_client=monitoring_client,
+        monitoring_endpoint=monitoring_endpoint,
+        project_evidence=project_evidence,
+        logging_client=logging_client,
+        logging_endpoint=logging_endpoint,
+        max_log_entries=max_log_entries,
+    )
     return analyse(
         snapshot,
         now=now,
