@@ -9,22 +9,31 @@ cluster whose audit met a bug in gkeingress an ``INTERNAL_ERROR`` finding (and a
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from datetime import datetime, timedelta, timezone
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Protocol, TypeVar
 
 from google.auth.credentials import Credentials
 
-from gkeingress.api import audit, google_credentials_for, is_loopback
+from gkeingress.analysis import analyse
+from gkeingress.api import google_credentials_for, is_loopback, read_snapshot
 from gkeingress.checks import REGISTRY, Registry, internal_error
 from gkeingress.checks.cluster import CLUSTER_UNREACHABLE
 from gkeingress.checks.registry import Hit
 from gkeingress.collect.container import ContainerReader
 from gkeingress.collect.evidence import EvidenceClients, EvidenceResult, read_evidence
 from gkeingress.collect.gate import DEFAULT_RATE, ApiGate, is_api_failure
-from gkeingress.collect.logs import DEFAULT_MAX_ENTRIES, LOGGING_READ
+from gkeingress.collect.logs import (
+    DEFAULT_MAX_ENTRIES,
+    LOGGING_READ,
+    LogCollector,
+    LogResult,
+    LogScope,
+    build_logging_client,
+    log_scope,
+)
 from gkeingress.collect.monitoring import MONITORING_READ, build_monitoring_client
 from gkeingress.collect.progress import NO_PROGRESS, Progress
 from gkeingress.collect.run import list_compute
@@ -34,10 +43,12 @@ from gkeingress.findings import Finding
 from gkeingress.report import FleetReport, Report
 from gkeingress.resources.cluster import ClusterInfo, cluster_path
 from gkeingress.resources.monitoring import TimeWindow
-from gkeingress.snapshot import CollectionError, DataKind
+from gkeingress.snapshot import CollectionError, DataKind, Snapshot
 
 if TYPE_CHECKING:
     from google.cloud.monitoring_v3 import MetricServiceClient
+
+T = TypeVar("T")
 
 
 class FleetProgress(Protocol):
@@ -70,6 +81,31 @@ def _unreachable(cluster: str, reason: str, message: str) -> Finding:
         )
     )
     return replace(finding, cluster=cluster)
+
+
+def _guarded(
+    cluster: ClusterInfo,
+    listener: FleetProgress,
+    internal: list[InternalError],
+    step: Callable[[], T],
+) -> T | Finding:
+    """``step`` of the cluster's audit, or the finding that says why it failed.
+
+    A failure is told to ``listener``; a bug in gkeingress is also added to ``internal``.
+    """
+    try:
+        return step()
+    except AuditError as exc:  # unreachable, or its project's Compute lists all refused
+        listener.cluster_done(cluster.path, str(exc))
+        reason = exc.reason if isinstance(exc, ClusterUnreachable) else "api"
+        return _unreachable(cluster.path, reason, str(exc))
+    except Exception as exc:  # noqa: BLE001 - one cluster must not sink the fleet's report
+        listener.cluster_done(cluster.path, str(exc))
+        if is_api_failure(exc):
+            return _unreachable(cluster.path, "api", f"{type(exc).__name__}: {exc}")
+        error, finding = internal_error(f"audit of {cluster.path}", exc)
+        internal.append(error)
+        return replace(finding, cluster=cluster.path)
 
 
 def _selected(
@@ -114,6 +150,38 @@ def _evidence(
     finally:
         if client is None:
             monitoring.transport.close()  # type: ignore[no-untyped-call]  # unannotated client
+
+
+def _logs(
+    snapshots: Sequence[Snapshot],
+    *,
+    evidence: bool,
+    window: TimeWindow,
+    now: datetime,
+    endpoint: str | None,
+    credentials: Credentials,
+    test_world: bool,
+    gate: ApiGate,
+    max_entries: int,
+) -> dict[str, LogResult]:
+    """Each project's log evidence, read once (three queries) for all its clusters' Ingresses.
+
+    Each query's filter names every cluster's URL maps, NEGs, instance groups and resources (the
+    same 20,000-character fallback as one cluster's); each cluster's checks keep their own entries.
+    """
+    if not evidence or not snapshots or (endpoint is None and test_world):
+        return {}
+    scopes: dict[str, LogScope] = {}
+    for snapshot in snapshots:
+        scope = log_scope(snapshot, window.start, now)
+        known = scopes.get(snapshot.project)
+        scopes[snapshot.project] = known.merged(scope) if known else scope
+    client = build_logging_client(credentials, endpoint)
+    collector = LogCollector(client, gate, max_entries=max_entries)
+    try:
+        return {project: collector.collect(scope, window) for project, scope in scopes.items()}
+    finally:
+        client.transport.close()  # type: ignore[no-untyped-call]  # unannotated client
 
 
 def audit_fleet(
@@ -168,9 +236,11 @@ def audit_fleet(
             with the same credentials.
         monitoring_endpoint: Cloud Monitoring's gRPC ``host:port``; default: Google's.
         registry: the checks to run on every cluster; default: :data:`gkeingress.REGISTRY`.
-        logging_endpoint: Cloud Logging's gRPC ``host:port``; default: Google's. Each cluster's
-            audit reads its own Ingresses' logs (three queries per cluster).
-        max_log_entries: the most entries each log query reads.
+        logging_endpoint: Cloud Logging's gRPC ``host:port``; default: Google's. Each project's
+            logs are read once for all its clusters (three queries per project), after every
+            cluster's snapshot, with every cluster's load balancer names in the filters.
+        max_log_entries: the most entries each log query reads (one query serves a project's
+            clusters together).
 
     Raises:
         AuditError: no projects, a malformed cluster name, or no Google credentials. Clusters that
@@ -231,10 +301,12 @@ def audit_fleet(
                 strict=True,
             )
         )
+    end = when if when.tzinfo else when.replace(tzinfo=timezone.utc)
+    window = TimeWindow.ending(end, errors_window)
     found = _evidence(
         owners,
         evidence=evidence,
-        window=TimeWindow.ending(when, errors_window),
+        window=window,
         client=monitoring_client,
         endpoint=monitoring_endpoint,
         credentials=google_credentials,
@@ -244,10 +316,12 @@ def audit_fleet(
 
     internal: list[InternalError] = []
 
-    def one(cluster: ClusterInfo) -> Report | Finding:
-        collection = listener.cluster_started(cluster.path)
-        try:
-            result = audit(
+    def read(cluster: ClusterInfo) -> Snapshot | Finding:
+        return _guarded(
+            cluster,
+            listener,
+            internal,
+            lambda: read_snapshot(
                 cluster.project,
                 cluster=cluster,
                 credentials=google_credentials,
@@ -256,35 +330,52 @@ def audit_fleet(
                 use_private_endpoint=use_private_endpoint,
                 namespace=namespace,
                 now=when,
-                progress=collection,
+                progress=listener.cluster_started(cluster.path),
                 rate_limit=per_cluster,
                 deep=deep,
-                errors_since=errors_since,
                 compute_lists=lists[cluster.project],
-                evidence=evidence,
+                # No evidence read per cluster: the project's metrics are read once above, its logs below
+                evidence=False,
                 project_evidence=found.get(cluster.project),
-                monitoring_client=monitoring_client,
-                monitoring_endpoint=monitoring_endpoint,
-                registry=registry,
-                logging_endpoint=logging_endpoint,
-                max_log_entries=max_log_entries,
-            )
-        except AuditError as exc:  # unreachable, or its project's Compute lists all refused
-            listener.cluster_done(cluster.path, str(exc))
-            reason = exc.reason if isinstance(exc, ClusterUnreachable) else "api"
-            return _unreachable(cluster.path, reason, str(exc))
-        except Exception as exc:  # noqa: BLE001 - one cluster must not sink the fleet's report
-            listener.cluster_done(cluster.path, str(exc))
-            if is_api_failure(exc):
-                return _unreachable(cluster.path, "api", f"{type(exc).__name__}: {exc}")
-            error, finding = internal_error(f"audit of {cluster.path}", exc)
-            internal.append(error)
-            return replace(finding, cluster=cluster.path)
-        listener.cluster_done(cluster.path, None)
-        return result
+            ),
+        )
 
     with ThreadPoolExecutor(workers, thread_name_prefix="gkeingress-fleet") as pool:
-        outcomes = list(pool.map(one, selected))
+        collected = list(zip(selected, pool.map(read, selected), strict=True))
+    snapshots = [s for _, s in collected if isinstance(s, Snapshot)]
+    logged = _logs(
+        snapshots,
+        evidence=evidence,
+        window=window,
+        now=end,
+        endpoint=logging_endpoint,
+        credentials=google_credentials,
+        test_world=is_loopback(compute_endpoint),
+        gate=gate,
+        max_entries=max_log_entries,
+    )
+
+    def judge(cluster: ClusterInfo, snapshot: Snapshot) -> Report | Finding:
+        logs = logged.get(snapshot.project)
+        result = _guarded(
+            cluster,
+            listener,
+            internal,
+            lambda: analyse(
+                logs.of_cluster(cluster.name).into(snapshot) if logs is not None else snapshot,
+                now=when,
+                errors_since=errors_since,
+                registry=registry,
+            ),
+        )
+        if isinstance(result, Report):
+            listener.cluster_done(cluster.path, None)
+        return result
+
+    outcomes = [
+        judge(cluster, outcome) if isinstance(outcome, Snapshot) else outcome
+        for cluster, outcome in collected
+    ]
     return FleetReport(
         projects=tuple(dict.fromkeys(projects)),
         generated_at=when,

@@ -25,7 +25,7 @@ denial names ``logging.logEntries.list``); the others still run.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
 
@@ -275,6 +275,23 @@ class LogResult:
     entries: dict[DataKind, list[dict[str, Any]]] = field(default_factory=dict)
     reads: list[LogRead] = field(default_factory=list)
     errors: list[CollectionError] = field(default_factory=list)
+
+    def of_cluster(self, name: str) -> LogResult:
+        """These entries but the Kubernetes audit entries of clusters other than ``name``.
+
+        A fleet reads a project's logs once for all its clusters; Kubernetes objects are named
+        alike in every cluster, so each cluster keeps the writes its own ``cluster_name`` labels.
+        """
+        audit = [
+            e
+            for e in self.entries.get(DataKind.AUDIT_LOGS, ())
+            if e.get("resource", {}).get("type") != "k8s_cluster"
+            or e.get("resource", {}).get("labels", {}).get("cluster_name") == name
+        ]
+        entries = self.entries | (
+            {DataKind.AUDIT_LOGS: audit} if DataKind.AUDIT_LOGS in self.entries else {}
+        )
+        return replace(self, entries=entries)
 
     def into(self, snapshot: Snapshot) -> Snapshot:
         """``snapshot`` with these entries parsed into it."""

@@ -11,7 +11,7 @@ from jsonschema import Draft202012Validator
 from rich.console import Console
 
 from gkeingress import Report, analyse, audit_fleet
-from gkeingress.api import audit as real_audit
+from gkeingress.api import read_snapshot as real_read_snapshot
 from gkeingress.checks import REGISTRY, AuditOptions, Check, Hit, Registry
 from gkeingress.cli import main
 from gkeingress.model.topology import Topology
@@ -19,6 +19,7 @@ from gkeingress.render.html import report_document
 from gkeingress.render.sarif import to_sarif
 from gkeingress.render.text import render
 from gkeingress.schemas import report_schema
+from gkeingress.snapshot import Snapshot
 from gkeingress.testing import DEMO_NOW, FakeFleet, WorldBuilder, demo_world, snapshot_of
 from gkeingress.testing import incidents_cluster as incidents
 
@@ -145,13 +146,13 @@ def test_a_fleet_cluster_whose_audit_raises_is_an_internal_error_not_unreachable
 ) -> None:
     """A TypeError while auditing one cluster is a bug of gkeingress, not a cluster out of reach."""
 
-    def audit(project: str, **options: Any) -> Report:
+    def read_snapshot(project: str, **options: Any) -> Snapshot:
         cluster = options["cluster"]
         if getattr(cluster, "path", None) == CHECKOUT:
             raise TypeError("'NoneType' object is not subscriptable")
-        return real_audit(project, **options)
+        return real_read_snapshot(project, **options)
 
-    monkeypatch.setattr("gkeingress.fleet.audit", audit)
+    monkeypatch.setattr("gkeingress.fleet.read_snapshot", read_snapshot)
     with caplog.at_level(logging.ERROR, logger="gkeingress"):
         report = audit_fleet(
             ["team-a"],
