@@ -343,6 +343,7 @@ def read_snapshot(
             compute_lists=compute_lists,
             evidence=reader,
             logs=logs,
+            cluster=info,
         )
     finally:
         if kube_client is None:  # made here, so closed here; a caller's client stays open

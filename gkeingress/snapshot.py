@@ -262,6 +262,7 @@ def build_snapshot(
     identity: ClusterIdentity,
     errors: Sequence[CollectionError] = (),
     calls: Mapping[str, int] | None = None,
+    cluster: ClusterInfo | None = None,
 ) -> Snapshot:
     """Parse raw API objects into a :class:`Snapshot`.
 
@@ -282,6 +283,7 @@ def build_snapshot(
         project=project,
         collected_at=collected_at,
         identity=identity,
+        cluster=cluster,
         errors=tuple(problems),
         calls=dict(calls or {}),
         **{name: tuple(values) for name, values in fields.items()},  # type: ignore[arg-type]  # by view

@@ -22,6 +22,7 @@ from gkeingress.collect.health import (
 from gkeingress.collect.kubernetes import KubernetesCollector
 from gkeingress.collect.logs import LogResult
 from gkeingress.collect.progress import HEALTH, LISTS, NO_PROGRESS, Progress
+from gkeingress.resources.cluster import ClusterInfo
 from gkeingress.snapshot import (
     DataKind,
     Snapshot,
@@ -44,6 +45,7 @@ def collect(
     compute_lists: ComputeResult | None = None,
     evidence: EvidenceResult | Callable[[], EvidenceResult] | None = None,
     logs: Callable[[Snapshot], LogResult] | None = None,
+    cluster: ClusterInfo | None = None,
 ) -> Snapshot:
     """Read both APIs, read-only, and return what they said (and every call that failed).
 
@@ -56,7 +58,8 @@ def collect(
     project, not once per cluster. ``evidence`` is the load balancer's evidence, already read (a
     fleet's, per project), or what reads it beside the lists; None reads none. ``logs`` reads the
     log evidence of the Ingresses listed (:func:`gkeingress.collect.logs.read_logs`), beside the
-    second phase; None reads none.
+    second phase; None reads none. ``cluster`` is the cluster read, when known: its name keeps the
+    log queries to its own Kubernetes writes.
     """
     gate = gate or ApiGate()
     kube_collector = KubernetesCollector(kube_client, gate, namespace, progress)
@@ -87,6 +90,7 @@ def collect(
         compute=compute.parsed(project),
         identity=kube.identity,
         errors=[*kube.errors, *compute.errors],
+        cluster=cluster,
     )
     progress.phase(HEALTH)
     health, endpoints = health_targets(first, deep=deep), endpoint_targets(first, deep=deep)

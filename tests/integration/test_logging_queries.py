@@ -16,6 +16,7 @@ from gkeingress.collect.logs import (
     LogScope,
     log_scope,
 )
+from gkeingress.resources.cluster import ClusterInfo
 from gkeingress.snapshot import DataKind
 from gkeingress.testing import DEMO_NOW, FakeGKE, WorldBuilder, incidents_evidence, snapshot_of
 from gkeingress.testing.fake_logging import FakeLogging
@@ -233,3 +234,26 @@ def test_an_audit_without_the_logging_permission_completes_and_names_it(
         DataKind.HEALTH_CHECK_LOGS,
         DataKind.AUDIT_LOGS,
     }
+
+
+def test_a_named_cluster_reads_only_its_own_kubernetes_writes(builder: WorldBuilder) -> None:
+    """An audit of a known cluster asks the audit logs for that cluster's writes, no other's."""
+    incidents_evidence.keepalive_resets(builder)
+    cluster = ClusterInfo.from_json(builder.cluster(), builder.world.project)
+    with (
+        FakeGKE(builder.world) as server,
+        server.kube_client() as kube_client,
+        FakeLogging(builder.world) as fake,
+    ):
+        audit(
+            builder.world.project,
+            kube_client=kube_client,
+            cluster=cluster,
+            credentials=AnonymousCredentials(),
+            compute_endpoint=server.compute_endpoint,
+            logging_client=fake.client(),
+            now=DEMO_NOW,
+        )
+    audit_queries = [r.filter for r in fake.requests if "cloudaudit" in r.filter]
+    assert len(audit_queries) == 1
+    assert f'resource.labels.cluster_name="{builder.cluster_name}"' in audit_queries[0]
