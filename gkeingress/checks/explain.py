@@ -32,6 +32,9 @@ UNREACHABLE_CAUSES: tuple[Check, ...] = (
 )
 """Configuration checks whose fault leaves a backend with no healthy endpoint."""
 
+CAUSE_READS = frozenset(kind for item in UNREACHABLE_CAUSES for kind in item.requires)
+"""What :func:`causes` reads: a check that asks it for explanations reads these too."""
+
 
 @dataclass(frozen=True, slots=True)
 class Cause:

@@ -16,7 +16,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from urllib.parse import urlsplit
 
-from gkeingress.checks.explain import causes
+from gkeingress.checks.explain import CAUSE_READS, causes
 from gkeingress.checks.registry import AuditOptions, Hit, check
 from gkeingress.checks.scope import managed
 from gkeingress.findings import Severity
@@ -197,24 +197,7 @@ name the URL map, forwarding rule and backend services an entry carries."""
         "`top_paths` and `explained_by` (code and message) hold them."
     ),
     links=(_TROUBLESHOOTING_LINK, _LOGGING_LINK),
-    requires=(
-        DataKind.BACKEND_CONFIGS,
-        DataKind.BACKEND_SERVICES,
-        DataKind.CLUSTER_IDENTITY,
-        DataKind.ENDPOINT_SLICES,
-        DataKind.FIREWALLS,
-        DataKind.FORWARDING_RULES,
-        DataKind.HEALTH_CHECKS,
-        DataKind.INGRESSES,
-        DataKind.NEGS,
-        DataKind.NEG_ENDPOINTS,
-        DataKind.PODS,
-        DataKind.REQUEST_LOGS,
-        DataKind.SERVICES,
-        DataKind.SVCNEGS,
-        DataKind.TARGET_PROXIES,
-        DataKind.URL_MAPS,
-    ),
+    requires=(*CAUSE_READS, DataKind.REQUEST_LOGS),
 )
 def lb_no_healthy_backend(topology: Topology, options: AuditOptions) -> Iterator[Hit]:
     """Report backends the load balancer found without healthy endpoints, and why."""

@@ -14,7 +14,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 
-from gkeingress.checks.explain import Cause, causes
+from gkeingress.checks.explain import CAUSE_READS, Cause, causes
 from gkeingress.checks.lb_logs import logs_read
 from gkeingress.checks.registry import AuditOptions, Hit, check
 from gkeingress.checks.scope import managed
@@ -114,24 +114,7 @@ def _probed(topology: Topology) -> Iterator[tuple[PairedIngress, ServiceBackend,
         "IPs), `kind` (`path`, `connect` or `other`) and `confirms` hold them."
     ),
     links=_LINKS,
-    requires=(
-        DataKind.BACKEND_CONFIGS,
-        DataKind.BACKEND_SERVICES,
-        DataKind.CLUSTER_IDENTITY,
-        DataKind.ENDPOINT_SLICES,
-        DataKind.FIREWALLS,
-        DataKind.FORWARDING_RULES,
-        DataKind.HEALTH_CHECKS,
-        DataKind.HEALTH_CHECK_LOGS,
-        DataKind.INGRESSES,
-        DataKind.NEGS,
-        DataKind.NEG_ENDPOINTS,
-        DataKind.PODS,
-        DataKind.SERVICES,
-        DataKind.SVCNEGS,
-        DataKind.TARGET_PROXIES,
-        DataKind.URL_MAPS,
-    ),
+    requires=(*CAUSE_READS, DataKind.HEALTH_CHECK_LOGS),
 )
 def health_check_probe_failing(topology: Topology, options: AuditOptions) -> Iterator[Hit]:
     """Report backends whose endpoints' latest probe entry is unhealthy, and what it confirms."""
@@ -207,25 +190,7 @@ def health_check_probe_failing(topology: Topology, options: AuditOptions) -> Ite
     ),
     evidence="The health check and the backend service. `health_check` and `backend_service` hold them.",
     links=_LINKS,
-    requires=(
-        DataKind.BACKEND_CONFIGS,
-        DataKind.BACKEND_HEALTH,
-        DataKind.BACKEND_SERVICES,
-        DataKind.CLUSTER_IDENTITY,
-        DataKind.ENDPOINT_SLICES,
-        DataKind.FIREWALLS,
-        DataKind.FORWARDING_RULES,
-        DataKind.HEALTH_CHECKS,
-        DataKind.HEALTH_CHECK_LOGS,
-        DataKind.INGRESSES,
-        DataKind.NEGS,
-        DataKind.NEG_ENDPOINTS,
-        DataKind.PODS,
-        DataKind.SERVICES,
-        DataKind.SVCNEGS,
-        DataKind.TARGET_PROXIES,
-        DataKind.URL_MAPS,
-    ),
+    requires=(*CAUSE_READS, DataKind.BACKEND_HEALTH, DataKind.HEALTH_CHECK_LOGS),
 )
 def health_check_logging_disabled(topology: Topology, options: AuditOptions) -> Iterator[Hit]:
     """Report health checks that do not log, of unhealthy backends no configuration explains."""
