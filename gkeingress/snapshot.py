@@ -79,6 +79,24 @@ EVIDENCE_KINDS = frozenset(
 )
 """The load balancer's own evidence: read only when the audit asks for it (``evidence=True``)."""
 
+POLLED_KINDS = frozenset(
+    {
+        DataKind.INGRESSES,
+        DataKind.EVENTS,
+        DataKind.SERVICES,
+        DataKind.ENDPOINT_SLICES,
+        DataKind.PODS,
+        DataKind.URL_MAPS,
+        DataKind.TARGET_PROXIES,
+        DataKind.FORWARDING_RULES,
+        DataKind.BACKEND_SERVICES,
+        DataKind.HEALTH_CHECKS,
+        DataKind.NEGS,
+        DataKind.BACKEND_HEALTH,
+    }
+)
+"""What a wait round re-reads for one Ingress, and all that its judgement of serving reads."""
+
 
 @dataclass(frozen=True, slots=True)
 class CollectionError:

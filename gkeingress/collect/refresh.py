@@ -45,7 +45,13 @@ from gkeingress.resources.gce import (
 )
 from gkeingress.resources.k8s import EndpointSlice, Event, Ingress, Pod, Service
 from gkeingress.resources.refs import ResourceRef
-from gkeingress.snapshot import CollectionError, DataKind, Snapshot, with_backend_health
+from gkeingress.snapshot import (
+    POLLED_KINDS,
+    CollectionError,
+    DataKind,
+    Snapshot,
+    with_backend_health,
+)
 
 JSON = dict[str, Any]
 
@@ -468,25 +474,6 @@ def _parts_of(bs: BackendService) -> Iterable[tuple[str, ResourceRef]]:
             yield "networkEndpointGroups", backend.group
 
 
-_REREAD = frozenset(
-    {
-        DataKind.INGRESSES,
-        DataKind.EVENTS,
-        DataKind.SERVICES,
-        DataKind.ENDPOINT_SLICES,
-        DataKind.PODS,
-        DataKind.URL_MAPS,
-        DataKind.TARGET_PROXIES,
-        DataKind.FORWARDING_RULES,
-        DataKind.BACKEND_SERVICES,
-        DataKind.HEALTH_CHECKS,
-        DataKind.NEGS,
-        DataKind.BACKEND_HEALTH,
-    }
-)
-"""What a round reads again: the first audit's errors about these no longer hold."""
-
-
 def _merge(snapshot: Snapshot, result: _Round, key: str, now: datetime) -> Snapshot:
     """The last snapshot with what this round read in place of what it held about the same objects."""
     kube = result.kube
@@ -553,5 +540,5 @@ def _merge(snapshot: Snapshot, result: _Round, key: str, now: datetime) -> Snaps
             *kept,
             *(getter.parse(found, project) for _, found in answers if found is not None),
         )
-    errors = (*(e for e in snapshot.errors if e.kind not in _REREAD), *result.errors)
+    errors = (*(e for e in snapshot.errors if e.kind not in POLLED_KINDS), *result.errors)
     return replace(snapshot, collected_at=now, errors=errors, **fields)

@@ -24,25 +24,8 @@ from gkeingress.live.probe import ProbeResult
 from gkeingress.model.answers import Answer, endpoint_health
 from gkeingress.model.topology import PairedIngress
 from gkeingress.report import Report
-from gkeingress.snapshot import DataKind
+from gkeingress.snapshot import POLLED_KINDS
 
-SERVING_READS = frozenset(
-    {
-        DataKind.INGRESSES,
-        DataKind.EVENTS,
-        DataKind.SERVICES,
-        DataKind.ENDPOINT_SLICES,
-        DataKind.PODS,
-        DataKind.URL_MAPS,
-        DataKind.TARGET_PROXIES,
-        DataKind.FORWARDING_RULES,
-        DataKind.BACKEND_SERVICES,
-        DataKind.HEALTH_CHECKS,
-        DataKind.NEGS,
-        DataKind.BACKEND_HEALTH,
-    }
-)
-"""What the judgement of serving reads: a failed read of one of these is never taken for serving."""
 SERVING_ANSWERS = frozenset({Answer.BACKEND, Answer.REDIRECT})
 """What a probed URL must get from the load balancer: the application, or its HTTPS redirect."""
 
@@ -292,7 +275,8 @@ def assess(
             hops.append(
                 HopState(finding.code, finding.message, False, needs_change, code=finding.code)
             )
-    failed = [e for e in report.errors if e.kind in SERVING_READS]
+    # A failed read of what the judgement needs is never taken for serving.
+    failed = [e for e in report.errors if e.kind in POLLED_KINDS]
     if failed:
         calls = "; ".join(f"{e.call}: {e.status_text or e.message}" for e in failed)
         hops.append(HopState("API reads", f"{len(failed)} failed ({calls})", False))
