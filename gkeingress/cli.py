@@ -160,7 +160,7 @@ def _connection_options(parser: argparse.ArgumentParser, *, project_required: bo
         "--no-evidence",
         dest="evidence",
         action="store_false",
-        help="do not read the load balancers' own evidence (Cloud Monitoring request counts)",
+        help="do not read the load balancers' own evidence (Cloud Monitoring request counts, Cloud Logging)",
     )
     parser.add_argument(
         "--errors-window",
