@@ -67,11 +67,22 @@ class _MarkedBy(_Marked):
         return self._slot.__get__(obj, owner)
 
 
-def derived_from(cls: type, kinds: Mapping[str, Kinds], *, plain: Iterable[str] = ()) -> None:
+def derived_from(
+    cls: type,
+    kinds: Mapping[str, Kinds],
+    *,
+    plain: Iterable[str] = (),
+    implied: Iterable[enum.Enum] = (),
+) -> None:
     """Mark the fields of a slotted dataclass: reading field ``name`` records ``kinds[name]``.
 
     Every field is either marked or named in ``plain`` (not read from any API, such as the
     project id), so a field added later cannot go unrecorded by accident.
+
+    ``implied`` are the kinds already recorded on the only way to reach an object of ``cls``
+    (every paired Ingress is reached through the recorded list of Ingresses): a field built from
+    those kinds alone stays a plain slot, since recording its reads would add nothing. Its entry
+    in ``kinds`` still says what it is built from.
 
     Raises:
         TypeError: a field is neither marked nor plain, or a marked name is not a slot of ``cls``.
@@ -80,10 +91,13 @@ def derived_from(cls: type, kinds: Mapping[str, Kinds], *, plain: Iterable[str] 
     unsorted = fields - set(kinds) - set(plain)
     if unsorted:
         raise TypeError(f"{cls.__name__}: say what {', '.join(sorted(unsorted))} derive from")
+    already = frozenset(implied)
     for name, behind in kinds.items():
         slot = cls.__dict__.get(name)
         if name not in fields or not hasattr(slot, "__set__") or isinstance(slot, _Marked):
             raise TypeError(f"{cls.__name__}.{name} is not an unmarked dataclass slot")
+        if not callable(behind) and already.issuperset(behind):
+            continue
         marked = _MarkedBy(slot, behind) if callable(behind) else _Marked(slot, frozenset(behind))
         setattr(cls, name, marked)
 

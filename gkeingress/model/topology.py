@@ -611,23 +611,25 @@ class Topology:
 
 # What each field of the paired view was built from, so that a check reading it is known to have
 # read those lists (see gkeingress.reads). Names computed by the Namer depend on the cluster's
-# identity; a NEG is found by the name neg-status gives or the Namer computes.
+# identity; a NEG is found by the name neg-status gives or the Namer computes. A check reaches a
+# paired Ingress only through Topology.ingresses, which records INGRESSES: the fields built from
+# the Ingress alone need no recording of their own (``implied``).
 _K = DataKind
 _NAMED_BACKEND = (_K.SERVICES, _K.CLUSTER_IDENTITY)
 _FRONTEND = (_K.INGRESSES, _K.FORWARDING_RULES, _K.TARGET_PROXIES, _K.CLUSTER_IDENTITY)
 TRAFFIC_READS = (*_FRONTEND, _K.URL_MAPS, _K.REQUEST_COUNTS)
 """What an Ingress's traffic is read from: its URL map's request counts."""
 _REFERENCE_KINDS = {
-    "forwarding rule": _K.FORWARDING_RULES,
-    "target proxy": _K.TARGET_PROXIES,
-    "url map": _K.URL_MAPS,
-    "backend service": _K.BACKEND_SERVICES,
-    "health check": _K.HEALTH_CHECKS,
-    "NEG": _K.NEGS,
+    "forwarding rule": frozenset({_K.FORWARDING_RULES}),
+    "target proxy": frozenset({_K.TARGET_PROXIES}),
+    "url map": frozenset({_K.URL_MAPS}),
+    "backend service": frozenset({_K.BACKEND_SERVICES}),
+    "health check": frozenset({_K.HEALTH_CHECKS}),
+    "NEG": frozenset({_K.NEGS}),
 }
 derived_from(
     Reference,
-    {"resource": lambda ref: (_REFERENCE_KINDS[ref.kind],)},
+    {"resource": lambda ref: _REFERENCE_KINDS[ref.kind]},
     plain=("kind", "name", "source"),  # part of the references list, which records its sources
 )
 derived_from(
@@ -653,6 +655,7 @@ derived_from(
         "expectation": (_K.SERVICES, _K.PODS, _K.BACKEND_CONFIGS),
         "events": (_K.EVENTS,),
     },
+    implied=(_K.INGRESSES,),  # reached only through a paired Ingress's backends
 )
 derived_from(
     PairedIngress,
@@ -676,6 +679,7 @@ derived_from(
         "traffic": TRAFFIC_READS,
     },
     plain=("findings", "cluster", "verdict"),  # filled in after the checks ran
+    implied=(_K.INGRESSES,),  # reached only through Topology.ingresses
 )
 derived_from(Topology, {"ingresses": (_K.INGRESSES,)}, plain=("snapshot",))
 

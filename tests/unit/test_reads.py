@@ -65,6 +65,15 @@ def test_a_read_records_the_lists_the_value_was_built_from() -> None:
     assert read == set()
 
 
+def test_a_field_built_from_the_ingress_alone_is_recorded_on_the_way_to_it() -> None:
+    """Reading a backend's Service port records the Ingresses, the list that led to it."""
+    topology = pair(_world(*HEALTHY))
+    with recording() as read:
+        backend = topology.ingress("shop/web").backends[0]
+        assert backend.ref.port
+    assert read == {DataKind.INGRESSES}
+
+
 def test_reads_outside_a_recording_and_unrecorded_reads_are_not_recorded() -> None:
     """Only the block being recorded sees its reads; a fallback read inside it is left out."""
     snapshot = _world(*HEALTHY)
