@@ -59,13 +59,14 @@ from rich.table import Table
 from gkeingress import Report, analyse, audit, audit_fleet
 from gkeingress.collect import ApiGate, PageReader, collect, list_compute
 from gkeingress.collect.compute import LISTS, PAGE_SIZE
-from gkeingress.collect.kubernetes import CONNECTIONS, KubernetesCollector
+from gkeingress.collect.kubernetes import CONNECTIONS
 from gkeingress.collect.kubernetes import PAGE_SIZE as KUBE_PAGE
 from gkeingress.render.jsontext import json_text
 from gkeingress.render.text import render
-from gkeingress.snapshot import Snapshot, build_snapshot
+from gkeingress.snapshot import ClusterIdentity, Snapshot, build_snapshot
 from gkeingress.testing import DEMO_NOW, FakeFleet, FakeGKE
 from gkeingress.testing.scale import fleet_of, world_of
+from gkeingress.testing.snapshots import parsed_lists
 
 RESULTS = Path(__file__).with_name("results.json")
 ANONYMOUS = AnonymousCredentials()  # type: ignore[no-untyped-call]  # google-auth is unannotated
@@ -270,28 +271,22 @@ def one_audit(server: Served) -> tuple[dict[str, Any], Report]:
     }, report
 
 
-def analysis_cpu(url: str) -> tuple[float, float]:
-    """CPU seconds to build the snapshot from the raw lists, then to pair and check it (no I/O).
+def analysis_cpu(size: int) -> tuple[float, float]:
+    """CPU seconds to parse the world's objects into a snapshot, then to pair and check it (no I/O).
 
-    As in an audit, the raw lists are dropped once the snapshot is built.
+    An audit parses each page as it arrives, while other pages are still on their way; here the
+    parsing is measured alone, over the objects the fake serves.
     """
-    with _kube(url) as client:
-        gate = ApiGate(rate=None)
-        kube = KubernetesCollector(client, gate, None).collect()
-        compute = list_compute(
-            "demo-project", credentials=ANONYMOUS, compute_endpoint=url, gate=gate
-        )
+    world = world_of(size)
     started = time.process_time()
     snapshot = build_snapshot(
-        "demo-project",
+        world.project,
         datetime.now(timezone.utc),
-        kube=kube.objects,
-        compute=compute.resources,
-        identity=kube.identity,
-        errors=[*kube.errors, *compute.errors],
+        parsed=parsed_lists(world),
+        identity=ClusterIdentity(),
     )
     built = time.process_time() - started
-    del kube, compute
+    del world
     started = time.process_time()
     analyse(snapshot, now=DEMO_NOW)
     return built, time.process_time() - started
@@ -361,7 +356,7 @@ def measure(size: int, latency: float, repeat: int, *, memory: bool) -> dict[str
         _collect(server.url)  # warm the client libraries' lazy imports and connection set-up
         pairs = [one_audit(server) for _ in range(repeat)]
         runs = [run for run, _ in pairs]
-        cpu = [analysis_cpu(server.url) for _ in range(min(repeat, 3))]
+        cpu = [analysis_cpu(size) for _ in range(min(repeat, 3))]
         if size == 1000:
             extra["compute_lists"] = compute_readers(server.url, 3)
             extra["rendering"] = rendering(pairs[-1][1], 3)

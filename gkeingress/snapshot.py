@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from itertools import chain
 from typing import Any
 
 from gkeingress.reads import derived_from
@@ -232,80 +233,100 @@ def _describe(data: Mapping[str, Any]) -> str:
 
 
 @dataclass(frozen=True)
-class ParsedCompute:
-    """A project's Compute resources parsed into views, once for every cluster audited against them.
+class Parsed:
+    """API objects parsed into views, and the objects that could not be read.
 
-    ``views`` holds the :class:`Snapshot` fields (``negs``, ``url_maps``, …); ``errors`` the
-    resources that could not be read.
+    ``views`` holds :class:`Snapshot` fields (``pods``, ``negs``, …). A collector parses each page
+    as it arrives, so a page's JSON is dropped as soon as it is read; a fleet parses each project's
+    Compute resources once, for every cluster audited against them.
     """
 
-    views: Mapping[str, tuple[object, ...]]
-    errors: tuple[CollectionError, ...]
+    views: Mapping[str, tuple[object, ...]] = field(default_factory=dict)
+    errors: tuple[CollectionError, ...] = ()
+
+    def __len__(self) -> int:
+        """How many objects were read, readable or not."""
+        return sum(map(len, self.views.values())) + len(self.errors)
+
+    @classmethod
+    def merge(cls, parts: Iterable[Parsed]) -> Parsed:
+        """The parts one after the other: each field's views and the errors, in order.
+
+        A field only one part fills keeps that part's tuple: the clusters of a fleet's project
+        share their Compute views.
+        """
+        views: dict[str, list[tuple[object, ...]]] = {}
+        errors: list[CollectionError] = []
+        for part in parts:
+            for target, found in part.views.items():
+                views.setdefault(target, []).append(found)
+            errors += part.errors
+        return cls(
+            {
+                t: found[0] if len(found) == 1 else tuple(chain(*found))
+                for t, found in views.items()
+            },
+            tuple(errors),
+        )
 
 
-def _parser(
-    fields: dict[str, list[object]], problems: list[CollectionError]
-) -> Callable[..., None]:
-    def parse(kind: DataKind, target: str, view: Callable[..., object], *args: Any) -> None:
+def _parse(
+    kind: DataKind,
+    target: str,
+    view: Callable[..., object],
+    objects: Iterable[Mapping[str, Any]],
+    *args: Any,
+) -> Parsed:
+    """``view(obj, *args)`` of each object, into ``target``; one that cannot be read is an error."""
+    views: list[object] = []
+    problems: list[CollectionError] = []
+    for obj in objects:
         try:
-            fields.setdefault(target, []).append(view(*args))
+            views.append(view(obj, *args))
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             problems.append(
-                CollectionError(kind, "parse", f"could not read {_describe(args[0])}: {exc!r}")
+                CollectionError(kind, "parse", f"could not read {_describe(obj)}: {exc!r}")
             )
+    return Parsed({target: tuple(views)}, tuple(problems))
 
-    return parse
+
+def parse_kube(kind: DataKind, objects: Iterable[Mapping[str, Any]]) -> Parsed:
+    """Kubernetes objects of one kind (such as a list page's ``items``), parsed into views."""
+    target, view = _KUBE_VIEWS[kind]
+    return _parse(kind, target, view, objects)
 
 
-def parse_compute(
-    project: str, compute: Mapping[str, Sequence[Mapping[str, Any]]]
-) -> ParsedCompute:
-    """Parse raw Compute resources (by collection) into views; unreadable ones become errors."""
-    fields: dict[str, list[object]] = {}
-    problems: list[CollectionError] = []
-    parse = _parser(fields, problems)
-    for collection, resources in compute.items():
-        kind, target, compute_view = _COMPUTE_VIEWS[collection]
-        for res in resources:
-            parse(kind, target, compute_view, res, project)
-    return ParsedCompute({k: tuple(v) for k, v in fields.items()}, tuple(problems))
+def parse_compute(project: str, collection: str, resources: Iterable[Mapping[str, Any]]) -> Parsed:
+    """Compute resources of one collection (by its JSON name, ``urlMaps``), parsed into views."""
+    kind, target, view = _COMPUTE_VIEWS[collection]
+    return _parse(kind, target, view, resources, project)
 
 
 def build_snapshot(
     project: str,
     collected_at: datetime,
     *,
-    kube: Mapping[DataKind, Sequence[Mapping[str, Any]]],
-    compute: Mapping[str, Sequence[Mapping[str, Any]]] | ParsedCompute,
+    parsed: Iterable[Parsed],
     identity: ClusterIdentity,
     errors: Sequence[CollectionError] = (),
     calls: Mapping[str, int] | None = None,
     cluster: ClusterInfo | None = None,
 ) -> Snapshot:
-    """Parse raw API objects into a :class:`Snapshot`.
+    """A :class:`Snapshot` of the objects ``parsed`` (:func:`parse_kube`, :func:`parse_compute`).
 
-    An object that cannot be read is left out and recorded as a :class:`CollectionError` naming it,
-    so a malformed object never stops the audit and never disappears silently. ``compute`` may be
-    already parsed (:func:`parse_compute`): a fleet parses each project's resources once.
+    An object that could not be read is left out and recorded as a :class:`CollectionError`
+    naming it, after the failed calls (``errors``): a malformed object never stops the audit and
+    never disappears silently.
     """
-    fields: dict[str, list[object]] = {}
-    problems = list(errors)
-    parse = _parser(fields, problems)
-    for kind, objects in kube.items():
-        target, kube_view = _KUBE_VIEWS[kind]
-        for obj in objects:
-            parse(kind, target, kube_view, obj)
-    parsed = compute if isinstance(compute, ParsedCompute) else parse_compute(project, compute)
-    problems += parsed.errors
+    whole = Parsed.merge(parsed)
     return Snapshot(
         project=project,
         collected_at=collected_at,
         identity=identity,
         cluster=cluster,
-        errors=tuple(problems),
+        errors=(*errors, *whole.errors),
         calls=dict(calls or {}),
-        **{name: tuple(values) for name, values in fields.items()},  # type: ignore[arg-type]  # by view
-        **parsed.views,  # type: ignore[arg-type]  # by view
+        **whole.views,  # type: ignore[arg-type]  # by view
     )
 
 

@@ -3,12 +3,12 @@
 Aggregated lists return global, regional and zonal resources in one pass, so the number of calls
 does not depend on how many Ingresses, regions or zones there are. Pages are requested one by one so
 that each page is retried on its own. By default each page is read as JSON through the client's own
-REST transport (:mod:`gkeingress.collect.rest`), never built into protobuf messages.
+REST transport (:mod:`gkeingress.collect.rest`), never built into protobuf messages, and parsed
+into views as soon as it arrives, while the other chains are still being read.
 """
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -23,7 +23,7 @@ from google.protobuf.json_format import MessageToDict
 from gkeingress.collect.gate import ApiGate, google_reasons, status_of
 from gkeingress.collect.progress import NO_PROGRESS, Progress
 from gkeingress.collect.rest import call_json
-from gkeingress.snapshot import CollectionError, DataKind, ParsedCompute, parse_compute
+from gkeingress.snapshot import CollectionError, DataKind, Parsed, parse_compute
 
 PAGE_SIZE = 500
 """The most Compute returns per page."""
@@ -146,19 +146,13 @@ LISTS: tuple[ComputeList, ...] = (
 
 @dataclass
 class ComputeResult:
-    """Resources as JSON dicts by collection, and the calls that failed."""
+    """A project's Compute resources parsed into views, and the calls that failed.
 
-    resources: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    Every cluster of a fleet's project is audited against the same result.
+    """
+
+    parsed: Parsed = field(default_factory=Parsed)
     errors: list[CollectionError] = field(default_factory=list)
-    _parsed: ParsedCompute | None = field(default=None, repr=False, compare=False)
-    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
-
-    def parsed(self, project: str) -> ParsedCompute:
-        """The resources parsed into views, once: every cluster of a fleet's project shares them."""
-        with self._lock:
-            if self._parsed is None:
-                self._parsed = parse_compute(project, self.resources)
-            return self._parsed
 
 
 def to_json(message: Any) -> dict[str, Any]:
@@ -246,20 +240,19 @@ class ComputeCollector:
                 return
             request.page_token = token
 
-    def _chain(self, listing: ComputeList, shard: str | None) -> list[dict[str, Any]]:
-        """The resources of one chain of pages: the whole list, or one shard of it."""
+    def _chain(self, listing: ComputeList, shard: str | None) -> Parsed:
+        """The resources of one chain of pages (the whole list, or one shard of it), parsed."""
         with self._client(listing) as client:
-            return [
-                item for page in self._pages(listing, client, shard) for item in listing.items(page)
-            ]
+            return Parsed.merge(
+                parse_compute(self._project, listing.collection, listing.items(page))
+                for page in self._pages(listing, client, shard)
+            )
 
-    def _list(
-        self, listing: ComputeList, chains: list[Future[list[dict[str, Any]]]]
-    ) -> list[dict[str, Any]] | CollectionError:
+    def _list(self, listing: ComputeList, chains: list[Future[Parsed]]) -> Parsed | CollectionError:
         """A collection whole from its chains; any chain that failed fails it (never half a list)."""
         call = f"compute.{listing.collection}.{listing.verb}"
         try:
-            items = [item for chain in chains for item in chain.result()]
+            items = Parsed.merge(chain.result() for chain in chains)
         except Exception as exc:  # noqa: BLE001 - every failure is recorded as data
             error = _error(listing, call, exc)
             self._progress.call_done(call, None, error.message)
@@ -273,7 +266,8 @@ class ComputeCollector:
         Every chain of pages has a thread of its own, all at once: one per collection, four for
         the collections that grow with the Ingresses (:data:`BY_LAST_CHARACTER`).
         """
-        result = ComputeResult()
+        parts: list[Parsed] = []
+        errors: list[CollectionError] = []
         chains = [(listing, shard) for listing in LISTS for shard in listing.shards or (None,)]
         with ThreadPoolExecutor(len(chains)) as pool:
             futures = {chain: pool.submit(self._chain, *chain) for chain in chains}
@@ -281,10 +275,10 @@ class ComputeCollector:
                 shards = listing.shards or (None,)
                 items = self._list(listing, [futures[listing, shard] for shard in shards])
                 if isinstance(items, CollectionError):
-                    result.errors.append(items)
+                    errors.append(items)
                 else:
-                    result.resources[listing.collection] = items
-        return result
+                    parts.append(items)
+        return ComputeResult(Parsed.merge(parts), errors)
 
 
 def project_unreadable(project: str, errors: Iterable[CollectionError]) -> str | None:

@@ -1,7 +1,9 @@
 """Read the Kubernetes side: one paginated list call per kind, never one call per Ingress.
 
 Responses are read as the JSON the API server sent (``_preload_content=False``) rather than through
-the client's model classes, so one object with an unexpected field cannot fail a whole list.
+the client's model classes, so one object with an unexpected field cannot fail a whole list. Each
+page is parsed into views as soon as it arrives, while the other lists are still being read, and
+its JSON dropped.
 """
 
 from __future__ import annotations
@@ -16,7 +18,8 @@ from kubernetes import client as k8s
 
 from gkeingress.collect.gate import ApiGate
 from gkeingress.collect.progress import NO_PROGRESS, Progress
-from gkeingress.snapshot import ClusterIdentity, CollectionError, DataKind
+from gkeingress.resources.k8s import Service
+from gkeingress.snapshot import ClusterIdentity, CollectionError, DataKind, Parsed, parse_kube
 
 PAGE_SIZE = 2000
 """Items asked for per list page: the API server has no upper bound; 4x kubectl's 500 keeps the
@@ -42,9 +45,9 @@ class KubeList:
 
 @dataclass
 class KubeResult:
-    """Raw objects by kind, the cluster identity, and the calls that failed."""
+    """The objects read, parsed into views; the cluster identity; and the calls that failed."""
 
-    objects: dict[DataKind, list[dict[str, Any]]] = field(default_factory=dict)
+    parsed: list[Parsed] = field(default_factory=list)
     identity: ClusterIdentity = field(default_factory=ClusterIdentity)
     errors: list[CollectionError] = field(default_factory=list)
 
@@ -164,11 +167,6 @@ def _json_of(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
     return json.loads(fn(*args, **kwargs).data)
 
 
-def _key(obj: Mapping[str, Any]) -> str:
-    meta = obj.get("metadata") or {}
-    return f"{meta.get('namespace', '')}/{meta.get('name', '')}"
-
-
 class KubernetesCollector:
     """Lists the Kubernetes objects the audit needs through an injected ``ApiClient``."""
 
@@ -184,9 +182,8 @@ class KubernetesCollector:
         self._namespace = namespace
         self._progress = progress
 
-    def _pages(
-        self, listing: KubeList, namespace: str | None, **extra: Any
-    ) -> Iterator[dict[str, Any]]:
+    def _pages(self, listing: KubeList, namespace: str | None, **extra: Any) -> Iterator[Parsed]:
+        """Each page of the list, parsed."""
         token: str | None = None
         while True:
             kwargs: dict[str, Any] = {
@@ -206,7 +203,7 @@ class KubernetesCollector:
             page = self._gate.call(
                 f"kubernetes list {listing.label}", _json_of, fn, paced=False, **kwargs
             )
-            yield from page.get("items") or ()
+            yield parse_kube(listing.kind, page.get("items") or ())
             token = (page.get("metadata") or {}).get("continue")
             if not token:
                 return
@@ -249,10 +246,10 @@ class KubernetesCollector:
 
     def _list(
         self, listing: KubeList, namespace: str | None, **extra: Any
-    ) -> list[dict[str, Any]] | CollectionError:
+    ) -> Parsed | CollectionError:
         call = f"list {listing.label}"
         try:
-            items = list(self._pages(listing, namespace, **extra))
+            items = Parsed.merge(self._pages(listing, namespace, **extra))
         except Exception as exc:  # noqa: BLE001 - every failure is recorded as data
             error = _error(listing.kind, call, exc)
             self._progress.call_done(call, None, error.message)
@@ -261,13 +258,11 @@ class KubernetesCollector:
         return items
 
     @staticmethod
-    def _merge(
-        result: KubeResult, listing: KubeList, items: list[dict[str, Any]] | CollectionError
-    ) -> None:
+    def _merge(result: KubeResult, listing: KubeList, items: Parsed | CollectionError) -> None:
         if isinstance(items, CollectionError):
             result.errors.append(items)
         else:
-            result.objects.setdefault(listing.kind, []).extend(items)
+            result.parsed.append(items)
 
     def _add(
         self, result: KubeResult, listing: KubeList, namespace: str | None, **extra: Any
@@ -280,9 +275,11 @@ class KubernetesCollector:
         self._add(
             result, lists[DataKind.SERVICES], namespace, field_selector=f"metadata.name={name}"
         )
-        services = result.objects.get(DataKind.SERVICES, ())
-        service = next((s for s in services if _key(s) == f"{namespace}/{name}"), None)
-        selector = ((service or {}).get("spec") or {}).get("selector") or {}
+        services = (s for part in result.parsed for s in part.views.get("services", ()))
+        service = next(
+            (s for s in services if isinstance(s, Service) and s.key == f"{namespace}/{name}"), None
+        )
+        selector = service.selector if service is not None else {}
         if selector:
             labels = ",".join(f"{k}={v}" for k, v in sorted(selector.items()))
             self._add(result, lists[DataKind.PODS], namespace, label_selector=labels)

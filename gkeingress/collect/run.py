@@ -86,8 +86,7 @@ def collect(
     first = build_snapshot(
         project,
         datetime.now(timezone.utc),
-        kube=kube.objects,
-        compute=compute.parsed(project),
+        parsed=[*kube.parsed, compute.parsed],
         identity=kube.identity,
         errors=[*kube.errors, *compute.errors],
         cluster=cluster,

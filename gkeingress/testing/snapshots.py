@@ -14,8 +14,11 @@ from gkeingress.resources.monitoring import REQUEST_METRICS, TimeWindow
 from gkeingress.snapshot import (
     ClusterIdentity,
     DataKind,
+    Parsed,
     Snapshot,
     build_snapshot,
+    parse_compute,
+    parse_kube,
     with_backend_health,
     with_evidence,
     with_neg_endpoints,
@@ -79,6 +82,18 @@ def _read_logs(snapshot: Snapshot, world: World, window: TimeWindow) -> Snapshot
     return with_evidence(snapshot, window, entries, reads=reads)
 
 
+def parsed_lists(world: World) -> list[Parsed]:
+    """Every list of ``world`` the audit reads, parsed as a perfect collection would parse them."""
+    return [
+        *(parse_kube(kind, world.kube.get(plural, [])) for kind, plural in _KUBE_PLURALS.items()),
+        *(
+            parse_compute(world.project, collection, [r for rs in scopes.values() for r in rs])
+            for collection, scopes in world.compute.items()
+            if collection not in ("instanceGroups", "sslCertificates")
+        ),
+    ]
+
+
 def snapshot_of(
     world: World,
     collected_at: datetime,
@@ -96,12 +111,7 @@ def snapshot_of(
     first = build_snapshot(
         world.project,
         collected_at,
-        kube={kind: world.kube.get(plural, []) for kind, plural in _KUBE_PLURALS.items()},
-        compute={
-            collection: [r for items in scopes.values() for r in items]
-            for collection, scopes in world.compute.items()
-            if collection not in ("instanceGroups", "sslCertificates")
-        },
+        parsed=parsed_lists(world),
         identity=_identity(world),
     )
     answers = [

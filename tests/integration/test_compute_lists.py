@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 import pytest
 from google.auth.credentials import AnonymousCredentials
 
 from gkeingress.collect.compute import ComputeCollector, ComputeResult
 from gkeingress.collect.gate import ApiGate
+from gkeingress.resources.gce import NetworkEndpointGroup
 from gkeingress.testing.server import FakeGKE
 from gkeingress.testing.world import World
 from tests.integration.test_fake_server import PROJECT, compute_resource
@@ -18,6 +21,11 @@ SCOPES = {
     "zones/europe-west4-a": ["neg-c", "neg-d"],
 }
 NAMES = ["neg-a", "neg-b", "neg-c", "neg-d", "neg-e"]
+
+
+def _names(result: ComputeResult) -> list[str]:
+    """The names of the NEGs read, in the order read."""
+    return [neg.name for neg in cast(tuple[NetworkEndpointGroup, ...], result.parsed.views["negs"])]
 
 
 def collect_negs(page_size: int | None, gate: ApiGate) -> ComputeResult:
@@ -36,7 +44,7 @@ def test_scopes_of_a_page_come_in_name_order() -> None:
     """Resources of one aggregated page are listed scope by scope in name order, every run."""
     result = collect_negs(None, ApiGate(rate=None))
     assert result.errors == []
-    assert [neg["name"] for neg in result.resources["networkEndpointGroups"]] == NAMES
+    assert _names(result) == NAMES
 
 
 # NEGs are read as four chains by the name's last character: [0-3], [4-7] and the rest of this
@@ -48,5 +56,5 @@ def test_each_resource_once_and_one_call_per_page(page_size: int, calls: int) ->
     gate = ApiGate(rate=None)
     result = collect_negs(page_size, gate)
     assert result.errors == []
-    assert sorted(neg["name"] for neg in result.resources["networkEndpointGroups"]) == NAMES
+    assert sorted(_names(result)) == NAMES
     assert gate.counts()["compute aggregatedList networkEndpointGroups"] == calls

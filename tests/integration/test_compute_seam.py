@@ -89,7 +89,7 @@ def test_json_pages_hold_what_the_clients_messages_hold(
         by_json, json_requests = _lists(server, PageReader.JSON, world.project)
         by_messages, message_requests = _lists(server, PageReader.MESSAGES, world.project)
     assert by_json.errors == by_messages.errors == []
-    assert by_json.resources == by_messages.resources
+    assert by_json.parsed == by_messages.parsed
     assert json_requests == message_requests
     chains = 6 + 3 * 4  # NEGs, backend services and health checks in four chains each
     assert len(json_requests) > chains if page_size else len(json_requests) == chains
