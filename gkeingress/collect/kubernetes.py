@@ -2,8 +2,8 @@
 
 Responses are read as the JSON the API server sent (``_preload_content=False``) rather than through
 the client's model classes, so one object with an unexpected field cannot fail a whole list. Each
-page is parsed into views as soon as it arrives, while the other lists are still being read, and
-its JSON dropped.
+page is parsed into views while it is decoded, item by item (:mod:`gkeingress.collect.pages`), as
+soon as it arrives and while the other lists are still being read.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from typing import Any
 from kubernetes import client as k8s
 
 from gkeingress.collect.gate import ApiGate
+from gkeingress.collect.pages import list_items
 from gkeingress.collect.progress import NO_PROGRESS, Progress
 from gkeingress.resources.k8s import Service
 from gkeingress.snapshot import ClusterIdentity, CollectionError, DataKind, Parsed, parse_kube
@@ -167,6 +168,18 @@ def _json_of(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
     return json.loads(fn(*args, **kwargs).data)
 
 
+def _parsed_page(
+    kind: DataKind, fn: Callable[..., Any], **kwargs: Any
+) -> tuple[Parsed, dict[str, Any]]:
+    """Call ``fn`` (with ``_preload_content=False``); its page's items parsed, and its other members.
+
+    Reading and decoding the body belong to the call: a body cut short or garbled is retried with it.
+    """
+    members: dict[str, Any] = {}
+    parsed = parse_kube(kind, list_items(fn(**kwargs).data.decode(), members))
+    return parsed, members
+
+
 class KubernetesCollector:
     """Lists the Kubernetes objects the audit needs through an injected ``ApiClient``."""
 
@@ -200,11 +213,16 @@ class KubernetesCollector:
                 kwargs["namespace"] = namespace
             else:
                 fn = listing.all_namespaces
-            page = self._gate.call(
-                f"kubernetes list {listing.label}", _json_of, fn, paced=False, **kwargs
+            parsed, members = self._gate.call(
+                f"kubernetes list {listing.label}",
+                _parsed_page,
+                listing.kind,
+                fn,
+                paced=False,
+                **kwargs,
             )
-            yield parse_kube(listing.kind, page.get("items") or ())
-            token = (page.get("metadata") or {}).get("continue")
+            yield parsed
+            token = (members.get("metadata") or {}).get("continue")
             if not token:
                 return
 
