@@ -36,6 +36,11 @@ class ComputeResource:
     ref: ResourceRef
     description: str = ""
     created: datetime | None = None
+    described: Mapping[str, Any] = field(init=False, repr=False, compare=False)
+    """The JSON ingress-gce writes into ``description``, read once; ``{}`` for plain text."""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "described", _description_json(self.description))
 
     @property
     def name(self) -> str:
@@ -85,7 +90,7 @@ class ForwardingRule(ComputeResource):
     @property
     def ingress_name(self) -> str | None:
         """The ``namespace/name`` ingress-gce wrote into the description, if any."""
-        value = _description_json(self.description).get("kubernetes.io/ingress-name")
+        value = self.described.get("kubernetes.io/ingress-name")
         return value if isinstance(value, str) else None
 
 
@@ -112,7 +117,7 @@ class TargetProxy(ComputeResource):
     @property
     def ingress_name(self) -> str | None:
         """The ``namespace/name`` ingress-gce wrote into the description, if any."""
-        value = _description_json(self.description).get("kubernetes.io/ingress-name")
+        value = self.described.get("kubernetes.io/ingress-name")
         return value if isinstance(value, str) else None
 
 
@@ -242,13 +247,13 @@ class BackendService(ComputeResource):
     @property
     def service_name(self) -> str | None:
         """The ``namespace/name`` of the Kubernetes Service, from ingress-gce's description JSON."""
-        value = _description_json(self.description).get("kubernetes.io/service-name")
+        value = self.described.get("kubernetes.io/service-name")
         return value if isinstance(value, str) else None
 
     @property
     def service_port(self) -> str | None:
         """The Service port as ingress-gce described it (e.g. ``&ServiceBackendPort{Name:,Number:80,}``)."""
-        value = _description_json(self.description).get("kubernetes.io/service-port")
+        value = self.described.get("kubernetes.io/service-port")
         return value if isinstance(value, str) else None
 
 
@@ -325,7 +330,7 @@ class HealthCheck(ComputeResource):
         The JSON description (``HealthcheckDesc``) names it in ``config``; the plain-text ones
         ingress-gce writes otherwise (``pkg/translator/healthchecks.go``) say it in words.
         """
-        config = _description_json(self.description).get("config")
+        config = self.described.get("config")
         if isinstance(config, str):
             return next((c for c in HealthCheckConfig if c.value == config), None)
         return _TEXT_DESCRIPTIONS.get(self.description)
@@ -333,7 +338,7 @@ class HealthCheck(ComputeResource):
     @property
     def described_service(self) -> str | None:
         """``namespace/name`` of the Service the JSON description's ``k8sResource`` names."""
-        resource = _description_json(self.description).get("k8sResource")
+        resource = self.described.get("k8sResource")
         parts = resource.split("/") if isinstance(resource, str) else []
         if (
             len(parts) == 5
@@ -347,7 +352,7 @@ class HealthCheck(ComputeResource):
     @property
     def described_cluster(self) -> str | None:
         """``/locations/<location>/clusters/<name>`` from the JSON description's ``k8sCluster``."""
-        cluster = _description_json(self.description).get("k8sCluster")
+        cluster = self.described.get("k8sCluster")
         return cluster if isinstance(cluster, str) else None
 
     @property
@@ -382,7 +387,7 @@ class NetworkEndpointGroup(ComputeResource):
     @property
     def owner(self) -> Mapping[str, Any]:
         """ingress-gce's description: ``cluster-uid``, ``namespace``, ``service-name``, ``port``."""
-        return _description_json(self.description)
+        return self.described
 
 
 @dataclass(frozen=True, slots=True)
