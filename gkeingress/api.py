@@ -244,12 +244,12 @@ def read_snapshot(
     container_endpoint: str | None = None,
     use_private_endpoint: bool = False,
     rate_limit: float | None = DEFAULT_RATE,
-    compute_lists: ComputeResult | None = None,
+    compute_lists: ComputeResult | Callable[[], ComputeResult] | None = None,
     evidence: bool = True,
     errors_window: timedelta = timedelta(hours=6),
     monitoring_client: MetricServiceClient | None = None,
     monitoring_endpoint: str | None = None,
-    project_evidence: EvidenceResult | None = None,
+    project_evidence: EvidenceResult | Callable[[], EvidenceResult | None] | None = None,
     logging_client: LoggingServiceV2Client | None = None,
     logging_endpoint: str | None = None,
     max_log_entries: int = DEFAULT_MAX_ENTRIES,
@@ -258,6 +258,8 @@ def read_snapshot(
 
     Takes :func:`audit`'s arguments but those of the judgement; :func:`gkeingress.audit_fleet`
     reads every cluster's snapshot first, then each project's logs once for all its clusters.
+    ``compute_lists`` and ``project_evidence`` may also be what waits for them, called beside
+    the cluster's Kubernetes lists: a fleet reads them once per project while its clusters are read.
 
     Raises:
         ArgumentError, AuditError: as :func:`audit`.
@@ -286,7 +288,7 @@ def read_snapshot(
         if own_monitoring
         else monitoring_client
     )
-    reader: EvidenceResult | Callable[[], EvidenceResult] | None = project_evidence
+    reader: EvidenceResult | Callable[[], EvidenceResult | None] | None = project_evidence
     if reader is None and evidence and monitoring is not None:
         reader = functools.partial(
             read_evidence,

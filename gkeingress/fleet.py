@@ -184,6 +184,33 @@ def _logs(
         client.transport.close()  # type: ignore[no-untyped-call]  # unannotated client
 
 
+def _clusters(
+    reader: ContainerReader, projects: Sequence[str], wanted: Iterable[str] | None
+) -> tuple[list[ClusterInfo], list[CollectionError], list[Finding]]:
+    """The clusters to audit, all projects listed at once; what could not be listed or found."""
+    errors: list[CollectionError] = []
+    lost: list[Finding] = []
+    listed: list[ClusterInfo] = []
+    unique = list(dict.fromkeys(projects))
+    with ThreadPoolExecutor(len(unique)) as pool:
+        answers = list(pool.map(reader.list, unique))
+    for project, answer in zip(unique, answers, strict=True):
+        if isinstance(answer, CollectionError):
+            errors.append(answer)
+            message = f"the clusters of project {project} could not be listed: {answer.message}"
+            lost.append(_unreachable(f"projects/{project}", "list", message))
+        else:
+            listed += [ClusterInfo.from_json(c, project) for c in answer]
+    selected, missing = _selected(listed, wanted, list(projects))
+    for name in missing:
+        message = f"cluster {name} was not found in projects {', '.join(projects)}"
+        errors.append(
+            CollectionError(DataKind.CLUSTER, "container.clusters.list", message, 404, "notFound")
+        )
+        lost.append(_unreachable(name, "not-found", message))
+    return selected, errors, lost
+
+
 def audit_fleet(
     projects: Sequence[str],
     clusters: Iterable[str] | None = None,
@@ -237,8 +264,9 @@ def audit_fleet(
         monitoring_endpoint: Cloud Monitoring's gRPC ``host:port``; default: Google's.
         registry: the checks to run on every cluster; default: :data:`gkeingress.REGISTRY`.
         logging_endpoint: Cloud Logging's gRPC ``host:port``; default: Google's. Each project's
-            logs are read once for all its clusters (three queries per project), after every
-            cluster's snapshot, with every cluster's load balancer names in the filters.
+            logs are read once for all its clusters (three queries per project), once all its
+            clusters are read, with every cluster's load balancer names in the filters; its
+            clusters are judged then, while other projects' clusters may still be being read.
         max_log_entries: the most entries each log query reads (one query serves a project's
             clusters together).
 
@@ -259,129 +287,121 @@ def audit_fleet(
         credentials,
         (*GKE_SCOPES, *((MONITORING_READ, LOGGING_READ) if evidence else ())),
     )
-    listed: list[ClusterInfo] = []
-    errors: list[CollectionError] = []
-    lost: list[Finding] = []
     gate = ApiGate(rate=rate_limit)
     reader = ContainerReader(credentials=google_credentials, endpoint=container_endpoint, gate=gate)
-    for project in dict.fromkeys(projects):
-        answer = reader.list(project)
-        if isinstance(answer, CollectionError):
-            errors.append(answer)
-            message = f"the clusters of project {project} could not be listed: {answer.message}"
-            lost.append(_unreachable(f"projects/{project}", "list", message))
-        else:
-            listed += [ClusterInfo.from_json(c, project) for c in answer]
-    selected, missing = _selected(listed, wanted, list(projects))
-    for name in missing:
-        message = f"cluster {name} was not found in projects {', '.join(projects)}"
-        errors.append(
-            CollectionError(DataKind.CLUSTER, "container.clusters.list", message, 404, "notFound")
-        )
-        lost.append(_unreachable(name, "not-found", message))
+    selected, errors, lost = _clusters(reader, projects, wanted)
     listener = progress or _NoFleetProgress()
     when = now or datetime.now(timezone.utc)
     workers = max(1, min(max_workers, len(selected)))
     per_cluster = rate_limit / workers if rate_limit else None
-    # Each project's load balancers are read once, for all its clusters: one pass per collection.
-    owners = list(dict.fromkeys(c.project for c in selected))
-    with ThreadPoolExecutor(max(1, min(workers, len(owners)))) as pool:
-        lists = dict(
-            zip(
-                owners,
-                pool.map(
-                    lambda project: list_compute(
-                        project,
-                        credentials=google_credentials,
-                        compute_endpoint=compute_endpoint,
-                        gate=gate,
-                    ),
-                    owners,
-                ),
-                strict=True,
-            )
-        )
     end = when if when.tzinfo else when.replace(tzinfo=timezone.utc)
     window = TimeWindow.ending(end, errors_window)
-    found = _evidence(
-        owners,
-        evidence=evidence,
-        window=window,
-        client=monitoring_client,
-        endpoint=monitoring_endpoint,
-        credentials=google_credentials,
-        test_world=is_loopback(compute_endpoint),
-        gate=gate,
-    )
-
     internal: list[InternalError] = []
-
-    def read(cluster: ClusterInfo) -> Snapshot | Finding:
-        return _guarded(
-            cluster,
-            listener,
-            internal,
-            lambda: read_snapshot(
-                cluster.project,
-                cluster=cluster,
+    owners = list(dict.fromkeys(c.project for c in selected))
+    # Each project's load balancers and metrics are read once, for all its clusters, there, while
+    # the clusters' Kubernetes lists are read here; each cluster waits for its project's only to
+    # build its snapshot.
+    with (
+        ThreadPoolExecutor(max(1, len(owners)) + 1) as projects_pool,
+        ThreadPoolExecutor(workers, thread_name_prefix="gkeingress-fleet") as clusters_pool,
+    ):
+        lists = {
+            project: projects_pool.submit(
+                list_compute,
+                project,
                 credentials=google_credentials,
                 compute_endpoint=compute_endpoint,
-                container_endpoint=container_endpoint,
-                use_private_endpoint=use_private_endpoint,
-                namespace=namespace,
-                now=when,
-                progress=listener.cluster_started(cluster.path),
-                rate_limit=per_cluster,
-                deep=deep,
-                compute_lists=lists[cluster.project],
-                # No evidence read per cluster: the project's metrics are read once above, its logs below
-                evidence=False,
-                project_evidence=found.get(cluster.project),
-            ),
+                gate=gate,
+            )
+            for project in owners
+        }
+        found = projects_pool.submit(
+            _evidence,
+            owners,
+            evidence=evidence,
+            window=window,
+            client=monitoring_client,
+            endpoint=monitoring_endpoint,
+            credentials=google_credentials,
+            test_world=is_loopback(compute_endpoint),
+            gate=gate,
         )
 
-    with ThreadPoolExecutor(workers, thread_name_prefix="gkeingress-fleet") as pool:
-        collected = list(zip(selected, pool.map(read, selected), strict=True))
-    snapshots = [s for _, s in collected if isinstance(s, Snapshot)]
-    logged = _logs(
-        snapshots,
-        evidence=evidence,
-        window=window,
-        now=end,
-        endpoint=logging_endpoint,
-        credentials=google_credentials,
-        test_world=is_loopback(compute_endpoint),
-        gate=gate,
-        max_entries=max_log_entries,
-    )
+        def read(cluster: ClusterInfo) -> Snapshot | Finding:
+            return _guarded(
+                cluster,
+                listener,
+                internal,
+                lambda: read_snapshot(
+                    cluster.project,
+                    cluster=cluster,
+                    credentials=google_credentials,
+                    compute_endpoint=compute_endpoint,
+                    container_endpoint=container_endpoint,
+                    use_private_endpoint=use_private_endpoint,
+                    namespace=namespace,
+                    now=when,
+                    progress=listener.cluster_started(cluster.path),
+                    rate_limit=per_cluster,
+                    deep=deep,
+                    compute_lists=lists[cluster.project].result,
+                    # No evidence read per cluster: the project's metrics are read once above,
+                    # its logs below
+                    evidence=False,
+                    project_evidence=lambda: found.result().get(cluster.project),
+                ),
+            )
 
-    def judge(cluster: ClusterInfo, snapshot: Snapshot) -> Report | Finding:
-        logs = logged.get(snapshot.project)
-        result = _guarded(
-            cluster,
-            listener,
-            internal,
-            lambda: analyse(
-                logs.of_cluster(cluster.name).into(snapshot) if logs is not None else snapshot,
-                now=when,
-                errors_since=errors_since,
-                registry=registry,
-            ),
-        )
-        if isinstance(result, Report):
-            listener.cluster_done(cluster.path, None)
-        return result
+        reads = {cluster.path: clusters_pool.submit(read, cluster) for cluster in selected}
 
-    outcomes = [
-        judge(cluster, outcome) if isinstance(outcome, Snapshot) else outcome
-        for cluster, outcome in collected
-    ]
+        def judge(
+            cluster: ClusterInfo, snapshot: Snapshot, logs: LogResult | None
+        ) -> Report | Finding:
+            result = _guarded(
+                cluster,
+                listener,
+                internal,
+                lambda: analyse(
+                    logs.of_cluster(cluster.name).into(snapshot) if logs is not None else snapshot,
+                    now=when,
+                    errors_since=errors_since,
+                    registry=registry,
+                ),
+            )
+            if isinstance(result, Report):
+                listener.cluster_done(cluster.path, None)
+            return result
+
+        # A project's clusters are judged once all of them are read and its logs with them, while
+        # the next projects' clusters are still being read.
+        outcomes: dict[str, Report | Finding] = {}
+        for project in owners:
+            mine = [c for c in selected if c.project == project]
+            collected = {c.path: reads[c.path].result() for c in mine}
+            snapshots = [s for s in collected.values() if isinstance(s, Snapshot)]
+            logs = _logs(
+                snapshots,
+                evidence=evidence,
+                window=window,
+                now=end,
+                endpoint=logging_endpoint,
+                credentials=google_credentials,
+                test_world=is_loopback(compute_endpoint),
+                gate=gate,
+                max_entries=max_log_entries,
+            ).get(project)
+            for cluster in mine:
+                outcome = collected[cluster.path]
+                outcomes[cluster.path] = (
+                    judge(cluster, outcome, logs) if isinstance(outcome, Snapshot) else outcome
+                )
+    ordered = [outcomes[c.path] for c in selected]
     return FleetReport(
         projects=tuple(dict.fromkeys(projects)),
         generated_at=when,
         clusters=tuple(selected),
-        reports=tuple(o for o in outcomes if isinstance(o, Report)),
-        fleet_findings=(*lost, *(o for o in outcomes if isinstance(o, Finding))),
+        reports=tuple(o for o in ordered if isinstance(o, Report)),
+        fleet_findings=(*lost, *(o for o in ordered if isinstance(o, Finding))),
         fleet_errors=tuple(errors),
         fleet_calls=gate.counts(),
         fleet_internal_errors=tuple(internal),

@@ -42,8 +42,8 @@ def collect(
     deep: bool = False,
     gate: ApiGate | None = None,
     progress: Progress = NO_PROGRESS,
-    compute_lists: ComputeResult | None = None,
-    evidence: EvidenceResult | Callable[[], EvidenceResult] | None = None,
+    compute_lists: ComputeResult | Callable[[], ComputeResult] | None = None,
+    evidence: EvidenceResult | Callable[[], EvidenceResult | None] | None = None,
     logs: Callable[[Snapshot], LogResult] | None = None,
     cluster: ClusterInfo | None = None,
 ) -> Snapshot:
@@ -54,9 +54,10 @@ def collect(
     the NEGs whose size differs from the endpoints the NEG controller would attach in the zone
     (all of both with ``deep``).
     ``progress`` hears of each phase and each finished call. ``compute_lists`` are the project's
-    Compute lists when they were already read (:func:`list_compute`): a fleet reads them once per
-    project, not once per cluster. ``evidence`` is the load balancer's evidence, already read (a
-    fleet's, per project), or what reads it beside the lists; None reads none. ``logs`` reads the
+    Compute lists when they were already read (:func:`list_compute`), or what waits for them
+    beside the Kubernetes lists: a fleet reads them once per project, not once per cluster.
+    ``evidence`` is the load balancer's evidence, already read, or what reads it (or waits for a
+    fleet's, per project) beside the lists; None reads none. ``logs`` reads the
     log evidence of the Ingresses listed (:func:`gkeingress.collect.logs.read_logs`), beside the
     second phase; None reads none. ``cluster`` is the cluster read, when known: its name keeps the
     log queries to its own Kubernetes writes.
@@ -80,6 +81,8 @@ def collect(
             )
             if compute_lists is None
             else compute_lists
+            if isinstance(compute_lists, ComputeResult)
+            else compute_lists()
         )
         kube = kube_job.result()
         found = evidence_job.result() if evidence_job is not None else given
