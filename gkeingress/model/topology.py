@@ -14,7 +14,7 @@ so checks can tell "never created" from "deleted" from "not yet synced".
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Generic, TypeVar
@@ -249,19 +249,23 @@ class PairedIngress(HtmlView):
         return any(k.startswith(ANNOTATION_PREFIX) for k in self.ingress.annotations)
 
 
-def _activity(ingress: Ingress, backends: Iterable[ServiceBackend]) -> tuple[Activity, ...]:
+def _port_activity(
+    service: Service | None, resources: Iterable[ComputeResource | None]
+) -> tuple[Activity, ...]:
+    """When a backend's Service last changed and its load balancer resources were created."""
     changes = []
-    if ingress.meta.last_change:
-        changes.append(Activity(ingress.meta.last_change, f"Ingress {ingress.key} changed"))
-    for backend in backends:
-        if backend.service and backend.service.meta.last_change:
-            changes.append(
-                Activity(backend.service.meta.last_change, f"Service {backend.service_key} changed")
-            )
-        for resource in (backend.backend_service, backend.health_check, *backend.negs):
-            if resource is not None and resource.created:
-                changes.append(Activity(resource.created, f"{resource.ref} was created"))
+    if service and service.meta.last_change:
+        changes.append(Activity(service.meta.last_change, f"Service {service.key} changed"))
+    for resource in resources:
+        if resource is not None and resource.created:
+            changes.append(Activity(resource.created, f"{resource.ref} was created"))
     return tuple(changes)
+
+
+def _health_state(states: Mapping[str, object], backend_service: str | None) -> str | None:
+    """The state the ``backends`` annotation gives a backend service, if it names it."""
+    state = states.get(backend_service or "")
+    return str(state) if state is not None else None
 
 
 def _unique(items: Iterable[R | None]) -> tuple[R, ...]:
@@ -287,6 +291,35 @@ class _Index(Generic[R]):
         preferred = [c for c in candidates if scope is None or c.ref.scope == scope]
         found = preferred or candidates
         return found[0] if found else None
+
+
+class _Port:
+    """A Service port's backend as every Ingress of one class that routes to it sees it.
+
+    Built once per class and shared by those Ingresses: the backend itself (one object for each
+    default-ness and health state an Ingress gives it), the references its backend service and
+    neg-status add, and when its Service and resources changed.
+    """
+
+    def __init__(
+        self,
+        backend: ServiceBackend,
+        references: tuple[Reference, ...],
+        activity: tuple[Activity, ...],
+    ) -> None:
+        self.backend_service_name = backend.backend_service_name
+        self.references = references
+        self.activity = activity
+        self._seen = {(backend.is_default, backend.health_state): backend}
+
+    def seen_as(self, is_default: bool, health_state: str | None) -> ServiceBackend:
+        """The backend as an Ingress sees it: its default backend or not, in this state."""
+        seen = self._seen.get((is_default, health_state))
+        if seen is None:
+            first = next(iter(self._seen.values()))
+            seen = replace(first, is_default=is_default, health_state=health_state)
+            self._seen[(is_default, health_state)] = seen
+        return seen
 
 
 class Pairing:
@@ -321,8 +354,7 @@ class Pairing:
         self.events: dict[tuple[str, str], list[Event]] = defaultdict(list)
         for event in snapshot.events:
             self.events[(event.kind, event.object_key)].append(event)
-        self._shared: dict[tuple[str, BackendRef, bool, str | None], ServiceBackend] = {}
-        self._shared_refs: dict[tuple[str, BackendRef, bool, str | None], list[Reference]] = {}
+        self._ports: dict[tuple[str, BackendRef, bool, str | None], _Port] = {}
         self.described_rules: dict[str, list[ForwardingRule]] = defaultdict(list)
         for rule in snapshot.forwarding_rules:
             if rule.ingress_name:
@@ -372,7 +404,9 @@ class Pairing:
                 candidate = self.url_maps.by_ref.get(proxy.url_map)
                 url_map = candidate if candidate and not candidate.redirects_to_https else None
 
-        backends = self._backends_of(ingress, scope)
+        states = JsonAnnotation.read(annotations, BACKENDS_ANNOTATION)
+        ports = self._ports_of(ingress, scope, states)
+        backends = tuple(backend for _, backend in ports)
         known = {b.backend_service.ref for b in backends if b.backend_service}
         if url_map is not None:
             for service_ref in url_map.services:
@@ -385,11 +419,10 @@ class Pairing:
                             self.backend_services.by_ref.get(service_ref),
                         )
                     )
-        for backend in backends:
-            key = (backend.namespace, backend.ref, ingress.is_regional_external, scope)
-            if key not in self._shared_refs:
-                self._shared_refs[key] = self._backend_references(backend)
-            refs.extend(self._shared_refs[key])
+        for port, _ in ports:
+            refs.extend(port.references)
+        changed = ingress.meta.last_change
+        activity = [Activity(changed, f"Ingress {ingress.key} changed")] if changed else []
         return PairedIngress(
             ingress=ingress,
             managed=ingress.managed,
@@ -399,8 +432,8 @@ class Pairing:
             backends=backends,
             references=tuple(refs),
             events=tuple(self.events.get(("Ingress", ingress.key), ())),
-            backend_states=JsonAnnotation.read(annotations, BACKENDS_ANNOTATION),
-            activity=_activity(ingress, backends),
+            backend_states=states,
+            activity=(*activity, *(a for port, _ in ports for a in port.activity)),
             traffic=self._traffic(ingress, url_map),
         )
 
@@ -417,30 +450,32 @@ class Pairing:
         """``global`` for ``gce`` Ingresses; regional ones are matched by name in any region."""
         return None if ingress.is_regional else "global"
 
-    def _backends_of(self, ingress: Ingress, scope: str | None) -> tuple[ServiceBackend, ...]:
-        states = JsonAnnotation.read(ingress.annotations, BACKENDS_ANNOTATION).value
-        states = states if isinstance(states, dict) else {}
-        backends = []
-        for ns, ref, default in ingress.service_backends:
-            key = (ns, ref, ingress.is_regional_external, scope)
-            shared = self._shared.get(key)
-            if shared is None:
-                shared = self._shared[key] = self._backend(
-                    ns,
+    def _ports_of(
+        self, ingress: Ingress, scope: str | None, states: JsonAnnotation
+    ) -> list[tuple[_Port, ServiceBackend]]:
+        """Each Service port the Ingress routes to, with its backend as the Ingress sees it.
+
+        A port's backend is built once for the Ingresses of a class, as the first of them sees it;
+        the others see it in their own state (default backend or not, the ``backends`` annotation).
+        """
+        by_name = states.value if isinstance(states.value, dict) else {}
+        found = []
+        for namespace, ref, default in ingress.service_backends:
+            key = (namespace, ref, ingress.is_regional_external, scope)
+            port = self._ports.get(key)
+            if port is None:
+                port = self._ports[key] = self._backend(
+                    namespace,
                     ref,
                     regional=ingress.is_regional,
                     regional_external=ingress.is_regional_external,
                     scope=scope,
-                )
-            state = states.get(shared.backend_service_name or "")
-            backends.append(
-                replace(
-                    shared,
                     is_default=default,
-                    health_state=str(state) if state is not None else None,
+                    states=by_name,
                 )
-            )
-        return tuple(backends)
+            state = _health_state(by_name, port.backend_service_name)
+            found.append((port, port.seen_as(default, state)))
+        return found
 
     def _backend(
         self,
@@ -450,14 +485,19 @@ class Pairing:
         regional: bool,
         regional_external: bool,
         scope: str | None,
-    ) -> ServiceBackend:
-        """A Service port's backend as every Ingress of one class that routes to it sees it.
+        is_default: bool,
+        states: Mapping[str, object],
+    ) -> _Port:
+        """A Service port's backend as an Ingress of one class that routes to it sees it.
 
-        Shared and cached per class. The backend service (and health check) is named like the NEG,
-        or ``k8s-be-<nodePort>`` in instance-group mode; behind a ``gce-regional-external`` Ingress
-        it is ``Namer.rxlb_backend`` and only the NEGs keep the NEG name.
+        ``is_default`` and ``states`` (the Ingress's ``backends`` annotation) are that Ingress's
+        view; the rest is the same for every Ingress of the class. The backend service (and
+        health check) is named like the NEG, or ``k8s-be-<nodePort>`` in instance-group mode;
+        behind a ``gce-regional-external`` Ingress it is ``Namer.rxlb_backend`` and only the NEGs
+        keep the NEG name.
         """
-        service = self.services.get(f"{namespace}/{ref.service}")
+        service_key = f"{namespace}/{ref.service}"
+        service = self.services.get(service_key)
         port = service.port(ref.port) if service else None
         uses_neg = uses_negs(service, regional_ingress=regional)
         computed_neg = (
@@ -475,9 +515,9 @@ class Pairing:
         if backend_service is not None and backend_service.health_checks:
             health_check = self.health_checks.by_ref.get(backend_service.health_checks[0])
         elif name:
-            health_check = self._described_health_check(f"{namespace}/{ref.service}", name, scope)
-        status_name, zones = self._neg_status(service, port) if uses_neg else (None, ())
-        neg_name = status_name or computed_neg
+            health_check = self._described_health_check(service_key, name, scope)
+        status_name, zones = self._neg_status(service, port)
+        neg_name = (status_name if uses_neg else None) or computed_neg
         negs = tuple(
             n for n in self.negs.by_name.get(neg_name or "", []) if n.ref.scope.startswith("zones/")
         )
@@ -485,14 +525,14 @@ class Pairing:
         config_name = service.backend_config_name(port) if service and port else None
         config = self.backend_configs.get(f"{namespace}/{config_name}") if config_name else None
         system_default = namespace == "kube-system" and ref == SYSTEM_DEFAULT_BACKEND
-        return ServiceBackend(
+        backend = ServiceBackend(
             ref=ref,
             namespace=namespace,
-            is_default=False,
+            is_default=is_default,
             service=service,
             port=port,
             pods=pods,
-            endpoint_slices=tuple(self.slices.get(f"{namespace}/{ref.service}", ())),
+            endpoint_slices=tuple(self.slices.get(service_key, ())),
             backend_config=config,
             backend_config_name=config_name,
             uses_neg=uses_neg,
@@ -500,12 +540,15 @@ class Pairing:
             backend_service=backend_service,
             health_check=health_check,
             negs=negs,
-            neg_zones=zones,
+            neg_zones=zones if uses_neg else (),
             svcneg=self.svcnegs.get(f"{namespace}/{neg_name}") if neg_name else None,
-            health_state=None,
+            health_state=_health_state(states, name),
             expectation=expect(port, pods, config, system_default=system_default) if port else None,
-            events=tuple(self.events.get(("Service", f"{namespace}/{ref.service}"), ())),
+            events=tuple(self.events.get(("Service", service_key), ())),
         )
+        references = self._backend_references(backend_service, service, status_name, zones, negs)
+        activity = _port_activity(service, (backend_service, health_check, *negs))
+        return _Port(backend, references, activity)
 
     def _described_health_check(
         self, service: str, name: str, scope: str | None
@@ -553,10 +596,16 @@ class Pairing:
             return None, ()
         return service.neg_names.get(port.port), service.neg_zones
 
-    def _backend_references(self, backend: ServiceBackend) -> list[Reference]:
+    def _backend_references(
+        self,
+        bs: BackendService | None,
+        service: Service | None,
+        status_name: str | None,
+        zones: tuple[str, ...],
+        negs: tuple[NetworkEndpointGroup, ...],
+    ) -> tuple[Reference, ...]:
         """References from a backend service and neg-status to health checks and NEGs."""
         refs: list[Reference] = []
-        bs = backend.backend_service
         if bs is not None:
             for hc in bs.health_checks:
                 refs.append(
@@ -573,21 +622,21 @@ class Pairing:
                         "NEG", str(group), f"backend service {bs.name}", self.negs.by_ref.get(group)
                     )
                 )
-        status_name, zones = self._neg_status(backend.service, backend.port)
-        if status_name and backend.service:
+        if status_name and service:
+            in_zone: dict[str, NetworkEndpointGroup] = {}
+            for neg in negs:
+                if neg.name == status_name:
+                    in_zone.setdefault(neg.zone, neg)
             for zone in zones:
-                found = next(
-                    (n for n in backend.negs if n.zone == zone and n.name == status_name), None
-                )
                 refs.append(
                     Reference(
                         "NEG",
                         f"zones/{zone}/networkEndpointGroups/{status_name}",
-                        f"cloud.google.com/neg-status of Service {backend.service.key}",
-                        found,
+                        f"cloud.google.com/neg-status of Service {service.key}",
+                        in_zone.get(zone),
                     )
                 )
-        return refs
+        return tuple(refs)
 
 
 @dataclass(frozen=True, slots=True)
