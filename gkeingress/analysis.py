@@ -52,7 +52,7 @@ def analyse(
     cluster = snapshot.cluster.path if snapshot.cluster else None
     results = run_checks(topology, options, registry)
     findings = sorted(
-        (replace(f, cluster=cluster) for f in results.findings),
+        (replace(f, cluster=cluster) if cluster else f for f in results.findings),
         key=lambda f: (-f.severity.rank, f.ingress or "", f.code, f.resource),
     )
     findings = list(link(findings, topology))

@@ -19,6 +19,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
+from functools import cached_property
 
 from gkeingress.findings import Finding
 from gkeingress.model.health import findings_by_backend
@@ -134,21 +135,30 @@ class _Ingress:
     """One Ingress's findings, with the backends each one names."""
 
     def __init__(self, paired: PairedIngress | None, findings: Sequence[Finding]) -> None:
+        self.paired = paired
+        self.findings = findings
         self.by_code: dict[str, list[Finding]] = defaultdict(list)
         for finding in findings:
             self.by_code[finding.code].append(finding)
-        self.backends: dict[int, set[int]] = defaultdict(set)
-        self.services: dict[int, set[str]] = defaultdict(set)
-        if paired is not None:
-            for index, named in enumerate(findings_by_backend(paired, findings)):
+
+    @cached_property
+    def backends(self) -> dict[int, set[int]]:
+        """The indexes of the backends each finding (by id) names.
+
+        Matched on first use only: most findings have no cause among the Ingress's findings.
+        """
+        backends: dict[int, set[int]] = defaultdict(set)
+        if self.paired is not None:
+            for index, named in enumerate(findings_by_backend(self.paired, self.findings)):
                 for finding in named:
-                    self.backends[id(finding)].add(index)
-                    self.services[id(finding)].add(paired.backends[index].service_key)
+                    backends[id(finding)].add(index)
+        return backends
 
     def names(self, cause: Finding) -> set[str]:
         """How a controller message may name what ``cause`` is about."""
         kind, _, obj = cause.resource.partition(" ")
-        names = set(self.services[id(cause)])
+        backends = self.paired.backends if self.paired is not None else ()
+        names = {backends[index].service_key for index in self.backends[id(cause)]}
         if obj:
             names.add(obj)
             if kind in _NAMED_BY_NAME_ALONE:

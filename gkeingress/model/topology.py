@@ -607,35 +607,22 @@ class Pairing:
         """References from a backend service and neg-status to health checks and NEGs."""
         refs: list[Reference] = []
         if bs is not None:
+            source = f"backend service {bs.name}"
             for hc in bs.health_checks:
                 refs.append(
-                    Reference(
-                        "health check",
-                        hc.name,
-                        f"backend service {bs.name}",
-                        self.health_checks.by_ref.get(hc),
-                    )
+                    Reference("health check", hc.name, source, self.health_checks.by_ref.get(hc))
                 )
             for group in (b.group for b in bs.backends if b.is_neg):
-                refs.append(
-                    Reference(
-                        "NEG", str(group), f"backend service {bs.name}", self.negs.by_ref.get(group)
-                    )
-                )
+                refs.append(Reference("NEG", str(group), source, self.negs.by_ref.get(group)))
         if status_name and service:
+            source = f"cloud.google.com/neg-status of Service {service.key}"
             in_zone: dict[str, NetworkEndpointGroup] = {}
             for neg in negs:
                 if neg.name == status_name:
                     in_zone.setdefault(neg.zone, neg)
             for zone in zones:
-                refs.append(
-                    Reference(
-                        "NEG",
-                        f"zones/{zone}/networkEndpointGroups/{status_name}",
-                        f"cloud.google.com/neg-status of Service {service.key}",
-                        in_zone.get(zone),
-                    )
-                )
+                name = f"zones/{zone}/networkEndpointGroups/{status_name}"
+                refs.append(Reference("NEG", name, source, in_zone.get(zone)))
         return tuple(refs)
 
 
