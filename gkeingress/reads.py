@@ -28,10 +28,11 @@ _active = _ACTIVE.get  # looked up on every read of a marked attribute
 class _Marked:
     """A slot whose reads are recorded under fixed kinds; stores through the original slot."""
 
-    __slots__ = ("_kinds", "_slot")
+    __slots__ = ("_kinds", "_read", "_slot")
 
     def __init__(self, slot: Any, kinds: frozenset[enum.Enum]) -> None:
         self._slot = slot
+        self._read = slot.__get__  # bound once: this runs on every read of the field
         self._kinds = kinds
 
     def __get__(self, obj: object, owner: type | None = None) -> Any:
@@ -40,7 +41,7 @@ class _Marked:
         found = _active()
         if found is not None:
             found.update(self._kinds)
-        return self._slot.__get__(obj, owner)
+        return self._read(obj)
 
     def __set__(self, obj: object, value: Any) -> None:
         self._slot.__set__(obj, value)
@@ -64,7 +65,7 @@ class _MarkedBy(_Marked):
         found = _active()
         if found is not None:
             found.update(self._of(obj))
-        return self._slot.__get__(obj, owner)
+        return self._read(obj)
 
 
 def derived_from(

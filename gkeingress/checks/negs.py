@@ -9,7 +9,7 @@ from gkeingress.checks.registry import AuditOptions, Hit, check
 from gkeingress.findings import Severity
 from gkeingress.model.topology import PairedIngress, ServiceBackend, Topology
 from gkeingress.resources.gce import NetworkEndpoint
-from gkeingress.resources.k8s import NegEndpoint, Pod
+from gkeingress.resources.k8s import NegEndpoint, Pod, neg_endpoints_in
 from gkeingress.snapshot import DataKind
 
 
@@ -71,9 +71,14 @@ def neg_empty(topology: Topology, options: AuditOptions) -> Iterator[Hit]:
         if not backend.negs:
             continue
         all_empty = all(n.size == 0 for n in backend.negs)
+        port = backend.port
+        slices = backend.endpoint_slices if port else ()
         for neg in backend.negs:
-            expected = backend.neg_endpoints_in(neg.zone)
-            if neg.size > 0 or (not expected and not all_empty):
+            if neg.size > 0:
+                continue
+            # What the NEG controller should attach: worked out for the empty NEGs only.
+            expected = neg_endpoints_in(slices, port.name, neg.zone) if port else ()
+            if not expected and not all_empty:
                 continue
             ready = sum(e.ready for e in expected)
             if expected:
