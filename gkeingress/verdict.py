@@ -25,7 +25,7 @@ from datetime import datetime
 from gkeingress.findings import Finding, Severity, Verdict, VerdictState
 from gkeingress.model.explain import by_id as index_by_id
 from gkeingress.model.explain import root_causes, why
-from gkeingress.model.health import Health, backend_health, findings_by_backend
+from gkeingress.model.health import HEALTH_CODES, Health, backend_health, findings_by_backend
 from gkeingress.model.topology import PairedIngress, ServiceBackend
 from gkeingress.model.traffic import Episode, ErrorClass, Traffic, top_codes
 from gkeingress.resources.refs import parse_time
@@ -229,7 +229,11 @@ def _serving(
     lookup: Mapping[str, Sequence[Finding]],
 ) -> Verdict:
     """Failing, degraded or serving: which backends and URLs fail, and why."""
-    named = findings_by_backend(paired, findings)
+    # Matched to backends: what their health is judged by, and the warnings and errors that may
+    # be quoted as causes (the only findings of a backend read below).
+    named = findings_by_backend(
+        paired, [f for f in findings if f.code in HEALTH_CODES or f.severity is not Severity.INFO]
+    )
     health = [backend_health(b, f) for b, f in zip(paired.backends, named, strict=True)]
     failing = [i for i, h in enumerate(health) if h is Health.FAILING]
     routing = [f for f in roots if f.code in ROUTING_FAULTS]

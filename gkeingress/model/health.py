@@ -62,6 +62,9 @@ OBSERVATIONS = frozenset(
 )
 """Codes that report what the load balancer answered rather than a fault of configuration."""
 
+HEALTH_CODES = frozenset({*BACKEND_FAULTS, *OBSERVED_HEALTH, OBSERVED})
+"""The codes :func:`backend_health` judges a backend by; it passes over findings of other codes."""
+
 _ZONAL = frozenset({"NEG_MISSING"})
 """Backend faults about one zone's NEG: partial while another NEG of the backend has endpoints."""
 
