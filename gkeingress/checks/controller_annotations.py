@@ -60,7 +60,7 @@ def controller_annotation_malformed(topology: Topology, options: AuditOptions) -
     """Report controller annotations of each GKE Ingress and of its Services that cannot be read."""
     del options
     for paired in managed(topology):
-        services = {b.service.key: b.service for b in paired.backends if b.service is not None}
+        services = {s.key: s for s in (b.service for b in paired.backends) if s is not None}
         found = ingress_problems(paired.ingress) + [
             problem for service in services.values() for problem in service_problems(service)
         ]

@@ -78,11 +78,8 @@ def health_check_firewall_missing(topology: Topology, options: AuditOptions) -> 
             port = probed_port(backend)
             if port is None or port in blocked:
                 continue
-            network = (
-                backend.negs[0].network
-                if backend.negs and backend.negs[0].network
-                else cluster_network
-            )
+            negs = backend.negs
+            network = negs[0].network if negs and negs[0].network else cluster_network
             result = reached.get((port, network))
             if result is None:
                 result = reached[(port, network)] = reach(

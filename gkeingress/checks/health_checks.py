@@ -41,14 +41,15 @@ def _checked_backends(topology: Topology) -> Iterator[_Compared]:
     """
     seen: set[tuple[str, str]] = set()
     for paired in managed(topology):
+        name = paired.name
         for backend in paired.backends:
             hc, want, port = backend.health_check, backend.expectation, backend.port
-            if hc is None or want is None or port is None or (paired.name, hc.name) in seen:
+            if hc is None or want is None or port is None or (name, hc.name) in seen:
                 continue
             if backend.transparent_health_check:
                 continue
-            seen.add((paired.name, hc.name))
-            yield _Compared(paired.name, backend, hc, want, port)
+            seen.add((name, hc.name))
+            yield _Compared(name, backend, hc, want, port)
 
 
 _SETTINGS_FROM = {

@@ -68,12 +68,13 @@ def _sync_hint(backend: ServiceBackend) -> str:
 def neg_empty(topology: Topology, options: AuditOptions) -> Iterator[Hit]:
     """Report empty NEGs, saying whether the Service has endpoints for them in that zone."""
     for paired, backend in _settled_neg_backends(topology, options):
-        if not backend.negs:
+        negs = backend.negs
+        if not negs:
             continue
-        all_empty = all(n.size == 0 for n in backend.negs)
+        all_empty = all(n.size == 0 for n in negs)
         port = backend.port
         slices = backend.endpoint_slices if port else ()
-        for neg in backend.negs:
+        for neg in negs:
             if neg.size > 0:
                 continue
             # What the NEG controller should attach: worked out for the empty NEGs only.

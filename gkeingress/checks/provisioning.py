@@ -171,7 +171,7 @@ def lb_resource_missing(topology: Topology, options: AuditOptions) -> Iterator[H
         if not paired.managed or recent_change(paired, options):
             continue
         for ref in paired.references:
-            if ref.found or ref.kind == "NEG":
+            if ref.kind == "NEG" or ref.found:  # a missing NEG is NEG_MISSING's
                 continue
             yield Hit(
                 ingress=paired.name,

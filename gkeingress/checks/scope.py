@@ -18,11 +18,12 @@ def user_backends(topology: Topology) -> Iterator[tuple[PairedIngress, ServiceBa
     for paired in managed(topology):
         seen: set[tuple[str, int | str]] = set()
         for backend in paired.backends:
-            key = (backend.service_key, backend.ref.port)
-            if backend.is_system_default or key in seen:
+            if backend.is_system_default:
                 continue
-            seen.add(key)
-            yield paired, backend
+            key = (backend.service_key, backend.ref.port)
+            if key not in seen:
+                seen.add(key)
+                yield paired, backend
 
 
 def user_services(
@@ -33,7 +34,9 @@ def user_services(
         seen: set[str] = set()
         for backend in paired.backends:
             service = backend.service
-            if backend.is_system_default or service is None or backend.service_key in seen:
+            if backend.is_system_default or service is None:
                 continue
-            seen.add(backend.service_key)
-            yield paired, backend, service
+            key = backend.service_key
+            if key not in seen:
+                seen.add(key)
+                yield paired, backend, service
