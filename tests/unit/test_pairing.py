@@ -117,6 +117,33 @@ def test_shared_backends_pair_with_every_ingress_that_uses_them(
     assert len(builder.world.compute["backendServices"]["global"]) == 2
 
 
+def test_a_shared_backend_is_seen_in_each_ingress_s_own_state(
+    builder: WorldBuilder, judge: Judge
+) -> None:
+    """One Ingress's default backend is another's rule; one of them has not health-checked it yet."""
+    builder.service("shop", "web")
+    builder.ingress(
+        "shop",
+        "public",
+        rules=[Rule("shop.example.com", [Path("/", "web")])],
+        default_backend=("web", 80),
+    )
+    tools = builder.ingress(
+        "shop", "internal-tools", rules=[Rule("tools.example.com", [Path("/", "web")])]
+    )
+    annotations = tools["metadata"]["annotations"]
+    annotations["ingress.kubernetes.io/backends"] = annotations[
+        "ingress.kubernetes.io/backends"
+    ].replace("HEALTHY", "Unknown")
+    report = judge(builder)
+    public, internal = report.ingress("shop/public"), report.ingress("shop/internal-tools")
+    [public_web] = [b for b in public.backends if b.service_key == "shop/web"]
+    [tools_web] = [b for b in internal.backends if b.service_key == "shop/web"]
+    assert (public_web.is_default, public_web.health_state) == (True, "HEALTHY")
+    assert (tools_web.is_default, tools_web.health_state) == (False, "Unknown")
+    assert public_web.backend_service == tools_web.backend_service
+
+
 def test_unknown_ingress_name_lists_the_known_ones(builder: WorldBuilder, judge: Judge) -> None:
     """Asking for an Ingress that does not exist says which ones do."""
     healthy_shop(builder)
