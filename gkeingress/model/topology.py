@@ -310,14 +310,14 @@ class _Port:
         self.backend_service_name = backend.backend_service_name
         self.references = references
         self.activity = activity
+        self._first = backend
         self._seen = {(backend.is_default, backend.health_state): backend}
 
     def seen_as(self, is_default: bool, health_state: str | None) -> ServiceBackend:
         """The backend as an Ingress sees it: its default backend or not, in this state."""
         seen = self._seen.get((is_default, health_state))
         if seen is None:
-            first = next(iter(self._seen.values()))
-            seen = replace(first, is_default=is_default, health_state=health_state)
+            seen = replace(self._first, is_default=is_default, health_state=health_state)
             self._seen[(is_default, health_state)] = seen
         return seen
 
