@@ -25,47 +25,36 @@ _ACTIVE: ContextVar[set[enum.Enum] | None] = ContextVar("gkeingress_reads", defa
 _active = _ACTIVE.get  # looked up on every read of a marked attribute
 
 
-class _Marked:
-    """A slot whose reads are recorded under fixed kinds; stores through the original slot."""
-
-    __slots__ = ("_kinds", "_read", "_slot")
-
-    def __init__(self, slot: Any, kinds: frozenset[enum.Enum]) -> None:
-        self._slot = slot
-        self._read = slot.__get__  # bound once: this runs on every read of the field
-        self._kinds = kinds
-
-    def __get__(self, obj: object, owner: type | None = None) -> Any:
-        if obj is None:
-            return self
-        found = _active()
-        if found is not None:
-            found.update(self._kinds)
-        return self._read(obj)
-
-    def __set__(self, obj: object, value: Any) -> None:
-        self._slot.__set__(obj, value)
-
-    def __delete__(self, obj: object) -> None:
-        self._slot.__delete__(obj)
+class _Marked(property):
+    """A slot whose reads are recorded (see :func:`_marked`)."""
 
 
-class _MarkedBy(_Marked):
-    """A slot whose reads are recorded under kinds that depend on the object holding it."""
+def _marked(slot: Any, kinds: Kinds) -> _Marked:
+    """``slot`` as a property whose reads add ``kinds`` to the active recording.
 
-    __slots__ = ("_of",)
+    A property, so that reading runs one small function and storing goes straight to the slot
+    (a dataclass ``__init__`` stores every field once per object built).
+    """
+    read = slot.__get__
+    if callable(kinds):
+        of = kinds
 
-    def __init__(self, slot: Any, of: Callable[[Any], Iterable[enum.Enum]]) -> None:
-        super().__init__(slot, frozenset())
-        self._of = of
+        def get(obj: object) -> Any:
+            found = _active()
+            if found is not None:
+                found.update(of(obj))
+            return read(obj)
 
-    def __get__(self, obj: object, owner: type | None = None) -> Any:
-        if obj is None:
-            return self
-        found = _active()
-        if found is not None:
-            found.update(self._of(obj))
-        return self._read(obj)
+    else:
+        fixed = frozenset(kinds)
+
+        def get(obj: object) -> Any:
+            found = _active()
+            if found is not None:
+                found.update(fixed)
+            return read(obj)
+
+    return _Marked(get, slot.__set__, slot.__delete__)
 
 
 def derived_from(
@@ -99,8 +88,7 @@ def derived_from(
             raise TypeError(f"{cls.__name__}.{name} is not an unmarked dataclass slot")
         if not callable(behind) and already.issuperset(behind):
             continue
-        marked = _MarkedBy(slot, behind) if callable(behind) else _Marked(slot, frozenset(behind))
-        setattr(cls, name, marked)
+        setattr(cls, name, _marked(slot, behind))
 
 
 @contextmanager
