@@ -191,18 +191,23 @@ class Snapshot:
         return tuple(e for e in self.errors if e.kind is kind)
 
 
-_KUBE_VIEWS: dict[DataKind, tuple[str, Callable[[Mapping[str, Any]], object]]] = {
-    DataKind.INGRESSES: ("ingresses", Ingress.from_json),
-    DataKind.SERVICES: ("services", Service.from_json),
-    DataKind.ENDPOINT_SLICES: ("endpoint_slices", EndpointSlice.from_json),
-    DataKind.PODS: ("pods", Pod.from_json),
-    DataKind.EVENTS: ("events", Event.from_json),
-    DataKind.BACKEND_CONFIGS: ("backend_configs", BackendConfig.from_json),
-    DataKind.SVCNEGS: ("svcnegs", ServiceNetworkEndpointGroup.from_json),
-    DataKind.FRONTEND_CONFIGS: ("frontend_configs", FrontendConfig.from_json),
-    DataKind.SECRETS: ("secrets", SecretMeta.from_json),
-    DataKind.REPLICASETS: ("replicasets", ReplicaSet.from_json),
+_KUBE_VIEWS: dict[DataKind, tuple[str, str, Callable[[Mapping[str, Any]], object]]] = {
+    DataKind.INGRESSES: ("ingresses", "Ingress", Ingress.from_json),
+    DataKind.SERVICES: ("services", "Service", Service.from_json),
+    DataKind.ENDPOINT_SLICES: ("endpoint_slices", "EndpointSlice", EndpointSlice.from_json),
+    DataKind.PODS: ("pods", "Pod", Pod.from_json),
+    DataKind.EVENTS: ("events", "Event", Event.from_json),
+    DataKind.BACKEND_CONFIGS: ("backend_configs", "BackendConfig", BackendConfig.from_json),
+    DataKind.SVCNEGS: (
+        "svcnegs",
+        "ServiceNetworkEndpointGroup",
+        ServiceNetworkEndpointGroup.from_json,
+    ),
+    DataKind.FRONTEND_CONFIGS: ("frontend_configs", "FrontendConfig", FrontendConfig.from_json),
+    DataKind.SECRETS: ("secrets", "Secret", SecretMeta.from_json),
+    DataKind.REPLICASETS: ("replicasets", "ReplicaSet", ReplicaSet.from_json),
 }
+"""Each Kubernetes kind: the Snapshot field it fills, its ``kind`` (list items leave it out), its view."""
 
 _COMPUTE_VIEWS: dict[str, tuple[DataKind, str, Callable[[Mapping[str, Any], str], object]]] = {
     "urlMaps": (DataKind.URL_MAPS, "url_maps", UrlMap.from_json),
@@ -225,11 +230,14 @@ _COMPUTE_VIEWS: dict[str, tuple[DataKind, str, Callable[[Mapping[str, Any], str]
 }
 
 
-def _describe(data: Mapping[str, Any]) -> str:
+def _describe(data: object, kind: str) -> str:
+    """An object that could not be read, named as far as it names itself; ``kind`` if it does not."""
+    if not isinstance(data, Mapping):
+        return f"a {kind} that is not a JSON object"
     meta = data.get("metadata")
     if isinstance(meta, Mapping):
-        return f"{data.get('kind', 'object')} {meta.get('namespace', '')}/{meta.get('name', '?')}"
-    return f"{data.get('kind', 'resource')} {data.get('name', '?')}"
+        return f"{data.get('kind') or kind} {meta.get('namespace', '')}/{meta.get('name', '?')}"
+    return f"{data.get('kind') or kind} {data.get('name', '?')}"
 
 
 @dataclass(frozen=True)
@@ -273,11 +281,15 @@ class Parsed:
 def _parse(
     kind: DataKind,
     target: str,
+    named: str,
     view: Callable[..., object],
-    objects: Iterable[Mapping[str, Any]],
+    objects: Iterable[object],
     *args: Any,
 ) -> Parsed:
-    """``view(obj, *args)`` of each object, into ``target``; one that cannot be read is an error."""
+    """``view(obj, *args)`` of each object, into ``target``; one that cannot be read is an error.
+
+    ``named`` names an object that does not say its own ``kind``.
+    """
     views: list[object] = []
     problems: list[CollectionError] = []
     for obj in objects:
@@ -285,21 +297,24 @@ def _parse(
             views.append(view(obj, *args))
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             problems.append(
-                CollectionError(kind, "parse", f"could not read {_describe(obj)}: {exc!r}")
+                CollectionError(kind, "parse", f"could not read {_describe(obj, named)}: {exc!r}")
             )
     return Parsed({target: tuple(views)}, tuple(problems))
 
 
-def parse_kube(kind: DataKind, objects: Iterable[Mapping[str, Any]]) -> Parsed:
-    """Kubernetes objects of one kind (such as a list page's ``items``), parsed into views."""
-    target, view = _KUBE_VIEWS[kind]
-    return _parse(kind, target, view, objects)
+def parse_kube(kind: DataKind, objects: Iterable[object]) -> Parsed:
+    """Kubernetes objects of one kind (such as a list page's ``items``), parsed into views.
+
+    Each is a decoded JSON value; one that is not an object, or not one of ``kind``, is an error.
+    """
+    target, named, view = _KUBE_VIEWS[kind]
+    return _parse(kind, target, named, view, objects)
 
 
-def parse_compute(project: str, collection: str, resources: Iterable[Mapping[str, Any]]) -> Parsed:
+def parse_compute(project: str, collection: str, resources: Iterable[object]) -> Parsed:
     """Compute resources of one collection (by its JSON name, ``urlMaps``), parsed into views."""
     kind, target, view = _COMPUTE_VIEWS[collection]
-    return _parse(kind, target, view, resources, project)
+    return _parse(kind, target, collection, view, resources, project)
 
 
 def build_snapshot(
@@ -441,7 +456,7 @@ _SECOND_PHASE_INPUTS: dict[str, tuple[DataKind, ...]] = {
 derived_from(
     Snapshot,
     {
-        **{target: (kind,) for kind, (target, _) in _KUBE_VIEWS.items()},
+        **{target: (kind,) for kind, (target, _, _) in _KUBE_VIEWS.items()},
         **{target: (kind,) for kind, target, _ in _COMPUTE_VIEWS.values()},
         **_SECOND_PHASE_INPUTS,
         **{target: (kind,) for kind, (target, _) in _EVIDENCE_VIEWS.items()},

@@ -12,7 +12,8 @@ each object by name (never a project-wide list) and merges the answers into the 
 
 :func:`round_budget` is that bound for a paired Ingress. A resource a get answers 404 for is gone
 from the new snapshot; any other failure is recorded as a :class:`~gkeingress.snapshot.CollectionError`
-and the last known state is kept.
+and the last known state is kept. An object read again that cannot be parsed is left out and
+recorded, as in a full audit.
 """
 
 from __future__ import annotations
@@ -35,21 +36,17 @@ from gkeingress.collect.gate import ApiGate, status_of
 from gkeingress.collect.health import GroupCollector
 from gkeingress.model.naming import FrontendNames, Namer
 from gkeingress.model.topology import PairedIngress
-from gkeingress.resources.gce import (
-    BackendService,
-    ForwardingRule,
-    HealthCheck,
-    NetworkEndpointGroup,
-    TargetProxy,
-    UrlMap,
-)
-from gkeingress.resources.k8s import EndpointSlice, Event, Ingress, Pod, Service
+from gkeingress.resources.gce import BackendService, UrlMap
+from gkeingress.resources.k8s import Ingress, Pod
 from gkeingress.resources.refs import ResourceRef
 from gkeingress.snapshot import (
     POLLED_KINDS,
     CollectionError,
     DataKind,
+    Parsed,
     Snapshot,
+    parse_compute,
+    parse_kube,
     with_backend_health,
 )
 
@@ -91,7 +88,6 @@ class _Getter:
     client: type[Any]
     regional_client: type[Any] | None
     name_argument: str
-    parse: Callable[[Mapping[str, Any], str], Any]
 
 
 _GETTERS = {
@@ -104,7 +100,6 @@ _GETTERS = {
             compute_v1.UrlMapsClient,
             compute_v1.RegionUrlMapsClient,
             "url_map",
-            UrlMap.from_json,
         ),
         _Getter(
             "targetHttpProxies",
@@ -113,7 +108,6 @@ _GETTERS = {
             compute_v1.TargetHttpProxiesClient,
             compute_v1.RegionTargetHttpProxiesClient,
             "target_http_proxy",
-            lambda d, p: TargetProxy.from_json(d, p, "targetHttpProxies"),
         ),
         _Getter(
             "targetHttpsProxies",
@@ -122,7 +116,6 @@ _GETTERS = {
             compute_v1.TargetHttpsProxiesClient,
             compute_v1.RegionTargetHttpsProxiesClient,
             "target_https_proxy",
-            lambda d, p: TargetProxy.from_json(d, p, "targetHttpsProxies"),
         ),
         _Getter(
             "forwardingRules",
@@ -131,7 +124,6 @@ _GETTERS = {
             compute_v1.GlobalForwardingRulesClient,
             compute_v1.ForwardingRulesClient,
             "forwarding_rule",
-            ForwardingRule.from_json,
         ),
         _Getter(
             "backendServices",
@@ -140,7 +132,6 @@ _GETTERS = {
             compute_v1.BackendServicesClient,
             compute_v1.RegionBackendServicesClient,
             "backend_service",
-            BackendService.from_json,
         ),
         _Getter(
             "healthChecks",
@@ -149,7 +140,6 @@ _GETTERS = {
             compute_v1.HealthChecksClient,
             compute_v1.RegionHealthChecksClient,
             "health_check",
-            HealthCheck.from_json,
         ),
         _Getter(
             "networkEndpointGroups",
@@ -158,7 +148,6 @@ _GETTERS = {
             compute_v1.NetworkEndpointGroupsClient,
             None,
             "network_endpoint_group",
-            NetworkEndpointGroup.from_json,
         ),
     )
 }
@@ -396,7 +385,8 @@ class Refresher:
             ingress_job = pool.submit(self._read_ingress, gate, result, namespace, name)
             events_job = pool.submit(self._read_events, gate, result, namespace, name)
             fresh_json = ingress_job.result()
-            fresh = Ingress.from_json(fresh_json) if fresh_json else paired.ingress
+            found_ingress = parse_kube(DataKind.INGRESSES, [fresh_json] if fresh_json else [])
+            fresh: Ingress = next(iter(_views(found_ingress)), paired.ingress)
             frontends = self._frontend_refs(fresh, scope, namer)
             jobs = [pool.submit(self._get, gate, result, c, r) for c, r in frontends]
             services = {(ns, ref.service) for ns, ref, _ in fresh.service_backends}
@@ -411,9 +401,11 @@ class Refresher:
             found = [
                 pool.submit(self._get, gate, result, "backendServices", ref) for ref in backend_refs
             ]
-            backend_services = [
-                BackendService.from_json(f, self._project) for job in found if (f := job.result())
-            ]
+            backend_services: tuple[BackendService, ...] = _views(
+                parse_compute(
+                    self._project, "backendServices", [f for job in found if (f := job.result())]
+                )
+            )
             groups = [
                 pool.submit(self._get, gate, result, c, r)
                 for bs in backend_services
@@ -443,7 +435,11 @@ class Refresher:
         refs: dict[ResourceRef, None] = {}
         for _, found in result.compute.get("urlMaps", ()):
             if found is not None:
-                refs.update(dict.fromkeys(UrlMap.from_json(found, self._project).services))
+                url_maps: tuple[UrlMap, ...] = _views(
+                    parse_compute(self._project, "urlMaps", [found])
+                )
+                for url_map in url_maps:
+                    refs.update(dict.fromkeys(url_map.services))
         for backend in paired.backends:
             if backend.backend_service_name:
                 refs[self._ref("backendServices", backend.backend_service_name, scope)] = None
@@ -474,6 +470,14 @@ def _parts_of(bs: BackendService) -> Iterable[tuple[str, ResourceRef]]:
             yield "networkEndpointGroups", backend.group
 
 
+def _views(parsed: Parsed, problems: list[CollectionError] | None = None) -> tuple[Any, ...]:
+    """The views of one kind's :class:`Parsed`; the objects that could not be read go to ``problems``."""
+    if problems is not None:
+        problems += parsed.errors
+    (views,) = parsed.views.values()
+    return views
+
+
 def _merge(snapshot: Snapshot, result: _Round, key: str, now: datetime) -> Snapshot:
     """The last snapshot with what this round read in place of what it held about the same objects."""
     kube = result.kube
@@ -490,12 +494,21 @@ def _merge(snapshot: Snapshot, result: _Round, key: str, now: datetime) -> Snaps
     def previously_selected(pod: Pod) -> bool:
         return any(pod.meta.namespace == ns and pod.matches(sel) for ns, sel in old_selectors)
 
-    fresh_pods = [Pod.from_json(p) for p in kube.get(DataKind.PODS, ())]
+    problems: list[CollectionError] = []
+
+    def fresh(kind: DataKind) -> tuple[Any, ...]:
+        return _views(parse_kube(kind, kube.get(kind, ())), problems)
+
+    fresh_pods: tuple[Pod, ...] = fresh(DataKind.PODS)
     fresh_keys = {p.meta.key for p in fresh_pods}
+    ingresses = parse_kube(DataKind.INGRESSES, kube.get(DataKind.INGRESSES, ()))
+    fresh_ingresses = _views(ingresses, problems)
+    # An Ingress read again but unreadable keeps its last state: it is the one being waited for.
+    replaced = result.ingress_read and not ingresses.errors
     fields: dict[str, Any] = {
         "ingresses": (
-            *(i for i in snapshot.ingresses if i.key != key or not result.ingress_read),
-            *(Ingress.from_json(i) for i in kube.get(DataKind.INGRESSES, ())),
+            *(i for i in snapshot.ingresses if i.key != key or not replaced),
+            *fresh_ingresses,
         ),
         "events": (
             *(
@@ -503,11 +516,11 @@ def _merge(snapshot: Snapshot, result: _Round, key: str, now: datetime) -> Snaps
                 for e in snapshot.events
                 if not (result.events_read and e.kind == "Ingress" and e.object_key == key)
             ),
-            *(Event.from_json(e) for e in kube.get(DataKind.EVENTS, ())),
+            *fresh(DataKind.EVENTS),
         ),
         "services": (
             *(s for s in snapshot.services if s.key not in result.services),
-            *(Service.from_json(s) for s in kube.get(DataKind.SERVICES, ())),
+            *fresh(DataKind.SERVICES),
         ),
         "endpoint_slices": (
             *(
@@ -515,7 +528,7 @@ def _merge(snapshot: Snapshot, result: _Round, key: str, now: datetime) -> Snaps
                 for e in snapshot.endpoint_slices
                 if f"{e.meta.namespace}/{e.service}" not in result.slices_of
             ),
-            *(EndpointSlice.from_json(e) for e in kube.get(DataKind.ENDPOINT_SLICES, ())),
+            *fresh(DataKind.ENDPOINT_SLICES),
         ),
         "pods": (
             *(
@@ -538,7 +551,14 @@ def _merge(snapshot: Snapshot, result: _Round, key: str, now: datetime) -> Snaps
         ]
         fields[getter.field] = (
             *kept,
-            *(getter.parse(found, project) for _, found in answers if found is not None),
+            *_views(
+                parse_compute(project, collection, [f for _, f in answers if f is not None]),
+                problems,
+            ),
         )
-    errors = (*(e for e in snapshot.errors if e.kind not in POLLED_KINDS), *result.errors)
+    errors = (
+        *(e for e in snapshot.errors if e.kind not in POLLED_KINDS),
+        *result.errors,
+        *problems,
+    )
     return replace(snapshot, collected_at=now, errors=errors, **fields)

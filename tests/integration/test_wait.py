@@ -22,6 +22,7 @@ from gkeingress.live.serving import Outcome, WaitProgress, WaitResult
 from gkeingress.live.wait import wait
 from gkeingress.permissions import COMPUTE_PERMISSIONS, WAIT_PERMISSIONS, kubernetes_permissions
 from gkeingress.render.waiting import progress_line
+from gkeingress.snapshot import DataKind
 from gkeingress.testing import DEMO_NOW, FakeGKE, FakeLoadBalancer, Path, Rule, WorldBuilder
 from gkeingress.testing.incidents_live import newsletter_addressed, newsletter_serving, tls_store
 from gkeingress.testing.incidents_regional import healthy_tickets
@@ -470,3 +471,25 @@ def test_a_read_that_fails_mid_wait_keeps_the_last_state_never_a_false_deletion(
         e.call == "list ingress newsletter/newsletter" and e.status == 403
         for e in result.report.errors
     )
+
+
+def _newsletter_service_garbled() -> World:
+    """The newsletter world at 90 s, but its Service's port number is not a number."""
+    world = _built(healthy_shop, newsletter_addressed)
+    for service in world.kube["services"]:
+        if service["metadata"]["name"] == "newsletter":
+            service["spec"]["ports"][0]["port"] = "eighty"
+    return world
+
+
+def test_an_object_that_cannot_be_read_while_waiting_is_named_not_a_crash() -> None:
+    """A re-read Service that cannot be parsed is named in the round's errors; the wait goes on."""
+    world = _built(healthy_shop, just_created)
+    rollout = Rollout(world, [(90.0, _newsletter_service_garbled)])
+    with FakeGKE(world) as server:
+        result = _wait(server, rollout, NEWSLETTER, timeout=timedelta(minutes=3))
+    assert result.outcome is Outcome.TIMEOUT
+    [unreadable] = [e for e in result.report.errors if e.call == "parse"]
+    assert unreadable.kind is DataKind.SERVICES
+    assert "Service newsletter/newsletter" in unreadable.message
+    assert "eighty" in unreadable.message
