@@ -46,6 +46,7 @@ from gkeingress.resources.monitoring import TimeWindow
 from gkeingress.snapshot import CollectionError, DataKind, Snapshot
 
 if TYPE_CHECKING:
+    from google.cloud.logging_v2.services.logging_service_v2 import LoggingServiceV2Client
     from google.cloud.monitoring_v3 import MetricServiceClient
 
 T = TypeVar("T")
@@ -158,6 +159,7 @@ def _logs(
     evidence: bool,
     window: TimeWindow,
     now: datetime,
+    client: LoggingServiceV2Client | None,
     endpoint: str | None,
     credentials: Credentials,
     test_world: bool,
@@ -168,20 +170,22 @@ def _logs(
 
     Each query's filter names every cluster's URL maps, NEGs, instance groups and resources (the
     same 20,000-character fallback as one cluster's); each cluster's checks keep their own entries.
+    A client built here is closed here; the caller's ``client`` stays open.
     """
-    if not evidence or not snapshots or (endpoint is None and test_world):
+    if not evidence or not snapshots or (client is None and endpoint is None and test_world):
         return {}
     scopes: dict[str, LogScope] = {}
     for snapshot in snapshots:
         scope = log_scope(snapshot, window.start, now)
         known = scopes.get(snapshot.project)
         scopes[snapshot.project] = known.merged(scope) if known else scope
-    client = build_logging_client(credentials, endpoint)
-    collector = LogCollector(client, gate, max_entries=max_entries)
+    logging = client or build_logging_client(credentials, endpoint)
+    collector = LogCollector(logging, gate, max_entries=max_entries)
     try:
         return {project: collector.collect(scope, window) for project, scope in scopes.items()}
     finally:
-        client.transport.close()  # type: ignore[no-untyped-call]  # unannotated client
+        if client is None:
+            logging.transport.close()  # type: ignore[no-untyped-call]  # unannotated client
 
 
 def _clusters(
@@ -231,6 +235,7 @@ def audit_fleet(
     monitoring_client: MetricServiceClient | None = None,
     monitoring_endpoint: str | None = None,
     registry: Registry = REGISTRY,
+    logging_client: LoggingServiceV2Client | None = None,
     logging_endpoint: str | None = None,
     max_log_entries: int = DEFAULT_MAX_ENTRIES,
 ) -> FleetReport:
@@ -263,6 +268,8 @@ def audit_fleet(
             with the same credentials.
         monitoring_endpoint: Cloud Monitoring's gRPC ``host:port``; default: Google's.
         registry: the checks to run on every cluster; default: :data:`gkeingress.REGISTRY`.
+        logging_client: the ``google.cloud.logging_v2`` ``LoggingServiceV2Client`` for every
+            project; default: one built with the same credentials (it stays open when given).
         logging_endpoint: Cloud Logging's gRPC ``host:port``; default: Google's. Each project's
             logs are read once for all its clusters (three queries per project), once all its
             clusters are read, with every cluster's load balancer names in the filters; its
@@ -384,6 +391,7 @@ def audit_fleet(
                 evidence=evidence,
                 window=window,
                 now=end,
+                client=logging_client,
                 endpoint=logging_endpoint,
                 credentials=google_credentials,
                 test_world=is_loopback(compute_endpoint),

@@ -137,3 +137,26 @@ def test_each_cluster_reports_its_own_log_findings_only(
     assert deleted.evidence["changes"][0]["actor"] == incidents.CI_DEPLOYER
     shop = json.dumps([f.evidence for f in report.report(SHOP).findings], default=str)
     assert incidents.CI_DEPLOYER not in shop  # shop's own coupons/coupons was not deleted
+
+
+def test_a_callers_logging_client_reads_every_projects_logs_and_stays_open(
+    fleet: tuple[FakeFleet, FakeLogging],
+) -> None:
+    """With the caller's own Logging client the fleet finds the same; the client is still usable."""
+    servers, logging = fleet
+    client = logging.client()
+    report = audit_fleet(
+        ["team-a", "team-b"],
+        credentials=servers.credentials,
+        compute_endpoint=servers.url,
+        container_endpoint=servers.url,
+        logging_client=client,
+        now=DEMO_NOW,
+        errors_since=DEMO_NOW - incidents.ONSET,
+    )
+    assert logging.calls() == 6
+    by_endpoint = _audit(servers, logging)
+    for cluster in (SHOP, CHECKOUT, LEGACY, BATCH):
+        assert _codes(report, cluster) == _codes(by_endpoint, cluster)
+    assert "HEALTH_CHECK_PROBE_FAILING" in _codes(report, LEGACY)
+    assert list(client.list_log_entries(resource_names=["projects/team-a"]))  # not closed
