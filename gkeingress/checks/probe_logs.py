@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 
 from gkeingress.checks.explain import CAUSE_READS, Cause, causes
 from gkeingress.checks.lb_logs import logs_read
@@ -78,6 +78,13 @@ def _verdict(kind: str, explained: Sequence[Cause]) -> tuple[str, list[str]]:
     return f"{meaning}, and no configuration finding explains it", []
 
 
+def _endpoint(ip: str, entry: ProbeLog, pods: Mapping[str, str]) -> str:
+    """What was probed: a node of an instance group, else the pod at ``ip`` (if known)."""
+    if entry.group_type == "gce_instance_group":
+        return f"node {ip}"
+    return f"{pods.get(ip, 'unknown pod')} ({ip})"
+
+
 def _probed(topology: Topology) -> Iterator[tuple[PairedIngress, ServiceBackend, list[ProbeLog]]]:
     by_group: dict[str, list[ProbeLog]] = defaultdict(list)
     for entry in topology.snapshot.probe_logs:
@@ -135,7 +142,7 @@ def health_check_probe_failing(topology: Topology, options: AuditOptions) -> Ite
         meaning, confirmed = _verdict(kind, explained.get((paired.name, name), ()))
         check_name = backend.health_check.name if backend.health_check else name
         listed = "; ".join(
-            f"{pods.get(ip, 'unknown pod')} ({ip}) {e.detailed_state} since "
+            f"{_endpoint(ip, e, pods)} {e.detailed_state} since "
             f"{e.at:%H:%M} UTC: {e.result or 'no probe result'}"
             for ip, e in sorted(failing.items())
         )

@@ -125,6 +125,23 @@ def probe_blocked_logged(b: WorldBuilder) -> None:
     )
 
 
+def node_probes_timing_out_logged(b: WorldBuilder) -> None:
+    """``wiki/wiki``: behind instance groups, every node's node port stops answering the probes.
+
+    The health check logs TIMEOUT for each node under its instance group (``gce_instance_group``),
+    and the load balancer answers 502 ``failed_to_pick_backend``. Nothing in the configuration
+    explains it.
+    """
+    b.service("wiki", "wiki", neg=False, probe_path="/")
+    b.ingress("wiki", "wiki", rules=[Rule("wiki.example.com", [Path("/", "wiki")])], v2=False)
+    _probes_fail_from_onset(
+        b,
+        "wiki",
+        detailed="TIMEOUT",
+        result="HTTP response: , Error: Timeout waiting for connect",
+    )
+
+
 def slow_reports(b: WorldBuilder) -> None:
     """``exports/exports``: the yearly report takes longer than the backend service's 30 s."""
     b.service("exports", "exports")

@@ -5,7 +5,7 @@ in the shapes the services write them (LogEntry JSON, camelCase):
 
 - request logs of an Ingress's load balancer (``resource.type="http_load_balancer"``, log
   ``requests``, ``httpRequest`` and ``jsonPayload.statusDetails``);
-- health-check logs of a Service port's NEGs (``compute.googleapis.com%2Fhealthchecks``,
+- health-check logs of a Service port's NEGs or instance groups (``compute.googleapis.com%2Fhealthchecks``,
   ``jsonPayload.healthCheckProbeResult``, one entry per state transition);
 - Admin Activity audit logs (``cloudaudit.googleapis.com%2Factivity``, ``protoPayload`` of type
   ``google.cloud.audit.AuditLog``) of Compute and Kubernetes writes.
@@ -21,6 +21,7 @@ import itertools
 from datetime import datetime, timedelta
 from typing import Any
 
+from gkeingress.resources.refs import COMPUTE_URL
 from gkeingress.testing.builder import WorldBuilder
 from gkeingress.testing.world import JSONDict
 
@@ -166,48 +167,72 @@ class LogBook:
         previous: str,
         result: str,
     ) -> list[JSONDict]:
-        """One transition of every endpoint in the Service port's NEGs, logged at ``at``."""
+        """One transition of every endpoint of the Service port's backend groups, logged at ``at``.
+
+        The endpoints of its NEGs (pod IP and port), or the nodes of its instance groups (node IP
+        and node port, as getHealth lists them), each logged under its group's resource.
+        """
         name = self.builder.backend_name(namespace, service, port)
         check = self.builder.compute_resource("healthChecks", name)
         probe_http = check.get("httpHealthCheck", {})
+        backend_service = self.builder.compute_resource("backendServices", name)
         entries = []
-        for zone, items in sorted(self.builder.world.compute["networkEndpointGroups"].items()):
-            for neg in (n for n in items if n["name"] == name):
-                path = f"projects/{self.project}/{zone}/networkEndpointGroups/{name}"
-                for item in self.builder.world.network_endpoints.get(path, ()):
-                    endpoint = item["networkEndpoint"]
-                    probe: JSONDict = {
-                        "ipAddress": endpoint["ipAddress"],
-                        "targetIp": endpoint["ipAddress"],
-                        "targetPort": endpoint["port"],
-                        "healthCheckProtocol": check.get("type", "HTTP"),
-                        "probeRequest": probe_http.get("requestPath", "/"),
-                        "probeSourceIp": PROBE_SOURCE_IP,
-                        "probeCompletionTimestamp": log_timestamp(at - timedelta(seconds=1)),
-                        "healthState": "HEALTHY" if healthy else "UNHEALTHY",
-                        "previousHealthState": "UNHEALTHY" if healthy else "HEALTHY",
-                        "detailedHealthState": detailed,
-                        "previousDetailedHealthState": previous,
-                        "probeResultText": result,
-                        "responseLatency": "0.002103s",
-                    }
-                    resource = {
-                        "type": "gce_network_endpoint_group",
-                        "labels": {
-                            "network_endpoint_group_id": neg["id"],
-                            "project_id": self.project,
-                            "zone": zone.removeprefix("zones/"),
-                        },
-                    }
-                    entries.append(
-                        self._entry(
-                            HEALTH_CHECKS_LOG,
-                            at,
-                            resource,
-                            jsonPayload={"healthCheckProbeResult": probe},
-                            severity="INFO",
-                        )
+        for backend in backend_service.get("backends", ()):
+            group_path = str(backend["group"]).removeprefix(COMPUTE_URL)
+            zone, collection, group_name = group_path.split("/", 2)[2].rsplit("/", 2)
+            group = self.builder.compute_resource_at(collection, zone, group_name)
+            location = zone.removeprefix("zones/")
+            if collection == "networkEndpointGroups":
+                targets = [
+                    (e["networkEndpoint"]["ipAddress"], e["networkEndpoint"]["port"])
+                    for e in self.builder.world.network_endpoints.get(group_path, ())
+                ]
+                resource = {
+                    "type": "gce_network_endpoint_group",
+                    "labels": {
+                        "network_endpoint_group_id": group["id"],
+                        "project_id": self.project,
+                        "zone": location,
+                    },
+                }
+            else:
+                service_path = str(backend_service["selfLink"]).removeprefix(COMPUTE_URL)
+                health = self.builder.world.backend_health.get((service_path, group_path), {})
+                targets = [(h["ipAddress"], h["port"]) for h in health.get("healthStatus", ())]
+                resource = {
+                    "type": "gce_instance_group",
+                    "labels": {
+                        "instance_group_id": group["id"],
+                        "instance_group_name": group_name,
+                        "location": location,
+                        "project_id": self.project,
+                    },
+                }
+            for ip, target_port in targets:
+                probe: JSONDict = {
+                    "ipAddress": ip,
+                    "targetIp": ip,
+                    "targetPort": target_port,
+                    "healthCheckProtocol": check.get("type", "HTTP"),
+                    "probeRequest": probe_http.get("requestPath", "/"),
+                    "probeSourceIp": PROBE_SOURCE_IP,
+                    "probeCompletionTimestamp": log_timestamp(at - timedelta(seconds=1)),
+                    "healthState": "HEALTHY" if healthy else "UNHEALTHY",
+                    "previousHealthState": "UNHEALTHY" if healthy else "HEALTHY",
+                    "detailedHealthState": detailed,
+                    "previousDetailedHealthState": previous,
+                    "probeResultText": result,
+                    "responseLatency": "0.002103s",
+                }
+                entries.append(
+                    self._entry(
+                        HEALTH_CHECKS_LOG,
+                        at,
+                        resource,
+                        jsonPayload={"healthCheckProbeResult": probe},
+                        severity="INFO",
                     )
+                )
         return entries
 
     # -- audit logs --------------------------------------------------------------------------

@@ -233,3 +233,17 @@ def test_an_unhealthy_backend_the_configuration_explains_needs_no_health_check_l
     report = analyse(snapshot_of(builder.world, DEMO_NOW), now=DEMO_NOW)
 
     assert "HEALTH_CHECK_LOGGING_DISABLED" not in codes(report, "checkout/checkout")
+
+
+def test_instance_group_nodes_failing_their_probes_are_named_as_nodes(
+    builder: WorldBuilder, judge: Judge
+) -> None:
+    """An instance-group backend's probes time out on every node: the log names the nodes."""
+    incidents.node_probes_timing_out_logged(builder)
+    report = judge(builder)
+
+    probes = only(report, "wiki/wiki", "HEALTH_CHECK_PROBE_FAILING")
+    assert probes.evidence["kind"] == "connect"
+    failing = probes.evidence["failing"]
+    assert [(f["ip"], f["pod"]) for f in failing] == [("10.128.0.2", None), ("10.128.0.3", None)]
+    assert "logs 2 of 2 endpoints failing: node 10.128.0.2 TIMEOUT since" in probes.message
