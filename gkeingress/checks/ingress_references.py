@@ -8,9 +8,9 @@ from gkeingress.checks.registry import AuditOptions, Hit, check
 from gkeingress.checks.scope import managed
 from gkeingress.findings import Severity
 from gkeingress.model.topology import Topology
+from gkeingress.resources.k8s import FRONTEND_CONFIG_ANNOTATION
 from gkeingress.snapshot import DataKind
 
-FRONTEND_CONFIG_ANNOTATION = "networking.gke.io/v1beta1.FrontendConfig"
 GLOBAL_STATIC_IP_ANNOTATION = "kubernetes.io/ingress.global-static-ip-name"
 REGIONAL_STATIC_IP_ANNOTATION = "kubernetes.io/ingress.regional-static-ip-name"
 

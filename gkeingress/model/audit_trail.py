@@ -22,7 +22,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from gkeingress.model.topology import PairedIngress
-from gkeingress.resources.k8s import ReplicaSet
+from gkeingress.resources.k8s import FRONTEND_CONFIG_ANNOTATION, ReplicaSet
 from gkeingress.resources.logs import AuditRecord
 from gkeingress.resources.refs import ResourceRef
 
@@ -30,7 +30,6 @@ GKE_ROBOT = re.compile(r"^service-\d+@container-engine-robot\.iam\.gserviceaccou
 """GKE's service agent: ingress-gce creates, changes and deletes load balancer resources as it."""
 CONTROLLER_USERS = frozenset({"system:controller:glbc", "system:l7-lb-controller"})
 """The Kubernetes users GKE's ingress controller writes Ingress status and annotations as."""
-FRONTEND_CONFIG_ANNOTATION = "networking.gke.io/v1beta1.FrontendConfig"
 SSL_CERT_ANNOTATION = "ingress.kubernetes.io/ssl-cert"
 """Where ingress-gce records the SSL certificates of an Ingress's HTTPS proxy."""
 

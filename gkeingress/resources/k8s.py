@@ -23,6 +23,7 @@ NEG_ANNOTATION = "cloud.google.com/neg"
 NEG_STATUS_ANNOTATION = "cloud.google.com/neg-status"
 THC_ANNOTATION = "networking.gke.io/transparent-health-checker"  # {"enabled": true}
 BACKENDS_ANNOTATION = "ingress.kubernetes.io/backends"  # backend service name → its health
+FRONTEND_CONFIG_ANNOTATION = "networking.gke.io/v1beta1.FrontendConfig"  # its name
 BACKEND_CONFIG_ANNOTATIONS = (
     "cloud.google.com/backend-config",
     "beta.cloud.google.com/backend-config",

@@ -307,12 +307,14 @@ class LogBook:
     ) -> JSONDict:
         """A Kubernetes write GKE audit-logged: ``io.k8s.networking.v1.ingresses.update`` and so on.
 
-        The method is the API group reversed (``core`` for the core group), the version, the
-        resource and the verb; the resource name is ``<group>/<version>/namespaces/N/<plural>/<name>``.
+        The method is the API group reversed, the version, the resource and the verb; a group
+        of Kubernetes' own without a domain (``core``, ``apps``) is under ``io.k8s``
+        (``io.k8s.apps.v1.deployments.patch``). The resource name is
+        ``<group>/<version>/namespaces/N/<plural>/<name>``.
         """
         group, _, version = api_version.rpartition("/")
         group = group or "core"
-        reverse = "io.k8s.core" if group == "core" else ".".join(reversed(group.split(".")))
+        reverse = ".".join(reversed(group.split("."))) if "." in group else f"io.k8s.{group}"
         digest = hashlib.sha256(f"{plural}/{namespace}/{name}/{at}".encode()).hexdigest()
         return self._audit(
             at,

@@ -8,10 +8,12 @@ from gkeingress.model.topology import pair
 from gkeingress.testing import DEMO_NOW, WorldBuilder, snapshot_of
 from gkeingress.testing import incidents_evidence as incidents
 from gkeingress.testing.logbook import LogBook
+from gkeingress.testing.scenarios import healthy_shop
 from tests.unit.conftest import only
 
 ONSET = DEMO_NOW - incidents.ONSET
 ROBOT = "service-123456789012@container-engine-robot.iam.gserviceaccount.com"
+ALICE = "alice@example.com"
 
 
 def _audited(builder: WorldBuilder, ingress: str) -> list[tuple[str, str, str, str, bool]]:
@@ -129,3 +131,69 @@ def test_a_backendconfig_edit_is_a_change_of_the_services_it_configures(
     assert change.description == "BackendConfig ledger/ledger-bc updated by bob@example.com"
     assert change.source == ("Admin Activity audit log, com.google.cloud.v1.backendconfigs.update")
     assert change.ingresses == ("ledger/ledger",)
+
+
+def test_a_deployment_rolled_out_is_a_rollout_of_the_ingress_it_serves(
+    builder: WorldBuilder,
+) -> None:
+    """A Deployment whose pods a backend Service selects: its update is that Ingress's rollout."""
+    healthy_shop(builder)
+    builder.deployment("shop", "web")
+    LogBook(builder).kube_write(
+        "apps/v1",
+        "deployments",
+        "shop",
+        "web",
+        "patch",
+        at=ONSET - timedelta(minutes=3),
+        principal=ALICE,
+    )
+
+    assert _audited(builder, "shop/web") == [
+        ("09:17", "rollout", "Deployment shop/web patched by alice@example.com", ALICE, False)
+    ]
+
+
+def test_a_frontendconfig_deleted_is_a_change_of_the_ingress_that_names_it(
+    builder: WorldBuilder,
+) -> None:
+    """The FrontendConfig is gone; the audit log dates its deletion for the Ingress naming it."""
+    healthy_shop(builder)
+    annotations = builder.kube_object("ingresses", "shop", "web")["metadata"]["annotations"]
+    annotations["networking.gke.io/v1beta1.FrontendConfig"] = "web-frontend"
+    LogBook(builder).kube_write(
+        "networking.gke.io/v1beta1",
+        "frontendconfigs",
+        "shop",
+        "web-frontend",
+        "delete",
+        at=ONSET - timedelta(minutes=7),
+        principal="bob@example.com",
+    )
+
+    assert _audited(builder, "shop/web") == [
+        (
+            "09:13",
+            "ingress-annotations",
+            "FrontendConfig shop/web-frontend deleted by bob@example.com",
+            "bob@example.com",
+            False,
+        )
+    ]
+
+
+def test_writes_to_objects_no_ingress_uses_are_left_out(builder: WorldBuilder) -> None:
+    """Another team's Deployment and FrontendConfig, written with shop/web's: only the latter counts."""
+    healthy_shop(builder)
+    builder.deployment("shop", "web")
+    book = LogBook(builder)
+    for api_version, plural, name in (
+        ("apps/v1", "deployments", "batch-runner"),
+        ("networking.gke.io/v1beta1", "frontendconfigs", "other-frontend"),
+        ("apps/v1", "deployments", "web"),
+    ):
+        book.kube_write(api_version, plural, "shop", name, "update", at=ONSET, principal=ALICE)
+
+    assert [description for _, _, description, _, _ in _audited(builder, "shop/web")] == [
+        "Deployment shop/web updated by alice@example.com"
+    ]
