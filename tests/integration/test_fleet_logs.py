@@ -2,7 +2,6 @@
 
 import json
 from collections.abc import Callable, Iterator
-from typing import Any
 
 import pytest
 
@@ -29,30 +28,6 @@ def _world(path: str, uid: str, *incidents_: Callable[[WorldBuilder], None]) -> 
     return builder.world
 
 
-def _renumbered_negs(world: World, offset: int) -> World:
-    """``world`` with its NEG ids moved by ``offset`` wherever they appear (lists, status, logs).
-
-    Every test world numbers its ids from the same start, but a project's NEGs never share one.
-    """
-    ids = {
-        neg["id"]: str(int(neg["id"]) + offset)
-        for negs in world.compute.get("networkEndpointGroups", {}).values()
-        for neg in negs
-    }
-
-    def moved(value: Any) -> Any:
-        if isinstance(value, dict):
-            return {k: moved(v) for k, v in value.items()}
-        if isinstance(value, list):
-            return [moved(v) for v in value]
-        return ids.get(value, value) if isinstance(value, str) else value
-
-    world.compute = moved(world.compute)
-    world.kube = moved(world.kube)
-    world.log_entries = moved(world.log_entries)
-    return world
-
-
 def _coupons(b: WorldBuilder) -> None:
     """A healthy ``coupons/coupons``, named as the one whose Service CI deleted in another cluster."""
     b.service("coupons", "coupons")
@@ -65,7 +40,7 @@ def _fleet() -> Iterator[tuple[FakeFleet, FakeLogging]]:
         _world(SHOP, "5f3e2d1c0b0a0908", incidents.keepalive_resets, _coupons),
         _world(CHECKOUT, "0c1d2e3f4a5b6c7d", incidents.service_deleted_logged),
         _world(LEGACY, "9a8b7c6d5e4f3a2b", incidents.probe_404_logged),
-        _renumbered_negs(_world(BATCH, "1b2c3d4e5f6a7b8c", incidents.keepalive_resets), 10**6),
+        _world(BATCH, "1b2c3d4e5f6a7b8c", incidents.keepalive_resets),
     ]
     logged = World("every-project")  # one Logging API: each entry's logName names its project
     logged.log_entries = [e for w in worlds for e in w.log_entries]

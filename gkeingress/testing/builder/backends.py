@@ -307,7 +307,7 @@ class BackendPlumbing(KubernetesFixtures):
             spec={},
             status={
                 "networkEndpointGroups": [
-                    {"selfLink": g, "networkEndpointType": "GCE_VM_IP_PORT", "id": self._id()}
+                    {"selfLink": g, "networkEndpointType": "GCE_VM_IP_PORT", "id": self._id(g)}
                     for g in groups
                 ],
                 "conditions": [

@@ -96,8 +96,14 @@ class BuilderBase:
         n = next(counter)
         return f"{prefix}.{n // 250}.{n % 250 + 1}"
 
-    def _id(self) -> str:
-        return str(4_000_000_000_000_000_000 + next(self._ids) * 7919)
+    @staticmethod
+    def _id(link: str) -> str:
+        """A Compute resource's numeric id, from its selfLink.
+
+        One per resource of a project, as Compute's are, whichever world or cluster made it.
+        """
+        digest = hashlib.sha256(link.encode()).hexdigest()
+        return str(4_000_000_000_000_000_000 + int(digest[:15], 16))
 
     def link(self, scope: str, collection: str, name: str) -> str:
         """The selfLink of a Compute resource in this world's project."""
@@ -142,13 +148,14 @@ class BuilderBase:
     def _compute(self, collection: str, scope: str, kind: str, name: str, **body: Any) -> JSONDict:
         if scope.startswith("regions/"):
             body.setdefault("region", f"{COMPUTE_URL}projects/{self.world.project}/{scope}")
+        link = self.link(scope, collection, name)
         resource: JSONDict = {
             "kind": f"compute#{kind}",
-            "id": self._id(),
+            "id": self._id(link),
             "creationTimestamp": compute_time(self.now - body.pop("age", timedelta(days=2))),
             "name": name,
             **body,
-            "selfLink": self.link(scope, collection, name),
+            "selfLink": link,
         }
         self.world.compute_resources(collection, scope).append(resource)
         return resource
