@@ -6,6 +6,7 @@ import enum
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from functools import partial
 from itertools import chain
 from typing import Any
 
@@ -281,14 +282,14 @@ class Parsed:
 def _parse(
     kind: DataKind,
     target: str,
-    named: str,
     view: Callable[..., object],
     objects: Iterable[object],
     *args: Any,
+    name: Callable[[object], str],
 ) -> Parsed:
     """``view(obj, *args)`` of each object, into ``target``; one that cannot be read is an error.
 
-    ``named`` names an object that does not say its own ``kind``.
+    ``name(obj)`` says what could not be read.
     """
     views: list[object] = []
     problems: list[CollectionError] = []
@@ -296,10 +297,13 @@ def _parse(
         try:
             views.append(view(obj, *args))
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
-            problems.append(
-                CollectionError(kind, "parse", f"could not read {_describe(obj, named)}: {exc!r}")
-            )
+            problems.append(CollectionError(kind, "parse", f"could not read {name(obj)}: {exc!r}"))
     return Parsed({target: tuple(views)}, tuple(problems))
+
+
+def _always(text: str) -> Callable[[object], str]:
+    """Names every object alike: answers that carry no name of their own."""
+    return lambda _: text
 
 
 def parse_kube(kind: DataKind, objects: Iterable[object]) -> Parsed:
@@ -308,13 +312,13 @@ def parse_kube(kind: DataKind, objects: Iterable[object]) -> Parsed:
     Each is a decoded JSON value; one that is not an object, or not one of ``kind``, is an error.
     """
     target, named, view = _KUBE_VIEWS[kind]
-    return _parse(kind, target, named, view, objects)
+    return _parse(kind, target, view, objects, name=partial(_describe, kind=named))
 
 
 def parse_compute(project: str, collection: str, resources: Iterable[object]) -> Parsed:
     """Compute resources of one collection (by its JSON name, ``urlMaps``), parsed into views."""
     kind, target, view = _COMPUTE_VIEWS[collection]
-    return _parse(kind, target, collection, view, resources, project)
+    return _parse(kind, target, view, resources, project, name=partial(_describe, kind=collection))
 
 
 def build_snapshot(
@@ -378,19 +382,11 @@ def _with_answers(
 ) -> Snapshot:
     """``snapshot`` with one kind of per-group answers parsed; unreadable ones become errors."""
     target, call, view = _SECOND_PHASE[kind]
-    parsed: list[object] = []
-    problems = list(snapshot.errors) + list(errors)
-    for answer in answers:
-        try:
-            parsed.append(view(answer, snapshot.project))
-        except (KeyError, TypeError, ValueError) as exc:
-            problems.append(
-                CollectionError(kind, "parse", f"could not read {call} answer: {exc!r}")
-            )
+    parsed = _parse(kind, target, view, answers, snapshot.project, name=_always(f"{call} answer"))
     return replace(
         snapshot,
-        errors=tuple(problems),
-        **{target: tuple(parsed)},  # type: ignore[arg-type]  # the field of that kind
+        errors=(*snapshot.errors, *errors, *parsed.errors),
+        **parsed.views,  # type: ignore[arg-type]  # the field of that kind
     )
 
 
@@ -415,26 +411,18 @@ def with_evidence(
     An item that cannot be read is left out and recorded as a :class:`CollectionError`.
     ``reads`` say how each Cloud Logging query was made.
     """
-    fields: dict[str, list[object]] = {}
-    problems = [*snapshot.errors, *errors]
-    for kind, items in answers.items():
-        target, view = _EVIDENCE_VIEWS[kind]
-        parsed = fields.setdefault(target, [])
-        for item in items:
-            try:
-                parsed.append(view(item))
-            except (KeyError, TypeError, ValueError, AttributeError) as exc:
-                problems.append(
-                    CollectionError(kind, "parse", f"could not read {kind.value}: {exc!r}")
-                )
+    parsed = Parsed.merge(
+        _parse(kind, *_EVIDENCE_VIEWS[kind], items, name=_always(kind.value))
+        for kind, items in answers.items()
+    )
     asked = {*answers, *(e.kind for e in errors)}
     return replace(
         snapshot,
         evidence_window=window,
         evidence_kinds=snapshot.evidence_kinds | asked,
-        errors=tuple(problems),
+        errors=(*snapshot.errors, *errors, *parsed.errors),
         log_reads=(*snapshot.log_reads, *reads),
-        **{name: tuple(values) for name, values in fields.items()},  # type: ignore[arg-type]  # by view
+        **parsed.views,  # type: ignore[arg-type]  # by view
     )
 
 
