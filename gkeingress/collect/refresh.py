@@ -36,7 +36,7 @@ from gkeingress.collect.gate import ApiGate, status_of
 from gkeingress.collect.health import GroupCollector
 from gkeingress.model.naming import FrontendNames, Namer
 from gkeingress.model.topology import PairedIngress
-from gkeingress.resources.gce import BackendService, UrlMap
+from gkeingress.resources.gce import BackendService
 from gkeingress.resources.k8s import Ingress, Pod
 from gkeingress.resources.refs import ResourceRef
 from gkeingress.snapshot import (
@@ -155,10 +155,13 @@ _GETTERS = {
 
 @dataclass
 class _Round:
-    """What one round read: the answers, and which reads succeeded (a failed one keeps the old)."""
+    """What one round read, parsed: the views, and which reads succeeded (a failed one keeps the old).
 
-    kube: dict[DataKind, list[JSON]] = field(default_factory=dict)
-    compute: dict[str, list[tuple[ResourceRef, JSON | None]]] = field(default_factory=dict)
+    ``compute`` holds each resource asked for and its view, None when it is gone or unreadable.
+    """
+
+    kube: dict[DataKind, list[Any]] = field(default_factory=dict)
+    compute: dict[str, list[tuple[ResourceRef, Any]]] = field(default_factory=dict)
     errors: list[CollectionError] = field(default_factory=list)
     ingress_read: bool = False
     events_read: bool = False
@@ -166,6 +169,25 @@ class _Round:
     slices_of: set[str] = field(default_factory=set)
     pods_of: set[str] = field(default_factory=set)
     selectors: list[tuple[str, Mapping[str, str]]] = field(default_factory=list)
+
+    def keep(self, kind: DataKind, items: Iterable[object]) -> tuple[Any, ...]:
+        """``items`` of ``kind`` parsed and kept; one that cannot be read is recorded, as in an audit."""
+        views = self._views(parse_kube(kind, items))
+        self.kube.setdefault(kind, []).extend(views)
+        return views
+
+    def keep_compute(self, project: str, collection: str, ref: ResourceRef, found: object) -> Any:
+        """The resource ``ref`` read, parsed and kept; None when it cannot be read (recorded)."""
+        views = self._views(parse_compute(project, collection, [found]))
+        view = views[0] if views else None
+        self.compute.setdefault(collection, []).append((ref, view))
+        return view
+
+    def _views(self, parsed: Parsed) -> tuple[Any, ...]:
+        """The views of one kind; the objects that could not be read go to the round's errors."""
+        self.errors.extend(parsed.errors)
+        (views,) = parsed.views.values()
+        return views
 
 
 def _absent(exc: Exception) -> bool:
@@ -231,8 +253,11 @@ class Refresher:
 
     def _read_ingress(
         self, gate: ApiGate, result: _Round, namespace: str, name: str
-    ) -> JSON | None:
-        """The Ingress, by a list selecting its name (the ``list`` the audit's ClusterRole grants)."""
+    ) -> Ingress | None:
+        """The Ingress, by a list selecting its name (the ``list`` the audit's ClusterRole grants).
+
+        One that cannot be read keeps its last state: it is the one being waited for.
+        """
         net = k8s.NetworkingV1Api(self._kube)
         page = self._kube_call(
             gate,
@@ -245,10 +270,10 @@ class Refresher:
         )
         if page is None:
             return None
-        result.ingress_read = True
         items: list[JSON] = page.get("items") or []
-        result.kube.setdefault(DataKind.INGRESSES, []).extend(items)
-        return items[0] if items else None
+        fresh = result.keep(DataKind.INGRESSES, items)
+        result.ingress_read = len(fresh) == len(items)
+        return fresh[0] if fresh else None
 
     def _read_events(self, gate: ApiGate, result: _Round, namespace: str, name: str) -> None:
         core = k8s.CoreV1Api(self._kube)
@@ -263,7 +288,7 @@ class Refresher:
         )
         if page is not None:
             result.events_read = True
-            result.kube.setdefault(DataKind.EVENTS, []).extend(page.get("items") or ())
+            result.keep(DataKind.EVENTS, page.get("items") or ())
 
     def _read_service(self, gate: ApiGate, result: _Round, namespace: str, name: str) -> None:
         """The Service (by a list selecting its name), its EndpointSlices and the pods it selects."""
@@ -281,7 +306,7 @@ class Refresher:
         service: JSON = next(iter((page or {}).get("items") or ()), {})
         if page is not None:
             result.services.add(key)
-            result.kube.setdefault(DataKind.SERVICES, []).extend([service] if service else [])
+            result.keep(DataKind.SERVICES, [service] if service else [])
         slices = self._kube_call(
             gate,
             result,
@@ -293,7 +318,7 @@ class Refresher:
         )
         if slices is not None:
             result.slices_of.add(key)
-            result.kube.setdefault(DataKind.ENDPOINT_SLICES, []).extend(slices.get("items") or ())
+            result.keep(DataKind.ENDPOINT_SLICES, slices.get("items") or ())
         selector: Mapping[str, str] = (service.get("spec") or {}).get("selector") or {}
         if not selector:
             return
@@ -309,12 +334,15 @@ class Refresher:
         if pods is not None:
             result.pods_of.add(key)
             result.selectors.append((namespace, selector))
-            result.kube.setdefault(DataKind.PODS, []).extend(pods.get("items") or ())
+            result.keep(DataKind.PODS, pods.get("items") or ())
 
     # -- Compute --------------------------------------------------------------------------------
 
-    def _get(self, gate: ApiGate, result: _Round, collection: str, ref: ResourceRef) -> JSON | None:
-        """Get one Compute resource; None when it does not exist (recorded) or the call failed."""
+    def _get(self, gate: ApiGate, result: _Round, collection: str, ref: ResourceRef) -> Any:
+        """Get one Compute resource, parsed.
+
+        None when it does not exist or cannot be read (recorded), or when the call failed.
+        """
         getter = _GETTERS[collection]
         regional = ref.scope.startswith("regions/")
         zonal = ref.scope.startswith("zones/")
@@ -345,9 +373,7 @@ class Refresher:
                     CollectionError(getter.kind, label, message, status_of(exc), type(exc).__name__)
                 )
             return None
-        found = to_json(answer)
-        result.compute.setdefault(collection, []).append((ref, found))
-        return found
+        return result.keep_compute(self._project, collection, ref, to_json(answer))
 
     def _ref(self, collection: str, name: str, scope: str) -> ResourceRef:
         return ResourceRef(self._project, scope, collection, name)
@@ -384,9 +410,7 @@ class Refresher:
         with ThreadPoolExecutor(gate.workers) as pool:
             ingress_job = pool.submit(self._read_ingress, gate, result, namespace, name)
             events_job = pool.submit(self._read_events, gate, result, namespace, name)
-            fresh_json = ingress_job.result()
-            found_ingress = parse_kube(DataKind.INGRESSES, [fresh_json] if fresh_json else [])
-            fresh: Ingress = next(iter(_views(found_ingress)), paired.ingress)
+            fresh = ingress_job.result() or paired.ingress
             frontends = self._frontend_refs(fresh, scope, namer)
             jobs = [pool.submit(self._get, gate, result, c, r) for c, r in frontends]
             services = {(ns, ref.service) for ns, ref, _ in fresh.service_backends}
@@ -401,11 +425,9 @@ class Refresher:
             found = [
                 pool.submit(self._get, gate, result, "backendServices", ref) for ref in backend_refs
             ]
-            backend_services: tuple[BackendService, ...] = _views(
-                parse_compute(
-                    self._project, "backendServices", [f for job in found if (f := job.result())]
-                )
-            )
+            backend_services: list[BackendService] = [
+                bs for job in found if (bs := job.result()) is not None
+            ]
             groups = [
                 pool.submit(self._get, gate, result, c, r)
                 for bs in backend_services
@@ -433,13 +455,9 @@ class Refresher:
     def _backend_refs(self, result: _Round, paired: PairedIngress, scope: str) -> list[ResourceRef]:
         """Every backend service the fresh URL map names, and every one the Ingress expects."""
         refs: dict[ResourceRef, None] = {}
-        for _, found in result.compute.get("urlMaps", ()):
-            if found is not None:
-                url_maps: tuple[UrlMap, ...] = _views(
-                    parse_compute(self._project, "urlMaps", [found])
-                )
-                for url_map in url_maps:
-                    refs.update(dict.fromkeys(url_map.services))
+        for _, url_map in result.compute.get("urlMaps", ()):
+            if url_map is not None:
+                refs.update(dict.fromkeys(url_map.services))
         for backend in paired.backends:
             if backend.backend_service_name:
                 refs[self._ref("backendServices", backend.backend_service_name, scope)] = None
@@ -470,14 +488,6 @@ def _parts_of(bs: BackendService) -> Iterable[tuple[str, ResourceRef]]:
             yield "networkEndpointGroups", backend.group
 
 
-def _views(parsed: Parsed, problems: list[CollectionError] | None = None) -> tuple[Any, ...]:
-    """The views of one kind's :class:`Parsed`; the objects that could not be read go to ``problems``."""
-    if problems is not None:
-        problems += parsed.errors
-    (views,) = parsed.views.values()
-    return views
-
-
 def _merge(snapshot: Snapshot, result: _Round, key: str, now: datetime) -> Snapshot:
     """The last snapshot with what this round read in place of what it held about the same objects."""
     kube = result.kube
@@ -494,21 +504,12 @@ def _merge(snapshot: Snapshot, result: _Round, key: str, now: datetime) -> Snaps
     def previously_selected(pod: Pod) -> bool:
         return any(pod.meta.namespace == ns and pod.matches(sel) for ns, sel in old_selectors)
 
-    problems: list[CollectionError] = []
-
-    def fresh(kind: DataKind) -> tuple[Any, ...]:
-        return _views(parse_kube(kind, kube.get(kind, ())), problems)
-
-    fresh_pods: tuple[Pod, ...] = fresh(DataKind.PODS)
+    fresh_pods: list[Pod] = kube.get(DataKind.PODS, [])
     fresh_keys = {p.meta.key for p in fresh_pods}
-    ingresses = parse_kube(DataKind.INGRESSES, kube.get(DataKind.INGRESSES, ()))
-    fresh_ingresses = _views(ingresses, problems)
-    # An Ingress read again but unreadable keeps its last state: it is the one being waited for.
-    replaced = result.ingress_read and not ingresses.errors
     fields: dict[str, Any] = {
         "ingresses": (
-            *(i for i in snapshot.ingresses if i.key != key or not replaced),
-            *fresh_ingresses,
+            *(i for i in snapshot.ingresses if i.key != key or not result.ingress_read),
+            *kube.get(DataKind.INGRESSES, ()),
         ),
         "events": (
             *(
@@ -516,11 +517,11 @@ def _merge(snapshot: Snapshot, result: _Round, key: str, now: datetime) -> Snaps
                 for e in snapshot.events
                 if not (result.events_read and e.kind == "Ingress" and e.object_key == key)
             ),
-            *fresh(DataKind.EVENTS),
+            *kube.get(DataKind.EVENTS, ()),
         ),
         "services": (
             *(s for s in snapshot.services if s.key not in result.services),
-            *fresh(DataKind.SERVICES),
+            *kube.get(DataKind.SERVICES, ()),
         ),
         "endpoint_slices": (
             *(
@@ -528,7 +529,7 @@ def _merge(snapshot: Snapshot, result: _Round, key: str, now: datetime) -> Snaps
                 for e in snapshot.endpoint_slices
                 if f"{e.meta.namespace}/{e.service}" not in result.slices_of
             ),
-            *fresh(DataKind.ENDPOINT_SLICES),
+            *kube.get(DataKind.ENDPOINT_SLICES, ()),
         ),
         "pods": (
             *(
@@ -539,7 +540,6 @@ def _merge(snapshot: Snapshot, result: _Round, key: str, now: datetime) -> Snaps
             *fresh_pods,
         ),
     }
-    project = snapshot.project
     for collection, answers in result.compute.items():
         getter = _GETTERS[collection]
         asked = {(ref.scope, ref.name) for ref, _ in answers}
@@ -551,14 +551,7 @@ def _merge(snapshot: Snapshot, result: _Round, key: str, now: datetime) -> Snaps
         ]
         fields[getter.field] = (
             *kept,
-            *_views(
-                parse_compute(project, collection, [f for _, f in answers if f is not None]),
-                problems,
-            ),
+            *(view for _, view in answers if view is not None),
         )
-    errors = (
-        *(e for e in snapshot.errors if e.kind not in POLLED_KINDS),
-        *result.errors,
-        *problems,
-    )
+    errors = (*(e for e in snapshot.errors if e.kind not in POLLED_KINDS), *result.errors)
     return replace(snapshot, collected_at=now, errors=errors, **fields)
