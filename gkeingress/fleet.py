@@ -9,10 +9,12 @@ cluster whose audit met a bug in gkeingress an ``INTERNAL_ERROR`` finding (and a
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import replace
 from datetime import datetime, timedelta, timezone
+from functools import reduce
 from typing import TYPE_CHECKING, Protocol, TypeVar
 
 from google.auth.credentials import Credentials
@@ -153,8 +155,8 @@ def _evidence(
             monitoring.transport.close()  # type: ignore[no-untyped-call]  # unannotated client
 
 
-def _logs(
-    snapshots: Sequence[Snapshot],
+@contextmanager
+def _log_reader(
     *,
     evidence: bool,
     window: TimeWindow,
@@ -165,24 +167,26 @@ def _logs(
     test_world: bool,
     gate: ApiGate,
     max_entries: int,
-) -> dict[str, LogResult]:
-    """Each project's log evidence, read once (three queries) for all its clusters' Ingresses.
+) -> Iterator[Callable[[Sequence[Snapshot]], LogResult | None]]:
+    """What reads one project's log evidence, once (three queries) for all its clusters' Ingresses.
 
     Each query's filter names every cluster's URL maps, NEGs, instance groups and resources (the
     same 20,000-character fallback as one cluster's); each cluster's checks keep their own entries.
-    A client built here is closed here; the caller's ``client`` stays open.
+    It reads nothing without ``evidence``, or for a test world given no Logging endpoint or client.
+    One client serves every project: one built here is closed on leaving; the caller's stays open.
     """
-    if not evidence or not snapshots or (client is None and endpoint is None and test_world):
-        return {}
-    scopes: dict[str, LogScope] = {}
-    for snapshot in snapshots:
-        scope = log_scope(snapshot, window.start, now)
-        known = scopes.get(snapshot.project)
-        scopes[snapshot.project] = known.merged(scope) if known else scope
+    if not evidence or (client is None and endpoint is None and test_world):
+        yield lambda _: None
+        return
     logging = client or build_logging_client(credentials, endpoint)
     collector = LogCollector(logging, gate, max_entries=max_entries)
+
+    def read(snapshots: Sequence[Snapshot]) -> LogResult | None:
+        scopes = [log_scope(snapshot, window.start, now) for snapshot in snapshots]
+        return collector.collect(reduce(LogScope.merged, scopes), window) if scopes else None
+
     try:
-        return {project: collector.collect(scope, window) for project, scope in scopes.items()}
+        yield read
     finally:
         if client is None:
             logging.transport.close()  # type: ignore[no-untyped-call]  # unannotated client
@@ -311,6 +315,17 @@ def audit_fleet(
     with (
         ThreadPoolExecutor(max(1, len(owners)) + 1) as projects_pool,
         ThreadPoolExecutor(workers, thread_name_prefix="gkeingress-fleet") as clusters_pool,
+        _log_reader(
+            evidence=evidence,
+            window=window,
+            now=end,
+            client=logging_client,
+            endpoint=logging_endpoint,
+            credentials=google_credentials,
+            test_world=is_loopback(compute_endpoint),
+            gate=gate,
+            max_entries=max_log_entries,
+        ) as project_logs,
     ):
         lists = {
             project: projects_pool.submit(
@@ -385,19 +400,7 @@ def audit_fleet(
         for project in owners:
             mine = [c for c in selected if c.project == project]
             collected = {c.path: reads[c.path].result() for c in mine}
-            snapshots = [s for s in collected.values() if isinstance(s, Snapshot)]
-            logs = _logs(
-                snapshots,
-                evidence=evidence,
-                window=window,
-                now=end,
-                client=logging_client,
-                endpoint=logging_endpoint,
-                credentials=google_credentials,
-                test_world=is_loopback(compute_endpoint),
-                gate=gate,
-                max_entries=max_log_entries,
-            ).get(project)
+            logs = project_logs([s for s in collected.values() if isinstance(s, Snapshot)])
             for cluster in mine:
                 outcome = collected[cluster.path]
                 outcomes[cluster.path] = (
