@@ -160,7 +160,7 @@ def _error(kind: DataKind, call: str, exc: Exception) -> CollectionError:
     return CollectionError(kind, call, message, status if isinstance(status, int) else None, reason)
 
 
-def _json_of(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+def read_json(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
     """Call ``fn`` (with ``_preload_content=False``) and read its body as JSON, in one attempt.
 
     Reading the body belongs to the call: a body cut short or garbled is retried with it.
@@ -315,7 +315,7 @@ class KubernetesCollector:
         try:
             found: dict[str, Any] = self._gate.call(
                 f"kubernetes {label}",
-                _json_of,
+                read_json,
                 fn,
                 *args,
                 paced=False,

@@ -18,7 +18,6 @@ recorded, as in a full audit.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
@@ -34,6 +33,7 @@ from kubernetes import client as k8s
 from gkeingress.collect.compute import to_json
 from gkeingress.collect.gate import ApiGate, status_of
 from gkeingress.collect.health import GroupCollector
+from gkeingress.collect.kubernetes import read_json
 from gkeingress.model.naming import FrontendNames, Namer
 from gkeingress.model.topology import PairedIngress
 from gkeingress.resources.gce import BackendService
@@ -236,8 +236,9 @@ class Refresher:
     ) -> Any:
         """One Kubernetes call as JSON; None when the object does not exist or the call failed."""
         try:
-            response = gate.call(
+            return gate.call(
                 f"kubernetes {label}",
+                read_json,
                 fn,
                 *args,
                 paced=False,
@@ -249,7 +250,6 @@ class Refresher:
             if not _absent(exc):
                 result.errors.append(_kube_error(kind, label, exc))
             return None
-        return json.loads(response.data)
 
     def _read_ingress(
         self, gate: ApiGate, result: _Round, namespace: str, name: str

@@ -493,3 +493,27 @@ def test_an_object_that_cannot_be_read_while_waiting_is_named_not_a_crash() -> N
     assert unreadable.kind is DataKind.SERVICES
     assert "Service newsletter/newsletter" in unreadable.message
     assert "eighty" in unreadable.message
+
+
+def test_a_garbled_body_in_a_round_is_read_again() -> None:
+    """A proxy's error page twice in place of the Ingress a round re-reads: the third read counts."""
+    world, rollout = _settling()
+    garbled = [0]
+
+    def proxy_page(req: IncomingRequest) -> FaultResponse | None:
+        by_name = req.query.get("fieldSelector") == "metadata.name=newsletter"
+        if not (by_name and req.path.endswith("/namespaces/newsletter/ingresses")):
+            return None
+        if garbled[0] >= 2:
+            return None
+        garbled[0] += 1
+        return FaultResponse(
+            200, b"<html><body>502 Bad Gateway</body></html>", {"Content-Type": "text/html"}
+        )
+
+    with FakeGKE(world) as server:
+        server.faults.append(proxy_page)
+        result = _wait(server, rollout, NEWSLETTER)
+    assert garbled[0] == 2
+    assert result.outcome is Outcome.SERVING
+    assert result.report.errors == []
