@@ -137,7 +137,8 @@ def _lists(api: k8s.ApiClient) -> tuple[KubeList, ...]:
     )
 
 
-def _error(kind: DataKind, call: str, exc: Exception) -> CollectionError:
+def api_error(kind: DataKind, call: str, exc: Exception) -> CollectionError:
+    """What a failed Kubernetes call says: the API server's own message, and who may not do what."""
     status = getattr(exc, "status", None)
     reason = str(getattr(exc, "reason", "") or type(exc).__name__)
     body = getattr(exc, "body", None)
@@ -269,7 +270,7 @@ class KubernetesCollector:
         try:
             items = Parsed.merge(self._pages(listing, namespace, **extra))
         except Exception as exc:  # noqa: BLE001 - every failure is recorded as data
-            error = _error(listing.kind, call, exc)
+            error = api_error(listing.kind, call, exc)
             self._progress.call_done(call, None, error.message)
             return error
         self._progress.call_done(call, len(items), None)
@@ -323,7 +324,7 @@ class KubernetesCollector:
                 _request_timeout=self._gate.timeout,
             )
         except Exception as exc:  # noqa: BLE001 - recorded as data
-            error = _error(DataKind.CLUSTER_IDENTITY, label, exc)
+            error = api_error(DataKind.CLUSTER_IDENTITY, label, exc)
             self._progress.call_done(label, None, error.message)
             return {}, error
         self._progress.call_done(label, 1, None)

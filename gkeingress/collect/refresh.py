@@ -33,7 +33,7 @@ from kubernetes import client as k8s
 from gkeingress.collect.compute import to_json
 from gkeingress.collect.gate import ApiGate, status_of
 from gkeingress.collect.health import GroupCollector
-from gkeingress.collect.kubernetes import read_json
+from gkeingress.collect.kubernetes import api_error, read_json
 from gkeingress.model.naming import FrontendNames, Namer
 from gkeingress.model.topology import PairedIngress
 from gkeingress.resources.gce import BackendService
@@ -194,17 +194,6 @@ def _absent(exc: Exception) -> bool:
     return status_of(exc) == 404 or isinstance(exc, gexc.NotFound)
 
 
-def _kube_error(kind: DataKind, call: str, exc: Exception) -> CollectionError:
-    status = getattr(exc, "status", None)
-    return CollectionError(
-        kind,
-        call,
-        str(getattr(exc, "reason", None) or exc),
-        status if isinstance(status, int) else None,
-        type(exc).__name__,
-    )
-
-
 class Refresher:
     """Re-reads one Ingress and its load balancer by name, through one :class:`ApiGate` per round."""
 
@@ -248,7 +237,7 @@ class Refresher:
             )
         except Exception as exc:  # noqa: BLE001 - a failed call is recorded as data
             if not _absent(exc):
-                result.errors.append(_kube_error(kind, label, exc))
+                result.errors.append(api_error(kind, label, exc))
             return None
 
     def _read_ingress(

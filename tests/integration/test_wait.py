@@ -467,9 +467,14 @@ def test_a_read_that_fails_mid_wait_keeps_the_last_state_never_a_false_deletion(
     assert result.outcome is Outcome.TIMEOUT
     reads = next(h for h in result.hops if h.name == "API reads")
     assert reads.state.startswith("1 failed (list ingress newsletter/newsletter: 403 Forbidden")
-    assert any(
-        e.call == "list ingress newsletter/newsletter" and e.status == 403
-        for e in result.report.errors
+    [forbidden] = [
+        e for e in result.report.errors if e.call == "list ingress newsletter/newsletter"
+    ]
+    assert forbidden.status == 403
+    # The API server's own words, as a full audit reports them
+    assert (
+        forbidden.message
+        == 'permission denied: ingresses.networking.k8s.io is forbidden: User "ci"'
     )
 
 
