@@ -19,6 +19,8 @@ ONSET = timedelta(minutes=40)
 """How long before the builder's ``now`` the errors of these incidents began."""
 ALICE = "alice@example.com"
 CI_DEPLOYER = "system:serviceaccount:ci:deployer"
+CONNECT_TIMEOUT = "HTTP response: , Error: Timeout waiting for connect"
+"""``probeResultText`` of a probe that could not connect (as in gcpdiag's captured entries)."""
 
 
 def keepalive_resets(b: WorldBuilder) -> None:
@@ -121,7 +123,7 @@ def probe_blocked_logged(b: WorldBuilder) -> None:
         b,
         "gateway",
         detailed="TIMEOUT",
-        result="HTTP response: , Error: Timeout waiting for connect",
+        result=CONNECT_TIMEOUT,
     )
 
 
@@ -138,7 +140,7 @@ def node_probes_timing_out_logged(b: WorldBuilder) -> None:
         b,
         "wiki",
         detailed="TIMEOUT",
-        result="HTTP response: , Error: Timeout waiting for connect",
+        result=CONNECT_TIMEOUT,
     )
 
 
