@@ -131,6 +131,19 @@ class ServiceBackend:
     events: tuple[Event, ...]
 
     @property
+    def activity(self) -> tuple[Activity, ...]:
+        """When the Service last changed and its backend service, health check and NEGs were created."""
+        changes = []
+        if self.service and self.service.meta.last_change:
+            changes.append(
+                Activity(self.service.meta.last_change, f"Service {self.service.key} changed")
+            )
+        for resource in (self.backend_service, self.health_check, *self.negs):
+            if resource is not None and resource.created:
+                changes.append(Activity(resource.created, f"{resource.ref} was created"))
+        return tuple(changes)
+
+    @property
     def service_key(self) -> str:
         """``namespace/name`` of the Service."""
         return f"{self.namespace}/{self.ref.service}"
@@ -181,7 +194,6 @@ class PairedIngress(HtmlView):
         references: every link followed, found or not.
         events: Events about the Ingress.
         backend_states: the ``ingress.kubernetes.io/backends`` annotation.
-        activity: when the Ingress, its Services and their load balancer resources last changed.
         findings: this Ingress's findings; filled in by the audit after the checks ran, empty while
             checks run.
         cluster: ``projects/P/locations/L/clusters/C`` of the Ingress's cluster, when known.
@@ -200,7 +212,6 @@ class PairedIngress(HtmlView):
     references: tuple[Reference, ...]
     events: tuple[Event, ...]
     backend_states: JsonAnnotation
-    activity: tuple[Activity, ...] = ()
     findings: tuple[Finding, ...] = ()
     cluster: str | None = None
     traffic: Traffic | None = None
@@ -210,6 +221,16 @@ class PairedIngress(HtmlView):
     def name(self) -> str:
         """``namespace/name``."""
         return self.ingress.key
+
+    @property
+    def activity(self) -> tuple[Activity, ...]:
+        """When the Ingress, its Services and their load balancer resources last changed.
+
+        Worked out when asked, not kept: only the propagation check and the JSON report read it.
+        """
+        changed = self.ingress.meta.last_change
+        own = (Activity(changed, f"Ingress {self.ingress.key} changed"),) if changed else ()
+        return (*own, *(a for backend in self.backends for a in backend.activity))
 
     def __repr__(self) -> str:
         state = f" {self.verdict.state.value}" if self.verdict else ""
@@ -249,19 +270,6 @@ class PairedIngress(HtmlView):
         return any(k.startswith(ANNOTATION_PREFIX) for k in self.ingress.annotations)
 
 
-def _port_activity(
-    service: Service | None, resources: Iterable[ComputeResource | None]
-) -> tuple[Activity, ...]:
-    """When a backend's Service last changed and its load balancer resources were created."""
-    changes = []
-    if service and service.meta.last_change:
-        changes.append(Activity(service.meta.last_change, f"Service {service.key} changed"))
-    for resource in resources:
-        if resource is not None and resource.created:
-            changes.append(Activity(resource.created, f"{resource.ref} was created"))
-    return tuple(changes)
-
-
 def _health_state(states: Mapping[str, object], backend_service: str | None) -> str | None:
     """The state the ``backends`` annotation gives a backend service, if it names it."""
     state = states.get(backend_service or "")
@@ -297,19 +305,17 @@ class _Port:
     """A Service port's backend as every Ingress of one class that routes to it sees it.
 
     Built once per class and shared by those Ingresses: the backend itself (one object for each
-    default-ness and health state an Ingress gives it), the references its backend service and
-    neg-status add, and when its Service and resources changed.
+    default-ness and health state an Ingress gives it) and the references its backend service and
+    neg-status add.
     """
 
     def __init__(
         self,
         backend: ServiceBackend,
         references: tuple[Reference, ...],
-        activity: tuple[Activity, ...],
     ) -> None:
         self.backend_service_name = backend.backend_service_name
         self.references = references
-        self.activity = activity
         self._first = backend
         self._seen = {(backend.is_default, backend.health_state): backend}
 
@@ -421,8 +427,6 @@ class Pairing:
                     )
         for port, _ in ports:
             refs.extend(port.references)
-        changed = ingress.meta.last_change
-        activity = [Activity(changed, f"Ingress {ingress.key} changed")] if changed else []
         return PairedIngress(
             ingress=ingress,
             managed=ingress.managed,
@@ -433,7 +437,6 @@ class Pairing:
             references=tuple(refs),
             events=tuple(self.events.get(("Ingress", ingress.key), ())),
             backend_states=states,
-            activity=(*activity, *(a for port, _ in ports for a in port.activity)),
             traffic=self._traffic(ingress, url_map),
         )
 
@@ -547,8 +550,7 @@ class Pairing:
             events=tuple(self.events.get(("Service", service_key), ())),
         )
         references = self._backend_references(backend_service, service, status_name, zones, negs)
-        activity = _port_activity(service, (backend_service, health_check, *negs))
-        return _Port(backend, references, activity)
+        return _Port(backend, references)
 
     def _described_health_check(
         self, service: str, name: str, scope: str | None
@@ -705,13 +707,6 @@ derived_from(
         "references": (*_FRONTEND, _K.URL_MAPS, _K.BACKEND_SERVICES, _K.SERVICES),
         "events": (_K.EVENTS,),
         "backend_states": (_K.INGRESSES,),
-        "activity": (
-            _K.INGRESSES,
-            *_NAMED_BACKEND,
-            _K.BACKEND_SERVICES,
-            _K.HEALTH_CHECKS,
-            _K.NEGS,
-        ),
         "traffic": TRAFFIC_READS,
     },
     plain=("findings", "cluster", "verdict"),  # filled in after the checks ran
