@@ -38,6 +38,7 @@ from gkeingress.resources.k8s import (
 )
 from gkeingress.resources.logs import AuditRecord, LogRead, ProbeLog, RequestLog
 from gkeingress.resources.monitoring import RequestCounts, TimeWindow
+from gkeingress.resources.refs import RefReader
 
 
 class DataKind(str, enum.Enum):
@@ -210,7 +211,9 @@ _KUBE_VIEWS: dict[DataKind, tuple[str, str, Callable[[Mapping[str, Any]], object
 }
 """Each Kubernetes kind: the Snapshot field it fills, its ``kind`` (list items leave it out), its view."""
 
-_COMPUTE_VIEWS: dict[str, tuple[DataKind, str, Callable[[Mapping[str, Any], str], object]]] = {
+_COMPUTE_VIEWS: dict[
+    str, tuple[DataKind, str, Callable[[Mapping[str, Any], RefReader], object]]
+] = {
     "urlMaps": (DataKind.URL_MAPS, "url_maps", UrlMap.from_json),
     "targetHttpProxies": (
         DataKind.TARGET_PROXIES,
@@ -315,10 +318,13 @@ def parse_kube(kind: DataKind, objects: Iterable[object]) -> Parsed:
     return _parse(kind, target, view, objects, name=partial(_describe, kind=named))
 
 
-def parse_compute(project: str, collection: str, resources: Iterable[object]) -> Parsed:
-    """Compute resources of one collection (by its JSON name, ``urlMaps``), parsed into views."""
+def parse_compute(refs: RefReader, collection: str, resources: Iterable[object]) -> Parsed:
+    """Compute resources of one collection (by its JSON name, ``urlMaps``), parsed into views.
+
+    ``refs`` reads their references; one reader for a whole read shares each resource's reference.
+    """
     kind, target, view = _COMPUTE_VIEWS[collection]
-    return _parse(kind, target, view, resources, project, name=partial(_describe, kind=collection))
+    return _parse(kind, target, view, resources, refs, name=partial(_describe, kind=collection))
 
 
 def build_snapshot(
@@ -367,7 +373,7 @@ def with_neg_endpoints(
     return _with_answers(snapshot, DataKind.NEG_ENDPOINTS, answers, errors)
 
 
-_SECOND_PHASE: dict[DataKind, tuple[str, str, Callable[[Mapping[str, Any], str], object]]] = {
+_SECOND_PHASE: dict[DataKind, tuple[str, str, Callable[[Mapping[str, Any], RefReader], object]]] = {
     DataKind.BACKEND_HEALTH: ("backend_health", "getHealth", GroupHealth.from_json),
     DataKind.NEG_ENDPOINTS: ("neg_endpoints", "listNetworkEndpoints", NegEndpoints.from_json),
 }
@@ -382,7 +388,8 @@ def _with_answers(
 ) -> Snapshot:
     """``snapshot`` with one kind of per-group answers parsed; unreadable ones become errors."""
     target, call, view = _SECOND_PHASE[kind]
-    parsed = _parse(kind, target, view, answers, snapshot.project, name=_always(f"{call} answer"))
+    refs = RefReader(snapshot.project)
+    parsed = _parse(kind, target, view, answers, refs, name=_always(f"{call} answer"))
     return replace(
         snapshot,
         errors=(*snapshot.errors, *errors, *parsed.errors),

@@ -23,6 +23,7 @@ from google.protobuf.json_format import MessageToDict
 from gkeingress.collect.gate import ApiGate, google_reasons, status_of
 from gkeingress.collect.progress import NO_PROGRESS, Progress
 from gkeingress.collect.rest import call_json
+from gkeingress.resources.refs import RefReader
 from gkeingress.snapshot import CollectionError, DataKind, Parsed, parse_compute
 
 PAGE_SIZE = 500
@@ -200,6 +201,7 @@ class ComputeCollector:
         reader: PageReader = PageReader.JSON,
     ) -> None:
         self._project = project
+        self._refs = RefReader(project)
         self._credentials = credentials
         self._options = ClientOptions(api_endpoint=endpoint) if endpoint else None
         self._gate = gate
@@ -244,7 +246,7 @@ class ComputeCollector:
         """The resources of one chain of pages (the whole list, or one shard of it), parsed."""
         with self._client(listing) as client:
             return Parsed.merge(
-                parse_compute(self._project, listing.collection, listing.items(page))
+                parse_compute(self._refs, listing.collection, listing.items(page))
                 for page in self._pages(listing, client, shard)
             )
 

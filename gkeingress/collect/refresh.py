@@ -38,7 +38,7 @@ from gkeingress.model.naming import FrontendNames, Namer
 from gkeingress.model.topology import PairedIngress
 from gkeingress.resources.gce import BackendService
 from gkeingress.resources.k8s import Ingress, Pod
-from gkeingress.resources.refs import ResourceRef
+from gkeingress.resources.refs import RefReader, ResourceRef
 from gkeingress.snapshot import (
     POLLED_KINDS,
     CollectionError,
@@ -176,9 +176,11 @@ class _Round:
         self.kube.setdefault(kind, []).extend(views)
         return views
 
-    def keep_compute(self, project: str, collection: str, ref: ResourceRef, found: object) -> Any:
+    def keep_compute(
+        self, refs: RefReader, collection: str, ref: ResourceRef, found: object
+    ) -> Any:
         """The resource ``ref`` read, parsed and kept; None when it cannot be read (recorded)."""
-        views = self._views(parse_compute(project, collection, [found]))
+        views = self._views(parse_compute(refs, collection, [found]))
         view = views[0] if views else None
         self.compute.setdefault(collection, []).append((ref, view))
         return view
@@ -206,6 +208,7 @@ class Refresher:
         compute_endpoint: str | None,
     ) -> None:
         self._project = project
+        self._refs = RefReader(project)
         self._kube = kube_client
         self._credentials = credentials
         self._endpoint = compute_endpoint
@@ -362,7 +365,7 @@ class Refresher:
                     CollectionError(getter.kind, label, message, status_of(exc), type(exc).__name__)
                 )
             return None
-        return result.keep_compute(self._project, collection, ref, to_json(answer))
+        return result.keep_compute(self._refs, collection, ref, to_json(answer))
 
     def _ref(self, collection: str, name: str, scope: str) -> ResourceRef:
         return ResourceRef(self._project, scope, collection, name)

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from gkeingress.resources.refs import ResourceRef, parse_time
+from gkeingress.resources.refs import RefReader, ResourceRef, parse_time
 
 JSON = Mapping[str, Any]
 
@@ -58,9 +58,9 @@ class ComputeResource:
         return self.ref.location
 
 
-def _common(data: JSON, project: str, collection: str) -> dict[str, Any]:
+def _common(data: JSON, refs: RefReader, collection: str) -> dict[str, Any]:
     return {
-        "ref": ResourceRef.from_url(str(data.get("selfLink", "")), project, collection, data),
+        "ref": refs.own(data, collection),
         "description": str(data.get("description", "")),
         "created": parse_time(data.get("creationTimestamp")),
     }
@@ -76,14 +76,14 @@ class ForwardingRule(ComputeResource):
     load_balancing_scheme: str = ""
 
     @classmethod
-    def from_json(cls, data: JSON, project: str) -> ForwardingRule:
+    def from_json(cls, data: JSON, refs: RefReader) -> ForwardingRule:
         """Build from a ``compute#forwardingRule``."""
         target = data.get("target")
         return cls(
-            **_common(data, project, "forwardingRules"),
+            **_common(data, refs, "forwardingRules"),
             ip_address=str(data.get("IPAddress", "")),
             port_range=str(data.get("portRange", "")),
-            target=ResourceRef.parse(str(target), project) if target else None,
+            target=refs.parse(str(target)) if target else None,
             load_balancing_scheme=str(data.get("loadBalancingScheme", "")),
         )
 
@@ -106,12 +106,12 @@ class TargetProxy(ComputeResource):
         return self.ref.collection == "targetHttpsProxies"
 
     @classmethod
-    def from_json(cls, data: JSON, project: str, collection: str) -> TargetProxy:
+    def from_json(cls, data: JSON, refs: RefReader, collection: str) -> TargetProxy:
         """Build from a ``compute#targetHttpProxy`` or ``compute#targetHttpsProxy``."""
         url_map = data.get("urlMap")
         return cls(
-            **_common(data, project, collection),
-            url_map=ResourceRef.parse(str(url_map), project) if url_map else None,
+            **_common(data, refs, collection),
+            url_map=refs.parse(str(url_map)) if url_map else None,
         )
 
     @property
@@ -156,14 +156,14 @@ class UrlMap(ComputeResource):
     redirects_to_https: bool = False
 
     @classmethod
-    def from_json(cls, data: JSON, project: str) -> UrlMap:
+    def from_json(cls, data: JSON, refs: RefReader) -> UrlMap:
         """Build from a ``compute#urlMap``."""
 
         def ref(value: object) -> ResourceRef | None:
-            return ResourceRef.parse(str(value), project) if value else None
+            return refs.parse(str(value)) if value else None
 
         return cls(
-            **_common(data, project, "urlMaps"),
+            **_common(data, refs, "urlMaps"),
             default_service=ref(data.get("defaultService")),
             host_rules=tuple(
                 HostRule(tuple(h.get("hosts", ())), str(h.get("pathMatcher", "")))
@@ -223,19 +223,17 @@ class BackendService(ComputeResource):
     log_sample_rate: float = 1.0
 
     @classmethod
-    def from_json(cls, data: JSON, project: str) -> BackendService:
+    def from_json(cls, data: JSON, refs: RefReader) -> BackendService:
         """Build from a ``compute#backendService``."""
         log_config = data.get("logConfig") or {}
         return cls(
-            **_common(data, project, "backendServices"),
+            **_common(data, refs, "backendServices"),
             backends=tuple(
-                Backend(ResourceRef.parse(str(b["group"]), project))
+                Backend(refs.parse(str(b["group"])))
                 for b in data.get("backends", ())
                 if b.get("group")
             ),
-            health_checks=tuple(
-                ResourceRef.parse(str(h), project) for h in data.get("healthChecks", ())
-            ),
+            health_checks=tuple(refs.parse(str(h)) for h in data.get("healthChecks", ())),
             protocol=str(data.get("protocol", "HTTP")),
             port_name=str(data.get("portName", "")),
             load_balancing_scheme=str(data.get("loadBalancingScheme", "")),
@@ -302,12 +300,12 @@ class HealthCheck(ComputeResource):
     log_enabled: bool = False
 
     @classmethod
-    def from_json(cls, data: JSON, project: str) -> HealthCheck:
+    def from_json(cls, data: JSON, refs: RefReader) -> HealthCheck:
         """Build from a ``compute#healthCheck``."""
         probe: JSON = next((data[k] for k in _PROBE_KEYS if k in data), {})
         port = probe.get("port")
         return cls(
-            **_common(data, project, "healthChecks"),
+            **_common(data, refs, "healthChecks"),
             type=str(data.get("type", "")),
             request_path=str(probe.get("requestPath", "/")),
             port=int(port) if port is not None else None,
@@ -370,10 +368,10 @@ class NetworkEndpointGroup(ComputeResource):
     id: str = ""
 
     @classmethod
-    def from_json(cls, data: JSON, project: str) -> NetworkEndpointGroup:
+    def from_json(cls, data: JSON, refs: RefReader) -> NetworkEndpointGroup:
         """Build from a ``compute#networkEndpointGroup``."""
         return cls(
-            **_common(data, project, "networkEndpointGroups"),
+            **_common(data, refs, "networkEndpointGroups"),
             size=int(data.get("size", 0)),
             network=str(data.get("network", "")),
             id=str(data.get("id", "")),
@@ -402,10 +400,10 @@ class Firewall(ComputeResource):
     allowed: tuple[tuple[str, tuple[str, ...]], ...] = field(default=())
 
     @classmethod
-    def from_json(cls, data: JSON, project: str) -> Firewall:
+    def from_json(cls, data: JSON, refs: RefReader) -> Firewall:
         """Build from a ``compute#firewall``."""
         return cls(
-            **_common(data, project, "firewalls"),
+            **_common(data, refs, "firewalls"),
             network=str(data.get("network", "")),
             direction=str(data.get("direction", "INGRESS")),
             disabled=bool(data.get("disabled", False)),
@@ -425,9 +423,9 @@ class Address(ComputeResource):
     address: str = ""
 
     @classmethod
-    def from_json(cls, data: JSON, project: str) -> Address:
+    def from_json(cls, data: JSON, refs: RefReader) -> Address:
         """Build from a ``compute#address``."""
-        return cls(**_common(data, project, "addresses"), address=str(data.get("address", "")))
+        return cls(**_common(data, refs, "addresses"), address=str(data.get("address", "")))
 
 
 @dataclass(frozen=True, slots=True)
@@ -448,12 +446,12 @@ class GroupHealth:
     endpoints: tuple[EndpointHealth, ...]
 
     @classmethod
-    def from_json(cls, data: JSON, project: str) -> GroupHealth:
+    def from_json(cls, data: JSON, refs: RefReader) -> GroupHealth:
         """Build from ``{"backendService": url, "group": url, "health": <backendServiceGroupHealth>}``."""
         health: JSON = data.get("health") or {}
         return cls(
-            backend_service=ResourceRef.parse(str(data["backendService"]), project),
-            group=ResourceRef.parse(str(data["group"]), project),
+            backend_service=refs.parse(str(data["backendService"])),
+            group=refs.parse(str(data["group"])),
             endpoints=tuple(
                 EndpointHealth(
                     ip_address=str(s.get("ipAddress", "")),
@@ -490,7 +488,7 @@ class NegEndpoints:
     endpoints: tuple[NetworkEndpoint, ...]
 
     @classmethod
-    def from_json(cls, data: JSON, project: str) -> NegEndpoints:
+    def from_json(cls, data: JSON, refs: RefReader) -> NegEndpoints:
         """Build from ``{"neg": url, "items": [<networkEndpointWithHealthStatus>, ...]}``."""
         endpoints = []
         for item in data.get("items") or ():
@@ -502,4 +500,4 @@ class NegEndpoints:
                     port=int(port) if port is not None else None,
                 )
             )
-        return cls(neg=ResourceRef.parse(str(data["neg"]), project), endpoints=tuple(endpoints))
+        return cls(neg=refs.parse(str(data["neg"])), endpoints=tuple(endpoints))

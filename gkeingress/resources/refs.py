@@ -47,20 +47,6 @@ class ResourceRef:
             name=match["name"],
         )
 
-    @classmethod
-    def from_url(
-        cls, self_link: str, project: str, collection: str, data: Mapping[str, Any]
-    ) -> ResourceRef:
-        """Reference a resource by its ``selfLink``, or by name and zone/region when that is absent."""
-        if self_link:
-            return cls.parse(self_link, project)
-        scope = "global"
-        for key, prefix in (("zone", "zones"), ("region", "regions")):
-            if data.get(key):
-                scope = f"{prefix}/{str(data[key]).rsplit('/', 1)[-1]}"
-                break
-        return cls(project, scope, collection, str(data.get("name", "")))
-
     @property
     def location(self) -> str:
         """``global``, or the region or zone name."""
@@ -78,6 +64,43 @@ class ResourceRef:
 
     def __str__(self) -> str:
         return f"{self.scope}/{self.collection}/{self.name}"
+
+
+class RefReader:
+    """Reads the references of one project's resources: one :class:`ResourceRef` per URL.
+
+    A NEG is named by its own ``selfLink`` and again by every backend service routing to it; an
+    audit reads each such URL once and keeps one object for it, however often it is named. That is
+    fewer objects for the host's garbage collector to walk, and fewer regex matches.
+    """
+
+    def __init__(self, project: str) -> None:
+        self.project = project
+        """The project relative paths (``global/backendServices/x``) belong to."""
+        self._read: dict[str, ResourceRef] = {}
+
+    def parse(self, url: str) -> ResourceRef:
+        """Parse a URL or path, as :meth:`ResourceRef.parse` does in :attr:`project`.
+
+        Raises:
+            ValueError: the text names no Compute resource.
+        """
+        ref = self._read.get(url)
+        if ref is None:
+            ref = self._read.setdefault(url, ResourceRef.parse(url, self.project))
+        return ref
+
+    def own(self, data: Mapping[str, Any], collection: str) -> ResourceRef:
+        """A resource's own reference: its ``selfLink``, or its name and zone/region without one."""
+        self_link = str(data.get("selfLink", ""))
+        if self_link:
+            return self.parse(self_link)
+        scope = "global"
+        for key, prefix in (("zone", "zones"), ("region", "regions")):
+            if data.get(key):
+                scope = f"{prefix}/{str(data[key]).rsplit('/', 1)[-1]}"
+                break
+        return ResourceRef(self.project, scope, collection, str(data.get("name", "")))
 
 
 def parse_time(value: object) -> datetime | None:

@@ -36,6 +36,7 @@ from typing import TYPE_CHECKING, Any
 
 from gkeingress.model.matching import match_url_map
 from gkeingress.resources.gce import UrlMap
+from gkeingress.resources.refs import RefReader
 from gkeingress.testing.world import JSONDict, World
 
 if TYPE_CHECKING:
@@ -294,7 +295,9 @@ class FakeLoadBalancer:
         if url_map.get("defaultUrlRedirect", {}).get("httpsRedirect"):
             location = {"Location": f"https://{host}{path}", **_TEXT}
             return _Reply(301, "", location, "the load balancer's redirect")
-        decision = match_url_map(UrlMap.from_json(url_map, self.world.project), host, path)
+        decision = match_url_map(
+            UrlMap.from_json(url_map, RefReader(self.world.project)), host, path
+        )
         backend = (
             self._by_link("backendServices", decision.service.self_link)
             if decision.service

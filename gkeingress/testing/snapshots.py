@@ -11,6 +11,7 @@ from gkeingress.collect.monitoring import time_series_request
 from gkeingress.resources.cluster import ClusterInfo
 from gkeingress.resources.logs import LogRead
 from gkeingress.resources.monitoring import REQUEST_METRICS, TimeWindow
+from gkeingress.resources.refs import RefReader
 from gkeingress.snapshot import (
     ClusterIdentity,
     DataKind,
@@ -84,10 +85,11 @@ def _read_logs(snapshot: Snapshot, world: World, window: TimeWindow) -> Snapshot
 
 def parsed_lists(world: World) -> list[Parsed]:
     """Every list of ``world`` the audit reads, parsed as a perfect collection would parse them."""
+    refs = RefReader(world.project)
     return [
         *(parse_kube(kind, world.kube.get(plural, [])) for kind, plural in _KUBE_PLURALS.items()),
         *(
-            parse_compute(world.project, collection, [r for rs in scopes.values() for r in rs])
+            parse_compute(refs, collection, [r for rs in scopes.values() for r in rs])
             for collection, scopes in world.compute.items()
             if collection not in ("instanceGroups", "sslCertificates")
         ),

@@ -12,6 +12,7 @@ from gkeingress.model.matching import (
 )
 from gkeingress.resources.gce import UrlMap
 from gkeingress.resources.k8s import IngressPath
+from gkeingress.resources.refs import RefReader
 from gkeingress.testing import Path, Rule, WorldBuilder
 from tests.unit.conftest import Judge
 
@@ -85,7 +86,7 @@ def test_longest_path_rule_wins_whatever_its_place_in_the_list() -> None:
                 }
             ],
         },
-        "p",
+        RefReader("p"),
     )
 
     def served(path: str) -> str | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import cast
 
 from gkeingress.resources.k8s import Pod
+from gkeingress.resources.refs import RefReader
 from gkeingress.snapshot import DataKind, parse_compute, parse_kube
 
 WEB_0 = {
@@ -40,6 +41,6 @@ def test_a_list_item_without_its_kind_is_named_by_the_list_it_came_from() -> Non
 def test_a_compute_resource_names_itself() -> None:
     """A Compute resource that cannot be read is named by its own kind and name."""
     url_map = {"kind": "compute#urlMap", "name": "k8s2-um-broken", "hostRules": "everything"}
-    [error] = parse_compute("demo-project", "urlMaps", [url_map]).errors
+    [error] = parse_compute(RefReader("demo-project"), "urlMaps", [url_map]).errors
     assert error.kind is DataKind.URL_MAPS
     assert error.message.startswith("could not read compute#urlMap k8s2-um-broken: ")
