@@ -35,6 +35,7 @@ from gkeingress.resources.k8s import (
     SecretMeta,
     Service,
     ServiceNetworkEndpointGroup,
+    SharedParts,
 )
 from gkeingress.resources.logs import AuditRecord, LogRead, ProbeLog, RequestLog
 from gkeingress.resources.monitoring import RequestCounts, TimeWindow
@@ -309,13 +310,18 @@ def _always(text: str) -> Callable[[object], str]:
     return lambda _: text
 
 
+_SHARING_PARTS = frozenset({DataKind.PODS, DataKind.ENDPOINT_SLICES})
+"""Kinds whose views take :class:`SharedParts`: the objects of one page repeat parts."""
+
+
 def parse_kube(kind: DataKind, objects: Iterable[object]) -> Parsed:
     """Kubernetes objects of one kind (such as a list page's ``items``), parsed into views.
 
     Each is a decoded JSON value; one that is not an object, or not one of ``kind``, is an error.
     """
     target, named, view = _KUBE_VIEWS[kind]
-    return _parse(kind, target, view, objects, name=partial(_describe, kind=named))
+    shared = (SharedParts(),) if kind in _SHARING_PARTS else ()
+    return _parse(kind, target, view, objects, *shared, name=partial(_describe, kind=named))
 
 
 def parse_compute(refs: RefReader, collection: str, resources: Iterable[object]) -> Parsed:
