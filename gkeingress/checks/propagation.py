@@ -7,6 +7,7 @@ inside the propagation window; ``PROPAGATION_PENDING`` reports the situation ins
 from __future__ import annotations
 
 from datetime import datetime
+from operator import itemgetter
 
 from gkeingress.checks.registry import AuditOptions
 from gkeingress.model.topology import Activity, PairedIngress
@@ -30,8 +31,8 @@ FRONTEND_READS = (DataKind.URL_MAPS, DataKind.TARGET_PROXIES, DataKind.FORWARDIN
 def recent_change(paired: PairedIngress, options: AuditOptions) -> Activity | None:
     """The latest change to the Ingress or its backends inside the propagation window, if any."""
     window_start = options.now - options.propagation_window
-    recent = [c for c in paired.activity if window_start <= c.at <= options.now]
-    return max(recent, key=lambda c: c.at) if recent else None
+    recent = [(at, what) for at, what in paired.changes if window_start <= at <= options.now]
+    return Activity(*max(recent, key=itemgetter(0))) if recent else None
 
 
 def minutes_ago(at: datetime, options: AuditOptions) -> str:

@@ -108,6 +108,9 @@ class ServiceBackend:
         health_state: the state ingress-gce last wrote for this backend in the ``backends`` annotation.
         expectation: what the health check should probe, derived from the pods.
         events: Events about the Service.
+        changes: when the Service last changed and its backend service, health check and NEGs were
+            created, as ``(time, what)``: plain tuples of a time and a string, which the garbage
+            collector stops tracking, where :class:`Activity` objects would stay in its way.
     """
 
     ref: BackendRef
@@ -129,19 +132,7 @@ class ServiceBackend:
     health_state: str | None
     expectation: ServingExpectation | None
     events: tuple[Event, ...]
-
-    @property
-    def activity(self) -> tuple[Activity, ...]:
-        """When the Service last changed and its backend service, health check and NEGs were created."""
-        changes = []
-        if self.service and self.service.meta.last_change:
-            changes.append(
-                Activity(self.service.meta.last_change, f"Service {self.service.key} changed")
-            )
-        for resource in (self.backend_service, self.health_check, *self.negs):
-            if resource is not None and resource.created:
-                changes.append(Activity(resource.created, f"{resource.ref} was created"))
-        return tuple(changes)
+    changes: tuple[tuple[datetime, str], ...]
 
     @property
     def service_key(self) -> str:
@@ -194,6 +185,8 @@ class PairedIngress(HtmlView):
         references: every link followed, found or not.
         events: Events about the Ingress.
         backend_states: the ``ingress.kubernetes.io/backends`` annotation.
+        changes: when the Ingress, its Services and their load balancer resources last changed, as
+            ``(time, what)`` (plain tuples, as :attr:`ServiceBackend.changes`).
         findings: this Ingress's findings; filled in by the audit after the checks ran, empty while
             checks run.
         cluster: ``projects/P/locations/L/clusters/C`` of the Ingress's cluster, when known.
@@ -212,6 +205,7 @@ class PairedIngress(HtmlView):
     references: tuple[Reference, ...]
     events: tuple[Event, ...]
     backend_states: JsonAnnotation
+    changes: tuple[tuple[datetime, str], ...]
     findings: tuple[Finding, ...] = ()
     cluster: str | None = None
     traffic: Traffic | None = None
@@ -224,13 +218,8 @@ class PairedIngress(HtmlView):
 
     @property
     def activity(self) -> tuple[Activity, ...]:
-        """When the Ingress, its Services and their load balancer resources last changed.
-
-        Worked out when asked, not kept: only the propagation check and the JSON report read it.
-        """
-        changed = self.ingress.meta.last_change
-        own = (Activity(changed, f"Ingress {self.ingress.key} changed"),) if changed else ()
-        return (*own, *(a for backend in self.backends for a in backend.activity))
+        """:attr:`changes` as :class:`Activity` values."""
+        return tuple(Activity(at, what) for at, what in self.changes)
 
     def __repr__(self) -> str:
         state = f" {self.verdict.state.value}" if self.verdict else ""
@@ -268,6 +257,19 @@ class PairedIngress(HtmlView):
     def has_controller_annotations(self) -> bool:
         """True when ingress-gce has written its resource annotations on the Ingress."""
         return any(k.startswith(ANNOTATION_PREFIX) for k in self.ingress.annotations)
+
+
+def _changes(
+    service: Service | None, resources: Iterable[ComputeResource | None]
+) -> tuple[tuple[datetime, str], ...]:
+    """When a backend's Service last changed and its load balancer resources were created."""
+    changes = []
+    if service and service.meta.last_change:
+        changes.append((service.meta.last_change, f"Service {service.key} changed"))
+    for resource in resources:
+        if resource is not None and resource.created:
+            changes.append((resource.created, f"{resource.ref} was created"))
+    return tuple(changes)
 
 
 def _health_state(states: Mapping[str, object], backend_service: str | None) -> str | None:
@@ -427,6 +429,8 @@ class Pairing:
                     )
         for port, _ in ports:
             refs.extend(port.references)
+        changed = ingress.meta.last_change
+        own = ((changed, f"Ingress {ingress.key} changed"),) if changed else ()
         return PairedIngress(
             ingress=ingress,
             managed=ingress.managed,
@@ -437,6 +441,7 @@ class Pairing:
             references=tuple(refs),
             events=tuple(self.events.get(("Ingress", ingress.key), ())),
             backend_states=states,
+            changes=(*own, *(change for backend in backends for change in backend.changes)),
             traffic=self._traffic(ingress, url_map),
         )
 
@@ -548,6 +553,7 @@ class Pairing:
             health_state=_health_state(states, name),
             expectation=expect(port, pods, config, system_default=system_default) if port else None,
             events=tuple(self.events.get(("Service", service_key), ())),
+            changes=_changes(service, (backend_service, health_check, *negs)),
         )
         references = self._backend_references(backend_service, service, status_name, zones, negs)
         return _Port(backend, references)
@@ -692,6 +698,7 @@ derived_from(
         "health_state": (_K.INGRESSES, *_NAMED_BACKEND),
         "expectation": (_K.SERVICES, _K.PODS, _K.BACKEND_CONFIGS),
         "events": (_K.EVENTS,),
+        "changes": (*_NAMED_BACKEND, _K.BACKEND_SERVICES, _K.HEALTH_CHECKS, _K.NEGS),
     },
     implied=(_K.INGRESSES,),  # reached only through a paired Ingress's backends
 )
@@ -707,6 +714,13 @@ derived_from(
         "references": (*_FRONTEND, _K.URL_MAPS, _K.BACKEND_SERVICES, _K.SERVICES),
         "events": (_K.EVENTS,),
         "backend_states": (_K.INGRESSES,),
+        "changes": (
+            _K.INGRESSES,
+            *_NAMED_BACKEND,
+            _K.BACKEND_SERVICES,
+            _K.HEALTH_CHECKS,
+            _K.NEGS,
+        ),
         "traffic": TRAFFIC_READS,
     },
     plain=("findings", "cluster", "verdict"),  # filled in after the checks ran
