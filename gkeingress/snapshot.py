@@ -310,7 +310,7 @@ def _always(text: str) -> Callable[[object], str]:
     return lambda _: text
 
 
-_SHARING_PARTS = frozenset({DataKind.PODS, DataKind.ENDPOINT_SLICES})
+_SHARING_PARTS = frozenset({DataKind.PODS, DataKind.ENDPOINT_SLICES, DataKind.SERVICES})
 """Kinds whose views take :class:`SharedParts`: the objects of one page repeat parts."""
 
 

@@ -385,16 +385,17 @@ class Service:
     thc_annotation: JsonAnnotation
 
     @classmethod
-    def from_json(cls, data: JSON) -> Service:
-        """Build from a Service object."""
+    def from_json(cls, data: JSON, parts: SharedParts | None = None) -> Service:
+        """Build from a Service object; ``parts`` shares its ports with its page's equal ones."""
         spec: JSON = data.get("spec") or {}
         meta = ObjectMeta.from_json(data)
         annotations = _annotations(meta)
+        ports = tuple(ServicePort.from_json(p) for p in spec.get("ports") or ())
         return cls(
             meta=meta,
             type=str(spec.get("type", "ClusterIP")),
             selector=dict(spec.get("selector") or {}),
-            ports=tuple(ServicePort.from_json(p) for p in spec.get("ports") or ()),
+            ports=parts.one(ports) if parts else ports,
             neg_annotation=JsonAnnotation.read(annotations, NEG_ANNOTATION),
             neg_status=JsonAnnotation.read(annotations, NEG_STATUS_ANNOTATION),
             backend_config_annotation=JsonAnnotation.read(annotations, *BACKEND_CONFIG_ANNOTATIONS),
@@ -473,9 +474,10 @@ def _absent(key: str) -> JsonAnnotation:
 class SharedParts:
     """Equal parts of the objects of one page, kept once.
 
-    The pods of a ReplicaSet declare the same containers, and a Service's EndpointSlices the same
-    ports: one object each instead of one per pod or slice is less for the host's garbage collector
-    to walk. Parts are frozen views, so sharing them changes nothing a reader can see.
+    The pods of a ReplicaSet declare the same containers, a Service's EndpointSlices the same ports,
+    and many Services the same ports: one object each instead of one per object is less for the
+    host's garbage collector to walk. Parts are frozen views: sharing them changes nothing a reader
+    can see.
     """
 
     def __init__(self) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from gkeingress.resources.k8s import Pod
+from gkeingress.resources.k8s import Pod, Service
 from gkeingress.snapshot import DataKind, parse_kube
 
 
@@ -47,3 +47,23 @@ def test_a_malformed_probe_port_is_read_as_written_and_not_shared() -> None:
     port: object = probe.port  # typed int | str; a malformed object holds what it holds
     assert port == [8080]
     assert first.containers is not second.containers
+
+
+def _service(name: str, node_port: int | None) -> dict[str, Any]:
+    port: dict[str, Any] = {"name": "http", "port": 80, "targetPort": 8080, "protocol": "TCP"}
+    if node_port is not None:
+        port["nodePort"] = node_port
+    return {
+        "metadata": {"name": name, "namespace": "shop"},
+        "spec": {"type": "NodePort" if node_port else "ClusterIP", "ports": [port]},
+    }
+
+
+def test_services_share_equal_ports_but_not_different_node_ports() -> None:
+    """Services with the same ports keep one copy; a different nodePort is a different port."""
+    page = [_service("web", None), _service("api", None), _service("legacy", 30080)]
+    services = parse_kube(DataKind.SERVICES, page).views["services"]
+    web, api, legacy = (s.ports for s in services if isinstance(s, Service))
+    assert web is api
+    assert legacy != web
+    assert legacy[0].node_port == 30080
