@@ -66,10 +66,10 @@ from gkeingress.collect.kubernetes import CONNECTIONS
 from gkeingress.collect.kubernetes import PAGE_SIZE as KUBE_PAGE
 from gkeingress.render.jsontext import json_text
 from gkeingress.render.text import render
-from gkeingress.snapshot import ClusterIdentity, Snapshot, build_snapshot
+from gkeingress.snapshot import Snapshot, build_snapshot
 from gkeingress.testing import DEMO_NOW, FakeFleet, FakeGKE
 from gkeingress.testing.scale import fleet_of, world_of
-from gkeingress.testing.snapshots import parsed_lists
+from gkeingress.testing.snapshots import identity_of, parsed_lists
 
 RESULTS = Path(__file__).with_name("results.json")
 ANONYMOUS = AnonymousCredentials()  # type: ignore[no-untyped-call]  # google-auth is unannotated
@@ -304,11 +304,11 @@ def one_audit(server: Served) -> tuple[dict[str, Any], Report]:
     }, report
 
 
-def analysis_cpu(size: int) -> tuple[float, float]:
-    """CPU seconds to parse the world's objects into a snapshot, then to pair and check it (no I/O).
+def analysis_cpu(size: int) -> tuple[float, float, int]:
+    """CPU seconds to parse the world into a snapshot and to pair and check it, and its findings.
 
     An audit parses each page as it arrives, while other pages are still on their way; here the
-    parsing is measured alone, over the objects the fake serves.
+    parsing is measured alone, over the objects the fake serves, in the cluster the fake serves.
     """
     world = world_of(size)
     gc.collect()
@@ -317,13 +317,13 @@ def analysis_cpu(size: int) -> tuple[float, float]:
         world.project,
         datetime.now(timezone.utc),
         parsed=parsed_lists(world),
-        identity=ClusterIdentity(),
+        identity=identity_of(world),
     )
     built = time.process_time() - started
     del world
     started = time.process_time()
-    analyse(snapshot, now=DEMO_NOW)
-    return built, time.process_time() - started
+    report = analyse(snapshot, now=DEMO_NOW)
+    return built, time.process_time() - started, len(report.findings)
 
 
 def peak_memory(size: int) -> float:
@@ -394,6 +394,8 @@ def measure(size: int, latency: float, repeat: int, *, memory: bool) -> dict[str
             run, report = one_audit(server)
             runs.append(run)
         cpu = [analysis_cpu(size) for _ in range(min(repeat, 3))]
+        if any(found != runs[-1]["findings"] for _, _, found in cpu):
+            raise AssertionError("analysed alone, the world is not judged as audited over HTTP")
         if size == 1000 and report is not None:
             extra["compute_lists"] = compute_readers(server.url, 3)
             extra["rendering"] = rendering(report, 3)
@@ -407,9 +409,9 @@ def measure(size: int, latency: float, repeat: int, *, memory: bool) -> dict[str
         "gc_s": _median(r["gc_s"] for r in runs),
         "ideal_gc_s": _median(r["ideal_gc_s"] for r in runs),
         "chains": last["chains"],
-        "analysis_cpu_s": _median(b + a for b, a in cpu),
-        "snapshot_cpu_s": _median(b for b, _ in cpu),
-        "pairing_and_checks_cpu_s": _median(a for _, a in cpu),
+        "analysis_cpu_s": _median(b + a for b, a, _ in cpu),
+        "snapshot_cpu_s": _median(b for b, _, _ in cpu),
+        "pairing_and_checks_cpu_s": _median(a for _, a, _ in cpu),
         "peak_memory_mib": round(peak, 1) if peak is not None else None,
         "peak_kib_per_ingress": round(peak * 1024 / size, 1) if peak is not None else None,
         "api_calls": sum(last["calls_by_kind"].values()),

@@ -42,7 +42,8 @@ _KUBE_PLURALS = {
 }
 
 
-def _identity(world: World) -> ClusterIdentity:
+def identity_of(world: World) -> ClusterIdentity:
+    """The cluster's identity as an audit reads it: the ``ingress-uid`` ConfigMap, kube-system."""
     uid = next(
         (
             str(c.get("data", {}).get("uid", ""))
@@ -114,7 +115,7 @@ def snapshot_of(
         world.project,
         collected_at,
         parsed=parsed_lists(world),
-        identity=_identity(world),
+        identity=identity_of(world),
     )
     answers = [
         {"backendService": bs.self_link, "group": b.group.self_link, "health": health}
