@@ -6,6 +6,7 @@ same way.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
 
 from gkeingress.findings import Finding
@@ -13,6 +14,9 @@ from gkeingress.findings import Finding
 SHORTEST, LONGEST = 40, 200
 """A clause is cut at the first sentence break after ``SHORTEST`` characters, and at a word before
 ``LONGEST`` characters."""
+
+_MARKS = re.compile(r"[(\[{)\]}]|[.;](?=[ \n])")
+"""What :func:`clause` looks at: brackets, and a ``.`` or ``;`` before a space or a line break."""
 
 
 def clause(text: str) -> str:
@@ -23,18 +27,14 @@ def clause(text: str) -> str:
     """
     depth = 0
     end = len(text)
-    for index, char in enumerate(text):
+    for mark in _MARKS.finditer(text):
+        char = mark[0]
         if char in "([{":
             depth += 1
         elif char in ")]}":
             depth = max(0, depth - 1)
-        elif (
-            depth == 0
-            and index >= SHORTEST
-            and char in ".;"
-            and text[index + 1 : index + 2] in (" ", "\n")
-        ):
-            end = index
+        elif depth == 0 and mark.start() >= SHORTEST:
+            end = mark.start()
             break
     cut = text[:end].rstrip(".")
     if len(cut) <= LONGEST:
