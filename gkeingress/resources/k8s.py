@@ -131,13 +131,16 @@ class ObjectMeta:
     writes: tuple[FieldWrite, ...] = ()
 
     @classmethod
-    def from_json(cls, data: JSON) -> ObjectMeta:
-        """Build from ``metadata``."""
+    def from_json(cls, data: JSON, *, writes: bool = True) -> ObjectMeta:
+        """Build from ``metadata``; ``writes=False`` leaves ``managedFields`` unread.
+
+        Only an Ingress's and a Service's writes date a change (:mod:`gkeingress.model.timeline`);
+        pods, slices and events leave theirs (two to five entries each) out of the snapshot.
+        """
         meta: JSON = data.get("metadata") or {}
+        managed = (meta.get("managedFields") or ()) if writes else ()
         spec_writes = [
-            parse_time(m.get("time"))
-            for m in meta.get("managedFields") or ()
-            if "f:spec" in (m.get("fieldsV1") or {})
+            parse_time(m.get("time")) for m in managed if "f:spec" in (m.get("fieldsV1") or {})
         ]
         return cls(
             namespace=str(meta.get("namespace", "")),
@@ -150,11 +153,7 @@ class ObjectMeta:
             annotations=dict(meta.get("annotations") or {}),
             finalizers=tuple(meta.get("finalizers") or ()),
             spec_changed=max((t for t in spec_writes if t is not None), default=None),
-            writes=tuple(
-                FieldWrite.from_json(m)
-                for m in meta.get("managedFields") or ()
-                if isinstance(m, Mapping)
-            ),
+            writes=tuple(FieldWrite.from_json(m) for m in managed if isinstance(m, Mapping)),
         )
 
     @property
@@ -566,7 +565,7 @@ class Pod:
         conditions = {c.get("type"): c.get("status") for c in status.get("conditions") or ()}
         containers = tuple(Container.from_json(c) for c in spec.get("containers") or ())
         return cls(
-            meta=ObjectMeta.from_json(data),
+            meta=ObjectMeta.from_json(data, writes=False),
             phase=str(status.get("phase", "")),
             ready=conditions.get("Ready") == "True",
             ip=str(status.get("podIP", "")),
@@ -622,7 +621,7 @@ class EndpointSlice:
     @classmethod
     def from_json(cls, data: JSON, parts: SharedParts | None = None) -> EndpointSlice:
         """Build from an EndpointSlice object; ``parts`` shares its ports with its page's equal ones."""
-        meta = ObjectMeta.from_json(data)
+        meta = ObjectMeta.from_json(data, writes=False)
         ports = tuple(
             EndpointPort(
                 str(p.get("name") or ""),
@@ -735,7 +734,7 @@ class Event:
             or parse_time(data.get("firstTimestamp"))
         )
         return cls(
-            meta=ObjectMeta.from_json(data),
+            meta=ObjectMeta.from_json(data, writes=False),
             kind=str(involved.get("kind", "")),
             object_namespace=str(involved.get("namespace", "")),
             object_name=str(involved.get("name", "")),
