@@ -16,7 +16,7 @@ from gkeingress.checks import (
 )
 from gkeingress.checks.causes import link
 from gkeingress.findings import Finding
-from gkeingress.model.topology import Topology, pair
+from gkeingress.model.topology import ComputeIndex, Topology, pair
 from gkeingress.report import Report
 from gkeingress.snapshot import Snapshot
 from gkeingress.verdict import judge
@@ -32,6 +32,7 @@ def analyse(
     propagation_window: timedelta = timedelta(minutes=10),
     registry: Registry = REGISTRY,
     errors_since: datetime | None = None,
+    compute_index: ComputeIndex | None = None,
 ) -> Report:
     """Pair and check an already collected snapshot; no I/O. Naive times are read as UTC.
 
@@ -39,13 +40,17 @@ def analyse(
     are linked to the findings that explain them (:func:`gkeingress.checks.causes.link`), and each
     Ingress gets its verdict (:func:`gkeingress.verdict.judge`), from what its load balancer
     answered too, when the snapshot holds its request counts.
+
+    ``compute_index`` is the snapshot's Compute lists already indexed, for the clusters of one
+    project, which share those lists (:class:`~gkeingress.model.topology.ComputeIndex`); an index
+    of other lists is not used.
     """
     when = now or snapshot.collected_at
     if when.tzinfo is None:
         when = when.replace(tzinfo=timezone.utc)
     if errors_since is not None and errors_since.tzinfo is None:
         errors_since = errors_since.replace(tzinfo=timezone.utc)
-    topology = pair(snapshot)
+    topology = pair(snapshot, compute_index)
     options = options_for(
         topology, now=when, propagation_window=propagation_window, errors_since=errors_since
     )

@@ -42,6 +42,7 @@ from gkeingress.collect.run import list_compute
 from gkeingress.connect import GKE_SCOPES
 from gkeingress.errors import ArgumentError, AuditError, ClusterUnreachable, InternalError
 from gkeingress.findings import Finding
+from gkeingress.model.topology import ComputeIndex
 from gkeingress.report import FleetReport, Report
 from gkeingress.resources.cluster import ClusterInfo, cluster_path
 from gkeingress.resources.monitoring import TimeWindow
@@ -376,6 +377,15 @@ def audit_fleet(
 
         reads = {cluster.path: clusters_pool.submit(read, cluster) for cluster in selected}
 
+        indexes: dict[str, ComputeIndex] = {}
+
+        def index_of(snapshot: Snapshot) -> ComputeIndex:
+            """The project's Compute lists indexed once for all its clusters, which share them."""
+            index = indexes.get(snapshot.project)
+            if index is None or not index.indexes(snapshot):
+                index = indexes[snapshot.project] = ComputeIndex(snapshot)
+            return index
+
         def judge(
             cluster: ClusterInfo, snapshot: Snapshot, logs: LogResult | None
         ) -> Report | Finding:
@@ -388,6 +398,7 @@ def audit_fleet(
                     now=when,
                     errors_since=errors_since,
                     registry=registry,
+                    compute_index=index_of(snapshot),
                 ),
             )
             if isinstance(result, Report):

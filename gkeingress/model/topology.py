@@ -330,25 +330,71 @@ class _Port:
         return seen
 
 
-class Pairing:
-    """Indexes a snapshot once, then pairs each Ingress in constant time per resource."""
+class ComputeIndex:
+    """A project's load balancer resources, indexed once: by reference, by name, by description.
+
+    The descriptions are what ingress-gce writes into them: the Ingress or Service they serve. The
+    clusters of one project in a fleet hold the very same Compute lists, so one index serves them
+    all (:func:`gkeingress.analyse` takes it as ``compute_index``).
+    """
 
     def __init__(self, snapshot: Snapshot) -> None:
-        self.snapshot = snapshot
-        self.namer = Namer(snapshot.identity.uid, snapshot.identity.kube_system_uid)
+        self._lists = _compute_lists(snapshot)
         self.url_maps = _Index(snapshot.url_maps)
-        self.request_counts: dict[tuple[str, str], list[RequestCounts]] = defaultdict(list)
-        for series in snapshot.request_counts:
-            self.request_counts[(series.metric, series.url_map)].append(series)
         self.proxies = _Index(snapshot.target_proxies)
         self.rules = _Index(snapshot.forwarding_rules)
         self.backend_services = _Index(snapshot.backend_services)
         self.health_checks = _Index(snapshot.health_checks)
+        self.negs = _Index(snapshot.negs)
         self.described_health_checks: dict[str, list[HealthCheck]] = defaultdict(list)
         for hc in snapshot.health_checks:
             if hc.described_service:
                 self.described_health_checks[hc.described_service].append(hc)
-        self.negs = _Index(snapshot.negs)
+        self.described_rules: dict[str, list[ForwardingRule]] = defaultdict(list)
+        for rule in snapshot.forwarding_rules:
+            if rule.ingress_name:
+                self.described_rules[rule.ingress_name].append(rule)
+        self.described_proxies: dict[str, list[TargetProxy]] = defaultdict(list)
+        for proxy in snapshot.target_proxies:
+            if proxy.ingress_name:
+                self.described_proxies[proxy.ingress_name].append(proxy)
+
+    def indexes(self, snapshot: Snapshot) -> bool:
+        """True when ``snapshot`` holds the very lists (the same objects) this index was built from."""
+        return all(a is b for a, b in zip(self._lists, _compute_lists(snapshot), strict=True))
+
+
+def _compute_lists(snapshot: Snapshot) -> tuple[tuple[ComputeResource, ...], ...]:
+    return (
+        snapshot.url_maps,
+        snapshot.target_proxies,
+        snapshot.forwarding_rules,
+        snapshot.backend_services,
+        snapshot.health_checks,
+        snapshot.negs,
+    )
+
+
+class Pairing:
+    """Indexes a snapshot once, then pairs each Ingress in constant time per resource."""
+
+    def __init__(self, snapshot: Snapshot, compute: ComputeIndex | None = None) -> None:
+        if compute is None or not compute.indexes(snapshot):
+            compute = ComputeIndex(snapshot)
+        self.snapshot = snapshot
+        self.namer = Namer(snapshot.identity.uid, snapshot.identity.kube_system_uid)
+        self.url_maps = compute.url_maps
+        self.proxies = compute.proxies
+        self.rules = compute.rules
+        self.backend_services = compute.backend_services
+        self.health_checks = compute.health_checks
+        self.negs = compute.negs
+        self.described_health_checks = compute.described_health_checks
+        self.described_rules = compute.described_rules
+        self.described_proxies = compute.described_proxies
+        self.request_counts: dict[tuple[str, str], list[RequestCounts]] = defaultdict(list)
+        for series in snapshot.request_counts:
+            self.request_counts[(series.metric, series.url_map)].append(series)
         self.services = {s.key: s for s in snapshot.services}
         self.backend_configs = {b.meta.key: b for b in snapshot.backend_configs}
         self.svcnegs = {n.meta.key: n for n in snapshot.svcnegs}
@@ -363,14 +409,6 @@ class Pairing:
         for event in snapshot.events:
             self.events[(event.kind, event.object_key)].append(event)
         self._ports: dict[tuple[str, BackendRef, bool, str | None], _Port] = {}
-        self.described_rules: dict[str, list[ForwardingRule]] = defaultdict(list)
-        for rule in snapshot.forwarding_rules:
-            if rule.ingress_name:
-                self.described_rules[rule.ingress_name].append(rule)
-        self.described_proxies: dict[str, list[TargetProxy]] = defaultdict(list)
-        for proxy in snapshot.target_proxies:
-            if proxy.ingress_name:
-                self.described_proxies[proxy.ingress_name].append(proxy)
 
     def pair(self, ingress: Ingress) -> PairedIngress:
         """Pair one Ingress."""
@@ -729,8 +767,12 @@ derived_from(
 derived_from(Topology, {"ingresses": (_K.INGRESSES,)}, plain=("snapshot",))
 
 
-def pair(snapshot: Snapshot) -> Topology:
-    """Pair every Ingress in ``snapshot`` with its load balancer."""
-    pairing = Pairing(snapshot)
+def pair(snapshot: Snapshot, compute: ComputeIndex | None = None) -> Topology:
+    """Pair every Ingress in ``snapshot`` with its load balancer.
+
+    ``compute`` indexes the snapshot's Compute lists when it was built from the very same lists
+    (a fleet's clusters of one project); otherwise they are indexed here.
+    """
+    pairing = Pairing(snapshot, compute)
     ordered = sorted(snapshot.ingresses, key=lambda i: i.key)
     return Topology(snapshot, tuple(pairing.pair(i) for i in ordered))

@@ -2,8 +2,11 @@
 
 import pytest
 
-from gkeingress.testing import Path, Rule, WorldBuilder
+from gkeingress import analyse
+from gkeingress.model.topology import ComputeIndex
+from gkeingress.testing import DEMO_NOW, Path, Rule, WorldBuilder
 from gkeingress.testing.scenarios import healthy_blog, healthy_shop
+from gkeingress.testing.snapshots import snapshot_of
 from tests.unit.conftest import Judge
 
 ANNOTATIONS = (
@@ -175,3 +178,24 @@ def test_negs_are_listed_once_per_zone_with_their_zone(builder: WorldBuilder, ju
         ("us-central1-a", "k8s1-1a2b3c4d-shop-web-80-ce0f3856"),
         ("us-central1-b", "k8s1-1a2b3c4d-shop-web-80-ce0f3856"),
     ]
+
+
+def test_a_shared_compute_index_pairs_as_a_fresh_one(builder: WorldBuilder) -> None:
+    """The clusters of a project share its Compute lists and may share their index: same report."""
+    healthy_shop(builder)
+    snapshot = snapshot_of(builder.world, DEMO_NOW)
+    shared = analyse(snapshot, now=DEMO_NOW, compute_index=ComputeIndex(snapshot))
+    assert shared.to_dict() == analyse(snapshot, now=DEMO_NOW).to_dict()
+
+
+def test_an_index_of_another_projects_lists_is_not_used(builder: WorldBuilder) -> None:
+    """An index built from other lists is ignored: each Ingress still pairs with its own resources."""
+    healthy_shop(builder)
+    shop = snapshot_of(builder.world, DEMO_NOW)
+    other = WorldBuilder()
+    healthy_blog(other)
+    blog = snapshot_of(other.world, DEMO_NOW)
+    web = analyse(shop, now=DEMO_NOW, compute_index=ComputeIndex(blog)).topology.ingress("shop/web")
+    assert web.url_map is not None
+    assert web.url_map.name == "k8s2-um-adl25tto-shop-web-g2lumzaa"
+    assert all(r.found for r in web.references)
