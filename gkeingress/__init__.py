@@ -30,7 +30,13 @@ from gkeingress.errors import (
 from gkeingress.findings import Finding, Severity
 from gkeingress.model.routing import Hop, Route
 from gkeingress.model.timeline import Change
-from gkeingress.model.topology import PairedIngress, Reference, ServiceBackend, Topology
+from gkeingress.model.topology import (
+    ComputeIndex,
+    PairedIngress,
+    Reference,
+    ServiceBackend,
+    Topology,
+)
 from gkeingress.report import FleetReport, Report
 from gkeingress.resources.cluster import ClusterInfo
 from gkeingress.snapshot import CollectionError, DataKind, Snapshot
@@ -71,6 +77,7 @@ __all__ = [
     "ClusterInfo",
     "ClusterUnreachable",
     "CollectionError",
+    "ComputeIndex",
     "DataKind",
     "Finding",
     "FleetProgress",
