@@ -13,6 +13,8 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from enum import Enum
+from itertools import groupby
+from operator import itemgetter
 from typing import Any
 
 from google.api_core.client_options import ClientOptions
@@ -21,8 +23,9 @@ from google.cloud import compute_v1
 from google.protobuf.json_format import MessageToDict
 
 from gkeingress.collect.gate import ApiGate, google_reasons, status_of
+from gkeingress.collect.pages import list_items, scoped_items
 from gkeingress.collect.progress import NO_PROGRESS, Progress
-from gkeingress.collect.rest import call_json
+from gkeingress.collect.rest import call_text
 from gkeingress.resources.refs import RefReader
 from gkeingress.snapshot import CollectionError, DataKind, Parsed, parse_compute
 
@@ -37,6 +40,10 @@ BY_LAST_CHARACTER = (
 """Filters that split a list into four chains read side by side, each name in exactly one: by its
 last character, which for ingress-gce's names is a hex digit of a hash. Compute's filter reads
 ``name eq|ne <RE2>`` and matches the whole name."""
+
+
+_SCOPE = itemgetter(0)
+"""The scope of a ``(scope, resource)`` pair of :func:`~gkeingress.collect.pages.scoped_items`."""
 
 
 class PageReader(Enum):
@@ -211,10 +218,24 @@ class ComputeCollector:
     def _client(self, listing: ComputeList) -> Any:
         return listing.client(credentials=self._credentials, client_options=self._options)
 
-    def _json_page(self, listing: ComputeList, client: Any, request: Any) -> dict[str, Any]:
-        return call_json(client, listing.method, request, timeout=self._gate.timeout)
+    def _json_page(
+        self, listing: ComputeList, client: Any, request: Any
+    ) -> tuple[Parsed, dict[str, Any]]:
+        text = call_text(client, listing.method, request, timeout=self._gate.timeout)
+        members: dict[str, Any] = {}
+        if not listing.aggregated:
+            return self._parse(listing, list_items(text, members)), members
+        # Scopes in name order, as listing.items() takes them: a page's parse is the same either way.
+        by_scope = [
+            (scope, self._parse(listing, (resource for _, resource in resources)))
+            for scope, resources in groupby(scoped_items(text, members, listing.collection), _SCOPE)
+        ]
+        scopes = [parsed for _, parsed in sorted(by_scope, key=_SCOPE)]
+        return (Parsed.merge(scopes) if scopes else self._parse(listing, ())), members
 
-    def _message_page(self, listing: ComputeList, client: Any, request: Any) -> dict[str, Any]:
+    def _message_page(
+        self, listing: ComputeList, client: Any, request: Any
+    ) -> tuple[Parsed, dict[str, Any]]:
         method: Callable[..., Any] = getattr(client, listing.method)
         pager = method(
             request=request,
@@ -223,32 +244,35 @@ class ComputeCollector:
         )
         # The pager's first page is the response just read (a second would be fetched),
         # converted whole: proto-plus would cost as much again once per resource.
-        return page_json(next(pager.pages))
+        page = page_json(next(pager.pages))
+        return self._parse(listing, listing.items(page)), page
 
-    def _pages(
-        self, listing: ComputeList, client: Any, shard: str | None
-    ) -> Iterator[dict[str, Any]]:
-        """Each page as JSON, requested one page at a time."""
+    def _parse(self, listing: ComputeList, resources: Iterable[object]) -> Parsed:
+        return parse_compute(self._refs, listing.collection, resources)
+
+    def _chain(self, listing: ComputeList, shard: str | None) -> Parsed:
+        """The resources of one chain of pages (the whole list, or one shard of it), parsed.
+
+        Each page is decoded and parsed inside its call, so a body cut short or garbled is retried.
+        """
         request = listing.request(project=self._project, max_results=PAGE_SIZE)
         if shard is not None:
             request.filter = shard
-        while True:
-            page = self._gate.call(
-                f"compute {listing.verb} {listing.collection}", self._read, listing, client, request
-            )
-            yield page
-            token = page.get("nextPageToken")
-            if not token:
-                return
-            request.page_token = token
-
-    def _chain(self, listing: ComputeList, shard: str | None) -> Parsed:
-        """The resources of one chain of pages (the whole list, or one shard of it), parsed."""
+        pages = []
         with self._client(listing) as client:
-            return Parsed.merge(
-                parse_compute(self._refs, listing.collection, listing.items(page))
-                for page in self._pages(listing, client, shard)
-            )
+            while True:
+                parsed, members = self._gate.call(
+                    f"compute {listing.verb} {listing.collection}",
+                    self._read,
+                    listing,
+                    client,
+                    request,
+                )
+                pages.append(parsed)
+                token = members.get("nextPageToken")
+                if not token:
+                    return Parsed.merge(pages)
+                request.page_token = token
 
     def _list(self, listing: ComputeList, chains: list[Future[Parsed]]) -> Parsed | CollectionError:
         """A collection whole from its chains; any chain that failed fails it (never half a list)."""

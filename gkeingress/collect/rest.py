@@ -2,8 +2,9 @@
 
 ``compute_v1`` parses every response into protobuf messages, in pure Python; a page of 500 NEGs
 costs tens of milliseconds of CPU that an audit, which reads JSON dicts, then spends again turning
-the messages back into JSON. :func:`call_json` sends exactly the request the client's method would
-send and decodes the body with ``json.loads``. What the client library gives is kept: the request
+the messages back into JSON. :func:`call_text` sends exactly the request the client's method would
+send and returns the body's text, for the caller to decode as it reads
+(:mod:`gkeingress.collect.pages`). What the client library gives is kept: the request
 types and the method's URL rule and transcoding, the endpoint and ``client_options`` as the client
 resolved them, its authorized session (credentials, token refresh, quota project, mutual TLS) and
 the ``google.api_core`` exception for an HTTP error, which the :class:`~gkeingress.collect.gate.ApiGate`
@@ -18,7 +19,6 @@ read: the REST transport's ``_session`` and the method stub's ``_get_http_option
 from __future__ import annotations
 
 import functools
-import json
 from typing import Any
 
 import requests
@@ -40,8 +40,8 @@ def _api_client() -> tuple[str, str]:
     return header
 
 
-def call_json(client: Any, method: str, request: Any, *, timeout: float) -> dict[str, Any]:
-    """Call ``client.<method>(request)`` over REST and return the response body as JSON.
+def call_text(client: Any, method: str, request: Any, *, timeout: float) -> str:
+    """Call ``client.<method>(request)`` over REST and return the response body's text.
 
     Args:
         client: a ``compute_v1`` client built with the REST transport (its default).
@@ -71,5 +71,5 @@ def call_json(client: Any, method: str, request: Any, *, timeout: float) -> dict
     )
     if response.status_code >= 400:
         raise core_exceptions.from_http_response(response)  # type: ignore[no-untyped-call]  # google.api_core is unannotated
-    answer: dict[str, Any] = json.loads(response.content)
-    return answer
+    text: str = response.content.decode()  # JSON is UTF-8 (RFC 8259); no charset guessing
+    return text

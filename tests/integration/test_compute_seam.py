@@ -14,7 +14,7 @@ from google.cloud import compute_v1
 from gkeingress import Report, audit
 from gkeingress.collect import ApiGate, ComputeResult, PageReader, list_compute
 from gkeingress.collect.compute import LISTS, ComputeList
-from gkeingress.collect.rest import call_json
+from gkeingress.collect.rest import call_text
 from gkeingress.testing import DEMO_NOW, FakeFleet, FakeGKE, WorldBuilder
 from gkeingress.testing.scale import world_of
 from gkeingress.testing.scenarios import demo_world
@@ -43,7 +43,7 @@ def _client(listing: ComputeList, endpoint: str = "http://127.0.0.1:9") -> Any:
 
 
 @pytest.mark.parametrize("listing", LISTS, ids=lambda listing: listing.collection)
-def test_the_private_names_call_json_reads_are_still_there(listing: ComputeList) -> None:
+def test_the_private_names_call_text_reads_are_still_there(listing: ComputeList) -> None:
     """A google-cloud-compute release that moves the session or the URL rule fails here, not in an audit."""
     transport = _client(listing).transport
     assert transport.kind == "rest"
@@ -134,7 +134,7 @@ def test_an_api_error_is_the_clients_own_exception() -> None:
         request = listing.request(project="demo-project", max_results=500)
         with _client(listing, server.compute_endpoint) as client:
             with pytest.raises(gexc.Forbidden) as by_json:
-                call_json(client, listing.method, request, timeout=5)
+                call_text(client, listing.method, request, timeout=5)
             with pytest.raises(gexc.Forbidden) as by_client:
                 client.aggregated_list(request=request, retry=None, timeout=5)
     assert by_json.value.message == by_client.value.message
