@@ -9,7 +9,7 @@ into views as soon as it arrives, while the other chains are still being read.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from enum import Enum
@@ -75,19 +75,6 @@ class ComputeList:
     def method(self) -> str:
         """The client's method: ``aggregated_list`` or ``list``."""
         return "aggregated_list" if self.aggregated else "list"
-
-    def items(self, page: dict[str, Any]) -> Iterator[dict[str, Any]]:
-        """The resources of one page as JSON; an aggregated page holds them by scope.
-
-        Scopes are taken in name order: the client keeps them in a protobuf map, whose order
-        changes from one process to the next.
-        """
-        if not self.aggregated:
-            yield from page.get("items") or ()
-            return
-        scopes = page.get("items") or {}
-        for scope in sorted(scopes):
-            yield from scopes[scope].get(self.collection) or ()
 
 
 LISTS: tuple[ComputeList, ...] = (
@@ -223,15 +210,10 @@ class ComputeCollector:
     ) -> tuple[Parsed, dict[str, Any]]:
         text = call_text(client, listing.method, request, timeout=self._gate.timeout)
         members: dict[str, Any] = {}
-        if not listing.aggregated:
-            return self._parse(listing, list_items(text, members)), members
-        # Scopes in name order, as listing.items() takes them: a page's parse is the same either way.
-        by_scope = [
-            (scope, self._parse(listing, (resource for _, resource in resources)))
-            for scope, resources in groupby(scoped_items(text, members, listing.collection), _SCOPE)
-        ]
-        scopes = [parsed for _, parsed in sorted(by_scope, key=_SCOPE)]
-        return (Parsed.merge(scopes) if scopes else self._parse(listing, ())), members
+        if listing.aggregated:
+            scoped = scoped_items(text, members, listing.collection)
+            return self._parse_scoped(listing, scoped), members
+        return self._parse(listing, list_items(text, members)), members
 
     def _message_page(
         self, listing: ComputeList, client: Any, request: Any
@@ -245,10 +227,31 @@ class ComputeCollector:
         # The pager's first page is the response just read (a second would be fetched),
         # converted whole: proto-plus would cost as much again once per resource.
         page = page_json(next(pager.pages))
-        return self._parse(listing, listing.items(page)), page
+        if listing.aggregated:
+            scopes: dict[str, Any] = page.get("items") or {}
+            scoped = (
+                (scope, resource)
+                for scope, held in scopes.items()
+                for resource in held.get(listing.collection) or ()
+            )
+            return self._parse_scoped(listing, scoped), page
+        return self._parse(listing, page.get("items") or ()), page
 
     def _parse(self, listing: ComputeList, resources: Iterable[object]) -> Parsed:
         return parse_compute(self._refs, listing.collection, resources)
+
+    def _parse_scoped(self, listing: ComputeList, scoped: Iterable[tuple[str, object]]) -> Parsed:
+        """An aggregated page's ``(scope, resource)`` pairs parsed, the scopes in name order.
+
+        In name order whichever reader read the page: the client keeps scopes in a protobuf map,
+        whose order changes from one process to the next.
+        """
+        by_scope = [
+            (scope, self._parse(listing, (resource for _, resource in pairs)))
+            for scope, pairs in groupby(scoped, _SCOPE)
+        ]
+        parts = [parsed for _, parsed in sorted(by_scope, key=_SCOPE)]
+        return Parsed.merge(parts) if parts else self._parse(listing, ())
 
     def _chain(self, listing: ComputeList, shard: str | None) -> Parsed:
         """The resources of one chain of pages (the whole list, or one shard of it), parsed.
