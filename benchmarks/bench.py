@@ -10,13 +10,15 @@ beyond reading the pages. Each audit and each ideal read starts from a collected
 earlier report alive, as a new command would; the garbage collector's pauses during each are
 reported beside it (the collector runs as it would in any program: only the harness collects).
 
-Also measured: API calls by kind (still one per page of each list at every size), the CPU of the
-analysis alone (building the snapshot, pairing, checks: no I/O), peak memory (sizes up to 1000,
-in a separate run without latency), the time waited for pacing and backoff; at 1000 Ingresses the
-Compute lists read as JSON (the default) against the same lists read through ``compute_v1``'s
-protobuf messages, and the time to render the report as text and as JSON; ``import gkeingress``
-and ``gkeingress explain``; and a fleet of 20 clusters in 3 projects (50 Ingresses each) against
-the slowest single-cluster audit of the same fleet. Prints tables and writes
+Also measured: the audit's own CPU time (the server runs in its child process and is not counted),
+nearly all of it Python code, which one interpreter runs one thread at a time: close to a floor for
+the audit's wall time. API calls by kind (still one per page of each list at every size), the CPU
+of the analysis alone (building the snapshot, pairing, checks: no I/O), peak memory (sizes up to
+1000, in a separate run without latency), the time waited for pacing and backoff; at 1000 Ingresses
+the Compute lists read as JSON (the default) against the same lists read through ``compute_v1``'s
+protobuf messages, and the time to render the report as text and as JSON; ``import gkeingress`` and
+``gkeingress explain``; and a fleet of 20 clusters in 3 projects (50 Ingresses each) against the
+slowest single-cluster audit of the same fleet. Prints tables and writes
 ``benchmarks/results.json``.
 
     python benchmarks/bench.py [--latency 0.05] [--sizes 10 100 1000 5000] [--repeat 5]
@@ -277,10 +279,10 @@ def one_audit(server: Served) -> tuple[dict[str, Any], Report]:
     since = server.answered()
     gc.collect()  # the benchmark's own leftovers are not the audit's to collect
     with Pauses() as audit_pauses:
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), time.process_time()
         snapshot = _collect(server.url, progress)
         report = analyse(snapshot, now=DEMO_NOW)
-        wall = time.perf_counter() - started
+        wall, cpu = time.perf_counter() - started, time.process_time() - cpu_started
     first_pages = server.first_pages(since)
     gc.collect()  # nor the audit's the ideal reader's
     with Pauses() as ideal_pauses:
@@ -288,6 +290,7 @@ def one_audit(server: Served) -> tuple[dict[str, Any], Report]:
     calls = dict(snapshot.calls)
     return {
         "wall_s": wall,
+        "cpu_s": cpu,
         "ideal_s": ideal,
         "ratio": wall / ideal,
         "gc_s": audit_pauses.seconds,
@@ -404,6 +407,7 @@ def measure(size: int, latency: float, repeat: int, *, memory: bool) -> dict[str
     return {
         "ingresses": size,
         "wall_s": _median(r["wall_s"] for r in runs),
+        "cpu_s": _median(r["cpu_s"] for r in runs),
         "ideal_s": _median(r["ideal_s"] for r in runs),
         "ratio": _median((r["ratio"] for r in runs), 2),
         "gc_s": _median(r["gc_s"] for r in runs),
@@ -424,7 +428,10 @@ def measure(size: int, latency: float, repeat: int, *, memory: bool) -> dict[str
         "findings": last["findings"],
         **extra,
         "runs": [
-            {k: round(r[k], 3) for k in ("wall_s", "ideal_s", "ratio", "gc_s", "ideal_gc_s")}
+            {
+                k: round(r[k], 3)
+                for k in ("wall_s", "cpu_s", "ideal_s", "ratio", "gc_s", "ideal_gc_s")
+            }
             for r in runs
         ],
     }
@@ -497,8 +504,8 @@ def fleet(latency: float, repeat: int) -> dict[str, Any]:
     with served(partial(_fake_fleet, latency)) as server:
         credentials = TokenCredentials(server.token)  # type: ignore[no-untyped-call]  # unannotated
 
-        def whole() -> tuple[float, Any]:
-            started = time.perf_counter()
+        def whole() -> tuple[float, float, Any]:
+            started, cpu_started = time.perf_counter(), time.process_time()
             report = audit_fleet(
                 projects,
                 credentials=credentials,
@@ -506,11 +513,11 @@ def fleet(latency: float, repeat: int) -> dict[str, Any]:
                 container_endpoint=server.url,
                 now=DEMO_NOW,
             )
-            return time.perf_counter() - started, report
+            return time.perf_counter() - started, time.process_time() - cpu_started, report
 
         whole()  # warm up
         fleet_runs = [whole() for _ in range(repeat)]
-        report = fleet_runs[-1][1]
+        report = fleet_runs[-1][2]
         singles: dict[str, tuple[float, Report]] = {}
         for info in report.clusters:
             started = time.perf_counter()
@@ -538,10 +545,11 @@ def fleet(latency: float, repeat: int) -> dict[str, Any]:
             f"{kube_made - kube_expected} {kube_expected - kube_made}"
         )
     slowest = max(wall for wall, _ in singles.values())
-    wall = _median([w for w, _ in fleet_runs])
+    wall = _median([w for w, _, _ in fleet_runs])
     return {
         **FLEET,
         "wall_s": wall,
+        "cpu_s": _median([c for _, c, _ in fleet_runs]),
         "slowest_single_cluster_s": round(slowest, 3),
         "ratio_to_slowest_single": round(wall / slowest, 2),
         "api_calls": sum(report.api_calls.values()),
@@ -554,7 +562,7 @@ def fleet(latency: float, repeat: int) -> dict[str, Any]:
         "ingresses_audited": len(report.ingresses),
         "findings": len(report.findings),
         "waited_s": round(report.waited, 3),
-        "runs": [round(w, 3) for w, _ in fleet_runs],
+        "runs": [round(w, 3) for w, _, _ in fleet_runs],
     }
 
 
@@ -590,6 +598,7 @@ def _print(document: dict[str, Any], console: Console) -> None:
     columns = (
         "Ingresses",
         "audit s",
+        "audit CPU s",
         "ideal s",
         "ratio",
         "GC s (ideal)",
@@ -605,6 +614,7 @@ def _print(document: dict[str, Any], console: Console) -> None:
         table.add_row(
             str(r["ingresses"]),
             f"{r['wall_s']:.2f}",
+            f"{r['cpu_s']:.2f}",
             f"{r['ideal_s']:.2f}",
             f"{r['ratio']:.2f}x",
             f"{r['gc_s']:.2f} ({r['ideal_gc_s']:.2f})",
@@ -644,8 +654,9 @@ def _print(document: dict[str, Any], console: Console) -> None:
     if f := document.get("fleet"):
         console.print(
             f"fleet of {f['clusters']} clusters in {f['projects']} projects, {f['ingresses']} "
-            f"Ingresses each: {f['wall_s']:.2f} s, {f['api_calls']} calls ({f['compute_calls']} "
-            f"Compute, {f['kubernetes_calls']} Kubernetes, {f['other_calls']} Container); "
+            f"Ingresses each: {f['wall_s']:.2f} s ({f['cpu_s']:.2f} s CPU), {f['api_calls']} calls "
+            f"({f['compute_calls']} Compute, {f['kubernetes_calls']} Kubernetes, "
+            f"{f['other_calls']} Container); "
             f"slowest single cluster {f['slowest_single_cluster_s']:.2f} s, ratio "
             f"{f['ratio_to_slowest_single']:.2f}x; waited {f['waited_s']:.2f} s"
         )
