@@ -40,6 +40,7 @@ import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import tracemalloc
@@ -386,6 +387,45 @@ def rendering(report: Report, repeat: int) -> dict[str, float]:
     return {"text_s": _median(text), "json_s": _median(document)}
 
 
+def command_audit(url: str, repeat: int) -> dict[str, float]:
+    """Wall time of ``gkeingress audit`` as a command, start-up included, two ways alternating.
+
+    ``command``: the installed script, whose process is its own, so it freezes what its imports
+    left before it audits; ``called``: the same :func:`gkeingress.cli.main` called from a program,
+    which leaves the collector alone.
+    """
+    with tempfile.TemporaryDirectory() as folder:
+        kubeconfig = Path(folder, "kubeconfig")
+        kubeconfig.write_text(
+            json.dumps(
+                {
+                    "apiVersion": "v1",
+                    "kind": "Config",
+                    "clusters": [{"name": "fake", "cluster": {"server": url}}],
+                    "users": [{"name": "fake", "user": {"token": "fake"}}],
+                    "contexts": [{"name": "fake", "context": {"cluster": "fake", "user": "fake"}}],
+                    "current-context": "fake",
+                }
+            )
+        )
+        options = ["audit", "--project", "demo-project", "--kubeconfig", str(kubeconfig)]
+        options += ["--no-credentials", "--no-evidence", "--compute-endpoint", url, "--quiet"]
+        options += ["--format", "json", "--output", os.devnull]
+        called = [
+            sys.executable,
+            "-c",
+            "import sys; from gkeingress.cli import main; sys.exit(main())",
+        ]
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+        walls: dict[str, list[float]] = {"command": [], "called": []}
+        for _ in range(repeat):
+            for way, argv in (("command", _command()), ("called", called)):
+                started = time.perf_counter()
+                subprocess.run([*argv, *options], check=True, capture_output=True, env=env)
+                walls[way].append(time.perf_counter() - started)
+    return {f"{way}_wall_s": _median(times) for way, times in walls.items()}
+
+
 def measure(size: int, latency: float, repeat: int, *, memory: bool) -> dict[str, Any]:
     """One size: ``repeat`` audits, each followed by the ideal reader, after one to warm up."""
     extra: dict[str, Any] = {}
@@ -402,6 +442,7 @@ def measure(size: int, latency: float, repeat: int, *, memory: bool) -> dict[str
         if size == 1000 and report is not None:
             extra["compute_lists"] = compute_readers(server.url, 3)
             extra["rendering"] = rendering(report, 3)
+            extra["command"] = command_audit(server.url, 5)
     last = runs[-1]
     peak = peak_memory(size) if memory else None
     return {
@@ -644,6 +685,12 @@ def _print(document: dict[str, Any], console: Console) -> None:
             console.print(
                 f"{r['ingresses']} Ingresses, rendering: text {shown['text_s']:.2f} s, "
                 f"JSON {shown['json_s']:.2f} s"
+            )
+            command = r["command"]
+            console.print(
+                f"{r['ingresses']} Ingresses, `gkeingress audit` start to end: "
+                f"{command['command_wall_s']:.2f} s as the command, "
+                f"{command['called_wall_s']:.2f} s with main() called from a program"
             )
     if start := document.get("startup"):
         console.print(
