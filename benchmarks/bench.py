@@ -16,7 +16,8 @@ the audit's wall time. API calls by kind (still one per page of each list at eve
 of the analysis alone (building the snapshot, pairing, checks: no I/O), peak memory (sizes up to
 1000, in a separate run without latency), the time waited for pacing and backoff; at 1000 Ingresses
 the Compute lists read as JSON (the default) against the same lists read through ``compute_v1``'s
-protobuf messages, and the time to render the report as text and as JSON; ``import gkeingress`` and
+protobuf messages, and the time to render the report as text and as JSON, and ``gkeingress audit``
+start to end, as the command and as ``main()`` called from a program; ``import gkeingress`` and
 ``gkeingress explain``; and a fleet of 20 clusters in 3 projects (50 Ingresses each) against the
 slowest single-cluster audit of the same fleet. Prints tables and writes
 ``benchmarks/results.json``.
