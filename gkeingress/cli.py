@@ -4,7 +4,9 @@
 ``json`` (``Report.to_dict()``; its JSON Schema ships as ``gkeingress/schemas/report.schema.json``),
 ``sarif`` (SARIF 2.1.0 for code scanning) or ``html`` (one self-contained file), to stdout or to
 ``--output FILE``. While collecting, each API call and how many objects it read is shown on stderr
-when stderr is a terminal, unless ``--quiet``.
+when stderr is a terminal, unless ``--quiet``. The installed command (:func:`run`, in a process of
+its own) freezes the objects its imports left before it audits, so the garbage collector's full
+passes skip them; :func:`main` called from another program leaves the collector alone.
 
 Exit codes:
 
