@@ -833,12 +833,8 @@ def _collect(args: argparse.Namespace) -> AuditResult:
         return _report(args, progress)
 
 
-_EVIDENCE_CLIENTS = ("google.cloud.monitoring_v3", "google.cloud.logging_v2")
-"""The client libraries an audit loads to read the load balancers' evidence."""
-
-
-def _settle_heap(*, evidence: bool) -> None:
-    """Load the client libraries an audit uses, then freeze every object the process holds.
+def _settle_heap() -> None:
+    """Load the client libraries every audit uses, then freeze every object the process holds.
 
     A full pass of CPython's cyclic garbage collector walks every object it tracks, and the client
     libraries leave about 250,000; an audit of 1000 Ingresses sets off such a pass. Frozen
@@ -846,8 +842,7 @@ def _settle_heap(*, evidence: bool) -> None:
     process of its own (:func:`run`): the library, and :func:`main` called from another program,
     leave the collector to the program that runs them.
     """
-    for name in ("gkeingress.api", *(_EVIDENCE_CLIENTS if evidence else ())):
-        importlib.import_module(name)
+    importlib.import_module("gkeingress.api")
     gc.freeze()
 
 
@@ -894,7 +889,7 @@ def _main(argv: Sequence[str] | None, *, own_process: bool) -> int:
     try:
         _check_options(args)
         if own_process:
-            _settle_heap(evidence=getattr(args, "evidence", False))
+            _settle_heap()
         if args.command == "wait":
             return _wait(args, console)
         report = _collect(args)
